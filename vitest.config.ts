@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config"
+
+// Workspace packages are resolved to their TypeScript sources through the "source" export condition,
+// so tests never need a prior build.
+const conditions = ["source", "module", "node", "development|production"]
+
+const project = (name: string, root: string, extra: Record<string, unknown> = {}) => ({
+  extends: true as const,
+  test: { name, root, include: ["test/**/*.test.ts"], ...extra }
+})
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ["source"] } },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    projects: [
+      project("core", "packages/core"),
+      project("device-flow", "packages/device-flow"),
+      project("emulator", "packages/emulator"),
+      project("node", "packages/node"),
+      {
+        extends: true as const,
+        test: { name: "e2e", root: ".", include: ["test/**/*.test.ts"], exclude: ["test/bench/**", "**/node_modules/**"] }
+      }
+    ]
+  }
+})
