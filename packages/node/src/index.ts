@@ -1,4 +1,9 @@
 /**
  * @since 0.1.0
  */
-export const placeholder = 1
+export * as Errors from "./Errors.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TokenStore from "./TokenStore.js"

@@ -1,0 +1,76 @@
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { createHash } from "node:crypto"
+
+const OFFSET_NO_COLON = /([+-]\d{2})(\d{2})$/
+
+/** Parses every `expiresAt` form seen in the wild: `…Z`, `….000Z`, `…UTC`, `… UTC`, `+00:00`, `+0000`. */
+export const parseTimestamp = (input: string): number | undefined => {
+  let s = input.trim()
+  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(s) === false) return undefined
+  s = s.replace(" ", "T").replace(/\s*UTC$/i, "Z").replace(/\s*GMT$/i, "Z")
+  // a trailing numeric offset without colon (`+0000`)
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{4}$/.test(s)) s = s.replace(OFFSET_NO_COLON, "$1:$2")
+  // no zone at all: the AWS CLI always means UTC
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) s = `${s}Z`
+  const ms = Date.parse(s)
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/** The AWS CLI's canonical form, `%Y-%m-%dT%H:%M:%SZ`. */
+export const formatTimestamp = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
+
+/** A timestamp read leniently and written canonically; the Type is a `Date`. */
+export const Timestamp = Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
+  strict: true,
+  decode: (s, _, ast) => {
+    const ms = parseTimestamp(s)
+    return ms === undefined
+      ? ParseResult.fail(new ParseResult.Type(ast, s, `not a timestamp: ${JSON.stringify(s)}`))
+      : ParseResult.succeed(new Date(ms))
+  },
+  encode: (d, _, ast) =>
+    Number.isFinite(d.getTime())
+      ? ParseResult.succeed(formatTimestamp(d.getTime()))
+      : ParseResult.fail(new ParseResult.Type(ast, d, "invalid date"))
+})
+
+const Rest = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+const Secret = Schema.Redacted(Schema.String)
+
+/** A token cache file (`~/.aws/sso/cache/<sha1>.json`); unknown fields are kept through the index signature. */
+export const CachedTokenSchema = Schema.Struct({
+  accessToken: Secret,
+  expiresAt: Timestamp,
+  refreshToken: Schema.optional(Secret),
+  clientId: Schema.optional(Schema.String),
+  clientSecret: Schema.optional(Secret),
+  registrationExpiresAt: Schema.optional(Timestamp),
+  region: Schema.optional(Schema.String),
+  startUrl: Schema.optional(Schema.String)
+}, Rest)
+
+/** A client registration cache file (the AWS CLI's `BaseSSOTokenFetcher` registration entry). */
+export const CachedRegistrationSchema = Schema.Struct({
+  clientId: Schema.String,
+  clientSecret: Secret,
+  expiresAt: Timestamp,
+  scopes: Schema.optional(Schema.Array(Schema.String)),
+  grantTypes: Schema.optional(Schema.Array(Schema.String))
+}, Rest)
+
+export const sha1 = (input: string): string => createHash("sha1").update(input, "utf8").digest("hex")
+
+/** Python `json.dumps(value, sort_keys=True)` with default separators, for the values the CLI hashes. */
+export const pythonJsonDumps = (value: unknown): string => {
+  if (value === null || value === undefined) return "null"
+  if (typeof value === "string") {
+    // Python escapes non-ASCII as \uXXXX by default (ensure_ascii=True)
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  }
+  if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(", ")}}`
+}
