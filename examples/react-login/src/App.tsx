@@ -1,0 +1,1 @@
+export const App = () => <main><h1>Sign in</h1></main>
