@@ -93,7 +93,7 @@ describe("Machine", () => {
     ["InvalidGrantException", 400, "failed"],
     ["MalformedResponseError", 200, "failed"],
     ["UnknownServiceError", 418, "failed"]
-  ] as const)("%s ends the flow as %s", async (tag, status, phase) => {
+  ] as const)("%s (status %s) ends the flow as %s", async (tag, status, phase) => {
     const { clock, actor, polls } = start(() => fail(tag, status))
     expect(await runToOutcome(clock, actor)).toBe(phase)
     expect(polls.length).toBe(1)
@@ -148,6 +148,19 @@ describe("Machine", () => {
     expect(Machine.phaseOf(actor.getSnapshot())).toBe("failed")
     expect(actor.getSnapshot().context.lastErrorTag).toBe("Defect")
     expect(errors).toEqual([])
+  })
+
+  it("ignores a poll timer that fires at or after the deadline", async () => {
+    const { actor, polls } = start(() => fail("AuthorizationPendingException"))
+    await settle()
+    const { expiresAt } = actor.getSnapshot().context
+    actor.send({ type: "POLL_DUE", at: expiresAt! })
+    await settle()
+    expect(Machine.phaseOf(actor.getSnapshot())).toBe("waiting")
+    expect(polls).toEqual([])
+    actor.send({ type: "POLL_DUE", at: expiresAt! - 1 })
+    await settle()
+    expect(polls.length).toBe(1)
   })
 
   it("never exposes secrets in the view", async () => {

@@ -287,6 +287,7 @@ export const machine = setup({
         },
         registering: {
           invoke: {
+            id: "registerClient",
             src: "registerClient",
             input: ({ context }) => ({ clientName: context.clientName, scopes: context.scopes }),
             onDone: [
@@ -302,6 +303,7 @@ export const machine = setup({
         },
         authorizing: {
           invoke: {
+            id: "startDeviceAuthorization",
             src: "startDeviceAuthorization",
             input: ({ context }) => ({ registration: context.registration!, startUrl: context.startUrl }),
             onDone: [
