@@ -1,4 +1,39 @@
 /**
  * @since 0.1.0
  */
-export const placeholder = 1
+export * as AwsCredentials from "./AwsCredentials.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Endpoint from "./Endpoint.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Pkce from "./Pkce.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RefreshPolicy from "./RefreshPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Retry from "./Retry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Schemas from "./Schemas.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoOidc from "./SsoOidc.js"

@@ -1,0 +1,482 @@
+/**
+ * Typed failures of the SSO OIDC operations.
+ *
+ * One `Schema.TaggedError` per service exception, `_tag` = the AWS shape name, so code matches on the names AWS
+ * documents (`Effect.catchTag("AuthorizationPendingException", …)`). The service puts the useful text in
+ * `error_description`, never in `message`, so that is what `message` shows, prefixed with the operation.
+ * Non-service failures (transport, timeout, malformed response, unknown error code, invalid input) have their
+ * own tags. No error ever carries a secret.
+ *
+ * @since 0.1.0
+ */
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+const common = {
+  /** OAuth-style error code from the body, e.g. `authorization_pending`. */
+  error: Schema.optional(Schema.String),
+  /** Human-readable text from the body; the service's only description. */
+  error_description: Schema.optional(Schema.String),
+  /** HTTP status of the response. */
+  status: Schema.Number,
+  /** `x-amzn-RequestId` of the response. */
+  requestId: Schema.optional(Schema.String),
+  /** The operation that failed, e.g. `CreateToken`. */
+  operation: Schema.optional(Schema.String),
+  /** What the caller can do about it (set by the client from the operation and grant type). */
+  hint: Schema.optional(Schema.String)
+}
+
+interface ServiceErrorLike {
+  readonly _tag: string
+  readonly error?: string | undefined
+  readonly error_description?: string | undefined
+  readonly status: number
+  readonly requestId?: string | undefined
+  readonly operation?: string | undefined
+  readonly hint?: string | undefined
+  readonly reason?: string | undefined
+  readonly endpoint?: string | undefined
+  readonly region?: string | undefined
+}
+
+const serviceMessage = (self: ServiceErrorLike): string => {
+  const what = self.error_description ?? self.error ?? "no description"
+  const extras: Array<string> = []
+  if (self.reason !== undefined) extras.push(`reason ${self.reason}`)
+  if (self.region !== undefined) extras.push(`region ${self.region}`)
+  if (self.endpoint !== undefined) extras.push(`endpoint ${self.endpoint}`)
+  extras.push(`HTTP ${self.status}`)
+  if (self.requestId !== undefined) extras.push(`request id ${self.requestId}`)
+  const op = self.operation !== undefined ? `${self.operation} failed with ` : ""
+  const hint = self.hint !== undefined ? ` ${self.hint}` : ""
+  return `${op}${self._tag}: ${what} (${extras.join(", ")}).${hint}`
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class AccessDeniedException extends Schema.TaggedError<AccessDeniedException>()("AccessDeniedException", {
+  ...common,
+  /** e.g. `KMS_AccessDeniedException` (see `Schemas.AccessDeniedExceptionReason`). */
+  reason: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class AuthorizationPendingException
+  extends Schema.TaggedError<AuthorizationPendingException>()("AuthorizationPendingException", common)
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class ExpiredTokenException extends Schema.TaggedError<ExpiredTokenException>()("ExpiredTokenException", common) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InternalServerException
+  extends Schema.TaggedError<InternalServerException>()("InternalServerException", common)
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidClientException extends Schema.TaggedError<InvalidClientException>()("InvalidClientException", common) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidClientMetadataException
+  extends Schema.TaggedError<InvalidClientMetadataException>()("InvalidClientMetadataException", common)
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidGrantException extends Schema.TaggedError<InvalidGrantException>()("InvalidGrantException", common) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidRedirectUriException
+  extends Schema.TaggedError<InvalidRedirectUriException>()("InvalidRedirectUriException", common)
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidRequestException extends Schema.TaggedError<InvalidRequestException>()("InvalidRequestException", {
+  ...common,
+  /** e.g. `KMS_NotFoundException` (see `Schemas.InvalidRequestExceptionReason`). */
+  reason: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * The token is usable only in another region: `region` / `endpoint` say where.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidRequestRegionException
+  extends Schema.TaggedError<InvalidRequestRegionException>()("InvalidRequestRegionException", {
+    ...common,
+    endpoint: Schema.optional(Schema.String),
+    region: Schema.optional(Schema.String)
+  })
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class InvalidScopeException extends Schema.TaggedError<InvalidScopeException>()("InvalidScopeException", common) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * Never retried by the client: polling cadence belongs to the device flow (RFC 8628: add 5 s to the interval).
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export class SlowDownException extends Schema.TaggedError<SlowDownException>()("SlowDownException", common) {
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class UnauthorizedClientException
+  extends Schema.TaggedError<UnauthorizedClientException>()("UnauthorizedClientException", common)
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category service errors
+ */
+export class UnsupportedGrantTypeException
+  extends Schema.TaggedError<UnsupportedGrantTypeException>()("UnsupportedGrantTypeException", common)
+{
+  override get message(): string {
+    return serviceMessage(this)
+  }
+}
+
+/**
+ * Any of the 14 modelled service exceptions.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export type ServiceError =
+  | AccessDeniedException
+  | AuthorizationPendingException
+  | ExpiredTokenException
+  | InternalServerException
+  | InvalidClientException
+  | InvalidClientMetadataException
+  | InvalidGrantException
+  | InvalidRedirectUriException
+  | InvalidRequestException
+  | InvalidRequestRegionException
+  | InvalidScopeException
+  | SlowDownException
+  | UnauthorizedClientException
+  | UnsupportedGrantTypeException
+
+/**
+ * The classes of all modelled service exceptions, by shape name.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export const ServiceErrors = {
+  AccessDeniedException,
+  AuthorizationPendingException,
+  ExpiredTokenException,
+  InternalServerException,
+  InvalidClientException,
+  InvalidClientMetadataException,
+  InvalidGrantException,
+  InvalidRedirectUriException,
+  InvalidRequestException,
+  InvalidRequestRegionException,
+  InvalidScopeException,
+  SlowDownException,
+  UnauthorizedClientException,
+  UnsupportedGrantTypeException
+} as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Non-service failures
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The request could not be sent or the response could not be read (connection refused/reset, DNS, TLS, …).
+ * `cause` is the underlying network error (never the request, which holds secrets).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  operation: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    const op = this.operation !== undefined ? `${this.operation}: ` : ""
+    const why = Predicate.hasProperty(this.cause, "message") ? `: ${String(this.cause.message)}` : ""
+    return `${op}network failure talking to the SSO OIDC endpoint${why}`
+  }
+}
+
+/**
+ * One attempt did not complete within the configured per-attempt timeout.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RequestTimeoutError extends Schema.TaggedError<RequestTimeoutError>()("RequestTimeoutError", {
+  operation: Schema.optional(Schema.String),
+  /** The per-attempt timeout in milliseconds. */
+  timeoutMillis: Schema.Number
+}) {
+  override get message(): string {
+    const op = this.operation !== undefined ? `${this.operation}: ` : ""
+    return `${op}no response within ${this.timeoutMillis} ms`
+  }
+}
+
+/**
+ * A response body that cannot be decoded: a 2xx that is not the operation's output shape, or an error body that is
+ * not JSON. `cause` describes what was wrong without echoing the body (a 2xx body holds tokens). Never retried:
+ * a 2xx may already have consumed a one-time device code.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MalformedResponseError extends Schema.TaggedError<MalformedResponseError>()("MalformedResponseError", {
+  operation: Schema.optional(Schema.String),
+  status: Schema.Number,
+  requestId: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    const op = this.operation !== undefined ? `${this.operation}: ` : ""
+    const why = Predicate.hasProperty(this.cause, "message") ? `: ${String(this.cause.message)}` : ""
+    const rid = this.requestId !== undefined ? `, request id ${this.requestId}` : ""
+    return `${op}malformed response (HTTP ${this.status}${rid})${why}`
+  }
+}
+
+/**
+ * An error response whose code is not one of this operation's modelled errors (or has no code at all). Keeps the
+ * raw `code` (`"Unknown"` when none was sent) and body text.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownServiceError extends Schema.TaggedError<UnknownServiceError>()("UnknownServiceError", {
+  operation: Schema.optional(Schema.String),
+  code: Schema.String,
+  status: Schema.Number,
+  body: Schema.String,
+  requestId: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    const op = this.operation !== undefined ? `${this.operation}: ` : ""
+    const rid = this.requestId !== undefined ? `, request id ${this.requestId}` : ""
+    return `${op}unexpected service error ${this.code} (HTTP ${this.status}${rid})`
+  }
+}
+
+/**
+ * The input was rejected before any I/O. `field` is the path of the offending member (`""` for the whole input).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidInputError extends Schema.TaggedError<InvalidInputError>()("InvalidInputError", {
+  operation: Schema.String,
+  field: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * Failures every operation can have besides its modelled errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CommonError =
+  | TransportError
+  | RequestTimeoutError
+  | MalformedResponseError
+  | UnknownServiceError
+  | InvalidInputError
+
+/**
+ * Errors of `RegisterClient` (the model's list + `CommonError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RegisterClientError =
+  | InternalServerException
+  | InvalidClientMetadataException
+  | InvalidRedirectUriException
+  | InvalidRequestException
+  | InvalidScopeException
+  | SlowDownException
+  | UnsupportedGrantTypeException
+  | CommonError
+
+/**
+ * Errors of `StartDeviceAuthorization` (the model's list + `CommonError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type StartDeviceAuthorizationError =
+  | InternalServerException
+  | InvalidClientException
+  | InvalidRequestException
+  | SlowDownException
+  | UnauthorizedClientException
+  | CommonError
+
+/**
+ * Errors of `CreateToken` (the model's list + `CommonError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CreateTokenError =
+  | AccessDeniedException
+  | AuthorizationPendingException
+  | ExpiredTokenException
+  | InternalServerException
+  | InvalidClientException
+  | InvalidGrantException
+  | InvalidRequestException
+  | InvalidScopeException
+  | SlowDownException
+  | UnauthorizedClientException
+  | UnsupportedGrantTypeException
+  | CommonError
+
+/**
+ * Errors of `CreateTokenWithIAM` (the model's list + `CommonError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CreateTokenWithIAMError =
+  | AccessDeniedException
+  | AuthorizationPendingException
+  | ExpiredTokenException
+  | InternalServerException
+  | InvalidClientException
+  | InvalidGrantException
+  | InvalidRequestException
+  | InvalidRequestRegionException
+  | InvalidScopeException
+  | SlowDownException
+  | UnauthorizedClientException
+  | UnsupportedGrantTypeException
+  | CommonError
+
+const transientStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
+
+/**
+ * Whether a failure is transient, i.e. the same request may succeed if sent again: network failures, per-attempt
+ * timeouts and responses with status 429, 500, 502, 503 or 504. Every other 4xx (including `SlowDownException` and
+ * `AuthorizationPendingException`) and every malformed response is not.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (error: unknown): boolean => {
+  if (!Predicate.hasProperty(error, "_tag") || typeof error._tag !== "string") return false
+  const tag: string = error._tag
+  switch (tag) {
+    case "TransportError":
+    case "RequestTimeoutError":
+      return true
+    case "MalformedResponseError":
+    case "InvalidInputError":
+      return false
+    default:
+      return tag in ServiceErrors || tag === "UnknownServiceError"
+        ? Predicate.hasProperty(error, "status") && typeof error.status === "number" && transientStatuses.has(error.status)
+        : false
+  }
+}
+
+/**
+ * Alias of {@link isTransient}: what the client's retry policy retries.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRetryable: (error: unknown) => boolean = isTransient

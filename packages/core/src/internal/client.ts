@@ -1,0 +1,198 @@
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
+import { type EndpointError, resolveEndpoint } from "../Endpoint.js"
+import * as Errors from "../Errors.js"
+import type { RetryOptions } from "../Retry.js"
+import type * as Schemas from "../Schemas.js"
+import { decodeResponse, encodeInput, header } from "./decode.js"
+import * as Ops from "./operations.js"
+import * as Retry from "./retry.js"
+import { signRequest } from "./sigv4.js"
+
+/** @internal */
+export interface Options {
+  readonly region: string
+  readonly endpoint?: string | undefined
+  readonly useFips?: boolean | undefined
+  readonly useDualStack?: boolean | undefined
+  readonly retry?: RetryOptions | false | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/** @internal */
+export interface Service {
+  readonly registerClient: (
+    input: Schemas.RegisterClientRequest
+  ) => Effect.Effect<Schemas.RegisterClientResponse, Errors.RegisterClientError>
+  readonly startDeviceAuthorization: (
+    input: Schemas.StartDeviceAuthorizationRequest
+  ) => Effect.Effect<Schemas.StartDeviceAuthorizationResponse, Errors.StartDeviceAuthorizationError>
+  readonly createToken: (
+    input: Schemas.CreateTokenRequest
+  ) => Effect.Effect<Schemas.CreateTokenResponse, Errors.CreateTokenError>
+  readonly createTokenWithIAM: (
+    input: Schemas.CreateTokenWithIAMRequest
+  ) => Effect.Effect<
+    Schemas.CreateTokenWithIAMResponse,
+    Errors.CreateTokenWithIAMError | CredentialsError,
+    AwsCredentials
+  >
+}
+
+/** @internal */
+export const defaultTimeout: Duration.Duration = Duration.seconds(30)
+
+// Signed and session-token headers must never reach logs or span attributes.
+const redactedHeaderNames = ["authorization", "x-amz-security-token"]
+
+interface AttemptFailure {
+  readonly error: Errors.ServiceError | Errors.CommonError
+  readonly retryAfter?: string | undefined
+}
+
+const transportCause = (error: unknown): unknown => {
+  // The platform's RequestError/ResponseError holds the request (and so the body with secrets); keep the
+  // underlying network error only, or a description of it.
+  const inner = typeof error === "object" && error !== null && "cause" in error ? (error as { cause: unknown }).cause : undefined
+  if (inner instanceof Error) return inner
+  const reason = typeof error === "object" && error !== null && "reason" in error ? String((error as { reason: unknown }).reason) : "unknown"
+  return new Error(`${reason} error`)
+}
+
+/** @internal */
+export const make = (options: Options): Effect.Effect<Service, EndpointError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const opts: Partial<Options> = typeof options === "object" && options !== null ? options : {}
+    const resolved = resolveEndpoint({
+      region: opts.region,
+      useFips: opts.useFips,
+      useDualStack: opts.useDualStack,
+      endpoint: opts.endpoint
+    })
+    if (Either.isLeft(resolved)) return yield* resolved.left
+    const base = resolved.right.replace(/\/+$/, "")
+    const region = typeof opts.region === "string" ? opts.region : ""
+    const policy = Retry.resolve(opts.retry)
+    const timeout = Option.getOrElse(
+      Option.filter(Duration.decodeUnknown(opts.timeout ?? defaultTimeout), Duration.isFinite),
+      () => defaultTimeout
+    )
+    const timeoutMillis = Duration.toMillis(timeout)
+    // The caller's client is used for everything; trace headers are not AWS's business.
+    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
+
+    const call = <I, IE, O, OE>(
+      op: Ops.Operation<I, IE, O, OE>,
+      input: unknown,
+      credentials: Credentials | undefined
+    ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
+      Effect.suspend(() => {
+        const encoded = encodeInput(op, input)
+        if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
+        const { body, grantType } = encoded.right
+        const url = base + op.path
+        const invocationId = globalThis.crypto.randomUUID()
+
+        const attempt = (n: number): Effect.Effect<O, AttemptFailure | CredentialsError> => {
+          const headers: Record<string, string> = {
+            "content-type": "application/json",
+            "amz-sdk-invocation-id": invocationId,
+            "amz-sdk-request": `attempt=${n}; max=${policy.maxAttempts}`
+          }
+          const finalHeaders = credentials === undefined
+            ? Effect.succeed(headers)
+            : signRequest({ method: "POST", url, headers, body, region, credentials })
+          return finalHeaders.pipe(
+            Effect.flatMap((h) =>
+              client.execute(
+                HttpClientRequest.post(url).pipe(
+                  HttpClientRequest.bodyText(body, "application/json"),
+                  HttpClientRequest.setHeaders(h)
+                )
+              ).pipe(
+                Effect.flatMap((response) =>
+                  Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, body: text }))
+                ),
+                Effect.mapError((error): AttemptFailure => ({
+                  error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) })
+                })),
+                Effect.timeoutFail({
+                  duration: timeout,
+                  onTimeout: (): AttemptFailure => ({
+                    error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis })
+                  })
+                }),
+                Effect.flatMap((raw) => {
+                  const decoded = decodeResponse(op, raw, { grantType })
+                  return Either.isRight(decoded)
+                    ? Effect.succeed(decoded.right)
+                    : Effect.fail<AttemptFailure>({ error: decoded.left, retryAfter: header(raw.headers, "retry-after") })
+                })
+              )
+            )
+          )
+        }
+
+        const loop = (n: number): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
+          Effect.catchAll(attempt(n), (failure) => {
+            if (!("error" in failure)) return Effect.fail(failure)
+            const error = failure.error
+            if (n >= policy.maxAttempts || !Errors.isTransient(error)) return Effect.fail(error)
+            return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
+              const status = "status" in error ? error.status : undefined
+              const hint = status === 429 || status === 503
+                ? Retry.parseRetryAfter(failure.retryAfter, now)
+                : undefined
+              const delay = Retry.backoff(policy, n, random, hint)
+              if (delay === undefined) return Effect.fail(error)
+              return Effect.zipRight(Effect.sleep(delay), loop(n + 1))
+            })
+          })
+
+        return loop(1)
+      }).pipe(
+        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedHeaderNames]),
+        Effect.withSpan(`SsoOidc.${op.name}`, {
+          kind: "client",
+          attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
+        })
+      )
+
+    const service: Service = {
+      registerClient: (input) =>
+        call(Ops.RegisterClient, input, undefined) as Effect.Effect<
+          Schemas.RegisterClientResponse,
+          Errors.RegisterClientError
+        >,
+      startDeviceAuthorization: (input) =>
+        call(Ops.StartDeviceAuthorization, input, undefined) as Effect.Effect<
+          Schemas.StartDeviceAuthorizationResponse,
+          Errors.StartDeviceAuthorizationError
+        >,
+      createToken: (input) =>
+        call(Ops.CreateToken, input, undefined) as Effect.Effect<Schemas.CreateTokenResponse, Errors.CreateTokenError>,
+      createTokenWithIAM: (input) =>
+        Effect.suspend(() => {
+          // Validate before resolving credentials: bad input fails first and without any I/O.
+          const checked = encodeInput(Ops.CreateTokenWithIAM, input)
+          if (Either.isLeft(checked)) return Effect.fail(checked.left)
+          return AwsCredentials.pipe(
+            Effect.flatMap((provider) => provider.resolve),
+            Effect.flatMap((credentials) => call(Ops.CreateTokenWithIAM, input, credentials))
+          )
+        }) as Effect.Effect<
+          Schemas.CreateTokenWithIAMResponse,
+          Errors.CreateTokenWithIAMError | CredentialsError,
+          AwsCredentials
+        >
+    }
+    return service
+  })
