@@ -113,7 +113,7 @@ const runScenario = async (s: Scenario) => {
   const clock = new StepClock()
   const t0 = clock.now()
   const intervalsAtPoll: Array<number> = []
-  let actorRef: Machine.DeviceFlowActor | undefined
+  const ref: { actor?: Machine.DeviceFlowActor } = {}
   const script = scriptedCreateToken(
     clock,
     (index, now) => toResult(serviceAnswer(s, index, now - t0), index),
@@ -124,13 +124,13 @@ const runScenario = async (s: Scenario) => {
       registerClient: okRegister,
       startDeviceAuthorization: okStart(authorization({ interval: s.interval, expiresIn: s.expiresIn })),
       createToken: fromPromise<Result<Token>, PollInput>((args) => {
-        intervalsAtPoll.push(actorRef!.getSnapshot().context.intervalMs)
+        intervalsAtPoll.push(ref.actor!.getSnapshot().context.intervalMs)
         return (script.logic.config as any)(args)
       })
     }
   })
   const actor = createActor(machine, { clock, input: { startUrl: "u", maxConsecutiveFailures: s.maxConsecutiveFailures } })
-  actorRef = actor
+  ref.actor = actor
   actor.start()
   await settle()
   while (!actor.getSnapshot().hasTag("outcome")) {
@@ -251,7 +251,7 @@ describe("Machine (graph)", () => {
     const paths = getShortestPaths(Machine.machine, {
       events,
       input: { startUrl: "u" },
-      serializeState: (snapshot) => JSON.stringify(snapshot.value),
+      serializeState: (snapshot: Machine.DeviceFlowSnapshot) => JSON.stringify(snapshot.value),
       limit: 10_000
     } as any)
     const reached = new Set(paths.map((p) => Machine.phaseOf(p.state as Machine.DeviceFlowSnapshot)))
@@ -288,7 +288,7 @@ describe("Machine (persistence)", () => {
     b.clock.setTimeout(() => {}, 0)
     await b.clock.step()
     ;(b.clock as any).t = t0 + 6500
-    const restored = createActor(b.machine, { clock: b.clock, snapshot: persisted })
+    const restored = createActor(b.machine, { clock: b.clock, snapshot: persisted, input: { startUrl: "u" } })
     restored.start()
     await settle()
     expect(b.clock.nextAt()! - t0).toBe(9000)
@@ -309,7 +309,7 @@ describe("Machine (persistence)", () => {
 
     const b = setup()
     ;(b.clock as any).t = t0 + 61_000
-    const restored = createActor(b.machine, { clock: b.clock, snapshot: persisted })
+    const restored = createActor(b.machine, { clock: b.clock, snapshot: persisted, input: { startUrl: "u" } })
     restored.start()
     await settle()
     await b.clock.step()

@@ -1,6 +1,16 @@
 import * as Redacted from "effect/Redacted"
 import { fromPromise } from "xstate"
-import type { Authorization, Clock, ErrorLike, PollInput, Registration, Result, Token } from "@ssokit/device-flow/Machine"
+import type {
+  Authorization,
+  Clock,
+  ErrorLike,
+  PollInput,
+  RegisterInput,
+  Registration,
+  Result,
+  StartInput,
+  Token
+} from "@ssokit/device-flow/Machine"
 
 /**
  * A deterministic clock that fires one timer at a time, in order of due time then creation, with `now()` set
@@ -125,10 +135,10 @@ export const scriptedCreateToken = (
   return { polls, logic }
 }
 
-export const okRegister = fromPromise<Result<Registration>, unknown>(async () => ({
+export const okRegister = fromPromise<Result<Registration>, RegisterInput>(async () => ({
   _tag: "Success",
   value: registration
 }))
 
 export const okStart = (auth: Authorization = authorization()) =>
-  fromPromise<Result<Authorization>, unknown>(async () => ({ _tag: "Success", value: auth }))
+  fromPromise<Result<Authorization>, StartInput>(async () => ({ _tag: "Success", value: auth }))
