@@ -1,4 +1,4 @@
 /**
  * @since 0.1.0
  */
-export const placeholder = 1
+export * as Emulator from "./Emulator.js"

@@ -1,0 +1,244 @@
+/**
+ * A faithful local AWS IAM Identity Center OIDC (SSO OIDC) service on loopback: the four operations with the
+ * real wire format, a verification page, `/authorize` for PKCE, an admin API and fault injection.
+ *
+ * @since 0.1.0
+ */
+import { EmulatorServer, validateFault, validateForcedError } from "./internal/server.js"
+import { Service } from "./internal/service.js"
+
+/**
+ * @since 0.1.0
+ */
+export type Operation = "RegisterClient" | "StartDeviceAuthorization" | "CreateToken" | "CreateTokenWithIAM"
+
+/**
+ * @since 0.1.0
+ */
+export type FaultKind = "status500" | "status503" | "reset" | "delay" | "malformedJson" | "throttle"
+
+/**
+ * An AWS access key the emulator accepts for SigV4-signed CreateTokenWithIAM calls.
+ *
+ * @since 0.1.0
+ */
+export interface EmulatorCredential {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  /** When set, requests must carry it in `X-Amz-Security-Token`. */
+  readonly sessionToken?: string
+}
+
+/**
+ * The key pair accepted when `credentials` is not given (AWS's documentation example key).
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_CREDENTIALS: ReadonlyArray<EmulatorCredential> = [
+  { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }
+]
+
+/**
+ * All durations are in seconds unless named `…Ms`.
+ *
+ * @since 0.1.0
+ */
+export interface EmulatorOptions {
+  /** Interface to bind. Default `127.0.0.1`. */
+  readonly host?: string
+  /** Port to bind; `0` (default) picks a free one. */
+  readonly port?: number
+  /**
+   * A simulated user approves every device authorization this many seconds after it started, and answers
+   * every `/authorize` request with a code at once. `undefined` (default): only `approve`/the page decide.
+   */
+  readonly autoApproveAfter?: number | undefined
+  /** `interval` returned by StartDeviceAuthorization and enforced between polls. Default `1` (the model's example). */
+  readonly interval?: number
+  /** Lifetime of device and user codes. Default `600` (botocore: "currently only 10 minutes"). */
+  readonly deviceCodeTtl?: number
+  /** `expiresIn` of access tokens. Default `3600`. */
+  readonly accessTokenTtl?: number
+  /** Length of a login session: refresh tokens (all rotations) stop working this long after the login. Default `28800` (8 h). */
+  readonly refreshTokenTtl?: number
+  /** Lifetime of client registrations (`clientSecretExpiresAt`). Default `7776000` (90 days). */
+  readonly registrationTtl?: number
+  /** Lifetime of `/authorize` codes. Default `300`. */
+  readonly authCodeTtl?: number
+  /** Clock in epoch milliseconds; inject one to drive expiry and poll pacing from a test. Default `Date.now`. */
+  readonly now?: () => number
+  /**
+   * Slack in ms when judging whether a poll came early. Node timers may fire a few ms before `Date.now()`
+   * says the delay has passed, so with the real clock the default is 50; with an injected `now` it is 0.
+   */
+  readonly pollToleranceMs?: number
+  /** Keys accepted for SigV4 (CreateTokenWithIAM). Default {@link DEFAULT_CREDENTIALS}. */
+  readonly credentials?: ReadonlyArray<EmulatorCredential>
+  /** Allowed difference between `X-Amz-Date` and `now`, in seconds. Default 900, as AWS. */
+  readonly maxClockSkew?: number
+  /** No per-request log lines on stderr. Default `true` for the library (the CLI logs unless `--quiet`). */
+  readonly quiet?: boolean
+  /** Where log lines go when not quiet. Default: stderr. */
+  readonly log?: (line: string) => void
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface EmulatorStats {
+  /** Requests per operation (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken`, `CreateTokenWithIAM`). */
+  readonly requests: Record<string, number>
+  /** Error answers per shape name (incl. injected faults). */
+  readonly errors: Record<string, number>
+  /** Device-code polls that came sooner than `interval` after the previous poll for the same code. */
+  readonly earlyPolls: number
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Fault {
+  /** An operation name or `"*"` for any. */
+  readonly operation: Operation | "*"
+  readonly kind: FaultKind
+  /** How many of the next matching requests get the fault. */
+  readonly count: number
+  /** For `delay`: how long before the request is processed normally. Default 1000. */
+  readonly delayMs?: number
+}
+
+/**
+ * A modelled service error to return, for errors that cannot be provoked through real semantics
+ * (KMS reasons, InternalServer, RegisterClient's SlowDown, …).
+ *
+ * @since 0.1.0
+ */
+export interface ForcedError {
+  readonly operation: Operation
+  /** Must be in the model's error list for `operation`. */
+  readonly shape: string
+  /** Default 1. */
+  readonly count?: number
+  readonly description?: string
+  /** Modelled `reason` value (AccessDenied / InvalidRequest only). */
+  readonly reason?: string
+  /** InvalidRequestRegionException only. */
+  readonly endpoint?: string
+  /** InvalidRequestRegionException only. */
+  readonly region?: string
+}
+
+/**
+ * What an access token the emulator issued stands for.
+ *
+ * @since 0.1.0
+ */
+export interface TokenInfo {
+  readonly active: boolean
+  readonly clientId: string
+  readonly scopes: ReadonlyArray<string>
+  /** Epoch ms. */
+  readonly expiresAt: number
+  readonly subject: string
+}
+
+/**
+ * A running emulator. The methods that act on a code or token return whether it matched; `injectFault` and
+ * `forceError` throw a `TypeError` on an invalid argument (a typo must not silently arm nothing).
+ *
+ * @since 0.1.0
+ */
+export interface Emulator {
+  /** `http://HOST:PORT`, usable as the SSO OIDC endpoint (`AWS_ENDPOINT_URL_SSO_OIDC`). */
+  readonly url: string
+  readonly port: number
+  /** Stops listening and closes every connection, keep-alive ones included. */
+  close(): Promise<void>
+  /** Approves a pending device authorization by user code (dashes and case are ignored). */
+  approve(userCode: string): boolean
+  /** Denies a pending device authorization; its polls then get AccessDeniedException. */
+  deny(userCode: string): boolean
+  /** Device authorizations nobody decided yet; `expiresAt` in epoch ms. */
+  pending(): Array<{ userCode: string; clientId: string; expiresAt: number }>
+  stats(): EmulatorStats
+  /** Makes the next `count` requests of an operation fail in a transport-level way. */
+  injectFault(fault: Fault): void
+  /** Makes the next `count` requests of an operation answer with a modelled error. */
+  forceError(error: ForcedError): void
+  /** Forgets all clients, authorizations, tokens, stats and armed faults. */
+  reset(): void
+  /** Looks up an access token. */
+  introspect(accessToken: string): TokenInfo | undefined
+  /** The client's secret stops working at once (InvalidClientException). */
+  revokeClient(clientId: string): boolean
+  /** The client's registration expires now (InvalidClientException). */
+  expireClient(clientId: string): boolean
+  /** The login session behind a refresh token ends now (InvalidGrantException on refresh). */
+  expireRefreshToken(refreshToken: string): boolean
+}
+
+const seconds = (name: string, value: number | undefined, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number of seconds`)
+  return value
+}
+
+/**
+ * Starts an emulator. Rejects (never throws synchronously) on invalid options or when the port is taken.
+ *
+ * @example
+ * const emulator = await startEmulator({ autoApproveAfter: 1 })
+ * // point a client at emulator.url …
+ * await emulator.close()
+ *
+ * @since 0.1.0
+ */
+export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emulator> => {
+  const now = options.now ?? Date.now
+  const service = new Service({
+    interval: seconds("interval", options.interval, 1),
+    deviceCodeTtl: seconds("deviceCodeTtl", options.deviceCodeTtl, 600),
+    accessTokenTtl: seconds("accessTokenTtl", options.accessTokenTtl, 3600),
+    refreshTokenTtl: seconds("refreshTokenTtl", options.refreshTokenTtl, 8 * 3600),
+    registrationTtl: seconds("registrationTtl", options.registrationTtl, 90 * 24 * 3600),
+    authCodeTtl: seconds("authCodeTtl", options.authCodeTtl, 300),
+    autoApproveAfter: options.autoApproveAfter === undefined ? undefined : seconds("autoApproveAfter", options.autoApproveAfter, 0),
+    pollToleranceMs: options.pollToleranceMs ?? (options.now === undefined ? 50 : 0),
+    now
+  })
+  const log = options.quiet ?? true ? undefined : options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const server = new EmulatorServer({
+    service,
+    credentials: options.credentials ?? DEFAULT_CREDENTIALS,
+    maxSkewMs: seconds("maxClockSkew", options.maxClockSkew, 900) * 1000,
+    now,
+    log,
+    autoApprove: options.autoApproveAfter !== undefined
+  })
+  const port = await server.listen(options.host ?? "127.0.0.1", options.port ?? 0)
+  let closing: Promise<void> | undefined
+  return {
+    url: server.url,
+    port,
+    close: () => (closing ??= server.close()),
+    approve: (userCode) => service.decide(String(userCode), "approved"),
+    deny: (userCode) => service.decide(String(userCode), "denied"),
+    pending: () => service.pending(),
+    stats: () => server.getStats(),
+    injectFault: (fault) => {
+      const valid = validateFault(fault)
+      if (typeof valid === "string") throw new TypeError(valid)
+      server.injectFault(valid)
+    },
+    forceError: (error) => {
+      const valid = validateForcedError(error)
+      if (typeof valid === "string") throw new TypeError(valid)
+      server.forceError(valid)
+    },
+    reset: () => server.reset(),
+    introspect: (token) => service.introspect(String(token)),
+    revokeClient: (id) => service.revokeClient(String(id)),
+    expireClient: (id) => service.expireClient(String(id)),
+    expireRefreshToken: (token) => service.expireRefreshToken(String(token))
+  }
+}

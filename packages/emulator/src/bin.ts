@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * `ssokit-emulator` / `pnpm emulator`: runs the emulator until SIGINT/SIGTERM. The first stdout line is
+ * `ssokit-emulator listening on http://HOST:PORT` (scripts wait for it).
+ *
+ * @since 0.1.0
+ */
+import { startEmulator } from "./Emulator.js"
+import { parseArgs, USAGE } from "./internal/cli.js"
+
+const parsed = parseArgs(process.argv.slice(2))
+if (parsed.kind === "help") {
+  process.stdout.write(USAGE)
+} else if (parsed.kind === "error") {
+  process.stderr.write(`${parsed.message}\n\n${USAGE}`)
+  process.exitCode = 2
+} else {
+  startEmulator(parsed.options).then(
+    (emulator) => {
+      process.stdout.write(`ssokit-emulator listening on ${emulator.url}\n`)
+      let stopping = false
+      const stop = () => {
+        if (stopping) return
+        stopping = true
+        emulator.close().then(() => process.exit(0), () => process.exit(1))
+      }
+      process.on("SIGINT", stop)
+      process.on("SIGTERM", stop)
+    },
+    (error: unknown) => {
+      process.stderr.write(`ssokit-emulator: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.exitCode = 1
+    }
+  )
+}

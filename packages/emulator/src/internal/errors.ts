@@ -1,0 +1,138 @@
+/**
+ * The service's error shapes as the Smithy model declares them (status from `@httpError`, OAuth `error`
+ * value from the docs) and the wire form the real service uses: the shape name travels only in
+ * `x-amzn-ErrorType` (Coral form) and the body carries `error` / `error_description` (+ modelled extras).
+ */
+
+export const CORAL_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
+/** Framework-level errors (signature, unknown operation) come from Coral itself, not from the service model. */
+export const CORAL_SERVICE_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.coral.service/"
+
+export const SHAPES = {
+  AccessDeniedException: { status: 400, error: "access_denied" },
+  AuthorizationPendingException: { status: 400, error: "authorization_pending" },
+  ExpiredTokenException: { status: 400, error: "expired_token" },
+  InternalServerException: { status: 500, error: "server_error" },
+  InvalidClientException: { status: 401, error: "invalid_client" },
+  InvalidClientMetadataException: { status: 400, error: "invalid_client_metadata" },
+  InvalidGrantException: { status: 400, error: "invalid_grant" },
+  InvalidRedirectUriException: { status: 400, error: "invalid_redirect_uri" },
+  InvalidRequestException: { status: 400, error: "invalid_request" },
+  InvalidRequestRegionException: { status: 400, error: "invalid_request" },
+  InvalidScopeException: { status: 400, error: "invalid_scope" },
+  SlowDownException: { status: 400, error: "slow_down" },
+  UnauthorizedClientException: { status: 400, error: "unauthorized_client" },
+  UnsupportedGrantTypeException: { status: 400, error: "unsupported_grant_type" }
+} as const
+
+export type ShapeName = keyof typeof SHAPES
+
+export const isShapeName = (s: unknown): s is ShapeName => typeof s === "string" && Object.hasOwn(SHAPES, s)
+
+/** The errors each operation may raise, in model order (used to validate forced errors). */
+export const OPERATION_ERRORS: Record<string, ReadonlyArray<ShapeName>> = {
+  RegisterClient: [
+    "InternalServerException",
+    "InvalidClientMetadataException",
+    "InvalidRedirectUriException",
+    "InvalidRequestException",
+    "InvalidScopeException",
+    "SlowDownException",
+    "UnsupportedGrantTypeException"
+  ],
+  StartDeviceAuthorization: [
+    "InternalServerException",
+    "InvalidClientException",
+    "InvalidRequestException",
+    "SlowDownException",
+    "UnauthorizedClientException"
+  ],
+  CreateToken: [
+    "AccessDeniedException",
+    "AuthorizationPendingException",
+    "ExpiredTokenException",
+    "InternalServerException",
+    "InvalidClientException",
+    "InvalidGrantException",
+    "InvalidRequestException",
+    "InvalidScopeException",
+    "SlowDownException",
+    "UnauthorizedClientException",
+    "UnsupportedGrantTypeException"
+  ],
+  CreateTokenWithIAM: [
+    "AccessDeniedException",
+    "AuthorizationPendingException",
+    "ExpiredTokenException",
+    "InternalServerException",
+    "InvalidClientException",
+    "InvalidGrantException",
+    "InvalidRequestException",
+    "InvalidRequestRegionException",
+    "InvalidScopeException",
+    "SlowDownException",
+    "UnauthorizedClientException",
+    "UnsupportedGrantTypeException"
+  ]
+}
+
+export const OPERATIONS = ["RegisterClient", "StartDeviceAuthorization", "CreateToken", "CreateTokenWithIAM"] as const
+export type Operation = (typeof OPERATIONS)[number]
+export const isOperation = (s: unknown): s is Operation =>
+  typeof s === "string" && (OPERATIONS as ReadonlyArray<string>).includes(s)
+
+export const ACCESS_DENIED_REASONS = ["KMS_AccessDeniedException"] as const
+export const INVALID_REQUEST_REASONS = [
+  "KMS_NotFoundException",
+  "KMS_InvalidKeyUsageException",
+  "KMS_InvalidStateException",
+  "KMS_DisabledException"
+] as const
+
+/** An error answer, independent of the transport. `name` is what goes into `x-amzn-ErrorType`. */
+export interface ErrorAnswer {
+  readonly status: number
+  readonly name: string
+  readonly namespace: string
+  readonly body: Record<string, unknown>
+  readonly headers?: Record<string, string>
+}
+
+export interface ServiceErrorExtras {
+  readonly reason?: string | undefined
+  readonly endpoint?: string | undefined
+  readonly region?: string | undefined
+}
+
+export const serviceError = (shape: ShapeName, description: string, extras: ServiceErrorExtras = {}): ErrorAnswer => {
+  const body: Record<string, unknown> = { error: SHAPES[shape].error, error_description: description }
+  // Only the members the model declares for the shape are ever put on the wire.
+  if (extras.reason !== undefined && (shape === "AccessDeniedException" || shape === "InvalidRequestException")) {
+    body.reason = extras.reason
+  }
+  if (shape === "InvalidRequestRegionException") {
+    if (extras.endpoint !== undefined) body.endpoint = extras.endpoint
+    if (extras.region !== undefined) body.region = extras.region
+  }
+  return { status: SHAPES[shape].status, name: shape, namespace: CORAL_NAMESPACE, body }
+}
+
+/** Coral framework errors (not in the service model) carry a `message` body, as every Coral service does. */
+export const frameworkError = (status: number, name: string, message: string): ErrorAnswer => ({
+  status,
+  name,
+  namespace: CORAL_SERVICE_NAMESPACE,
+  body: { message }
+})
+
+/** Default descriptions. The two captured texts are verbatim (protocol-notes §4.1); the others are ours. */
+export const DESCRIPTIONS = {
+  pending: "Authorization is still pending",
+  invalidRefresh: "Invalid refresh token provided",
+  slowDown: "Client is polling too quickly",
+  expiredDevice: "Device code has expired",
+  denied: "Authorization request was denied",
+  invalidClient: "Invalid client provided",
+  expiredClient: "Client registration has expired",
+  internal: "An internal error occurred"
+} as const
