@@ -1,0 +1,157 @@
+/**
+ * Client CPU per CreateToken call, side by side, against one loopback server in a separate process:
+ *
+ * - ssokit, `SsoOidc.createToken` over `NodeHttpClient.layer` (node:http, what the README tells users
+ *   to provide, so "default") and over `NodeHttpClient.layerUndici`;
+ * - `@aws-sdk/client-sso-oidc` `CreateTokenCommand` (defaults);
+ * - a raw undici `request()` loop (the floor: one POST, read JSON).
+ *
+ * Each client warms up, then runs `--calls` sequential calls per round for `--rounds` rounds, the
+ * clients' order rotating per round; the figure is the median over rounds of
+ * `process.cpuUsage()` delta / calls (user + system, this process only) and of wall time / calls.
+ * Targets (DESIGN.md): ssokit ≤ 1.5× raw undici and ≤ 0.4× the AWS SDK.
+ *
+ * Flags: --calls N (default 1000), --rounds R (5), --warmup W (300), --only NAME[,NAME] (client
+ * names as printed, e.g. for `node --cpu-prof`), --json (also print a JSON line).
+ */
+import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Schemas from "@ssokit/core/Schemas"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { request } from "undici"
+import { type Client, median, parseFlags, printTable, ratioLine } from "./create-token/measure.js"
+
+const flags = parseFlags(process.argv.slice(2), { calls: 1000, rounds: 5, warmup: 300 })
+
+const startServer = () =>
+  new Promise<{ url: string; stop: () => Promise<void> }>((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL("./create-token/server.mjs", import.meta.url))], {
+      stdio: ["pipe", "pipe", "inherit"]
+    })
+    child.once("error", reject)
+    child.stdout.setEncoding("utf8")
+    child.stdout.once("data", (line: string) => {
+      const match = /listening (\S+)/.exec(line)
+      if (!match) return reject(new Error(`unexpected server output: ${line}`))
+      resolve({
+        url: match[1]!,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once("exit", () => done())
+            child.stdin.end()
+          })
+      })
+    })
+  })
+
+const input = {
+  clientId: "bench-client-id",
+  clientSecret: "bench-client-secret",
+  grantType: "refresh_token",
+  refreshToken: "aor" + "y".repeat(600)
+}
+
+const main = async () => {
+  const server = await startServer()
+  const tokenUrl = `${server.url}/token`
+  const region = "us-east-1"
+
+  const ssokitInput: Schemas.CreateTokenRequest = {
+    clientId: input.clientId,
+    clientSecret: Redacted.make(input.clientSecret),
+    grantType: Schemas.GrantType.RefreshToken,
+    refreshToken: Redacted.make(input.refreshToken)
+  }
+  const ssokitRuntime = (http: Layer.Layer<import("@effect/platform/HttpClient").HttpClient>) =>
+    ManagedRuntime.make(SsoOidc.layer({ region, endpoint: server.url }).pipe(Layer.provide(http)))
+  const nodeRuntime = ssokitRuntime(NodeHttpClient.layer)
+  const undiciRuntime = ssokitRuntime(NodeHttpClient.layerUndici)
+  const ssokitCall = (runtime: typeof nodeRuntime) => async () => {
+    const out = await runtime.runPromise(SsoOidc.createToken(ssokitInput))
+    if (out.accessToken === undefined) throw new Error("ssokit: no access token")
+  }
+
+  const sdk = new SSOOIDCClient({ region, endpoint: server.url, maxAttempts: 3 })
+  const body = JSON.stringify(input)
+
+  const clients: ReadonlyArray<Client> = [
+    { name: "ssokit (node:http)", call: ssokitCall(nodeRuntime) },
+    { name: "ssokit (undici)", call: ssokitCall(undiciRuntime) },
+    {
+      name: "aws-sdk",
+      call: async () => {
+        const out = await sdk.send(new CreateTokenCommand(input))
+        if (out.accessToken === undefined) throw new Error("aws-sdk: no access token")
+      }
+    },
+    {
+      name: "undici raw",
+      call: async () => {
+        const res = await request(tokenUrl, { method: "POST", headers: { "content-type": "application/json" }, body })
+        const json = (await res.body.json()) as { accessToken?: string }
+        if (res.statusCode !== 200 || json.accessToken === undefined) throw new Error("undici: bad response")
+      }
+    }
+  ]
+  const selected = flags.only.length === 0 ? clients : clients.filter((c) => flags.only.some((o) => c.name.includes(o)))
+
+  const gc = (globalThis as { gc?: () => void }).gc
+  for (const c of selected) for (let i = 0; i < flags.warmup; i++) await c.call()
+
+  const samples = new Map<string, Array<{ cpu: number; wall: number }>>(selected.map((c) => [c.name, []]))
+  for (let round = 0; round < flags.rounds; round++) {
+    for (let k = 0; k < selected.length; k++) {
+      const c = selected[(k + round) % selected.length]!
+      gc?.() // leave no garbage from the previous client to this one's account
+      const cpu0 = process.cpuUsage()
+      const wall0 = performance.now()
+      for (let i = 0; i < flags.calls; i++) await c.call()
+      const wall = (performance.now() - wall0) * 1000 / flags.calls
+      const cpuDelta = process.cpuUsage(cpu0)
+      samples.get(c.name)!.push({ cpu: (cpuDelta.user + cpuDelta.system) / flags.calls, wall })
+    }
+  }
+
+  const rows = selected.map((c) => {
+    const s = samples.get(c.name)!
+    return { name: c.name, cpu: median(s.map((x) => x.cpu)), wall: median(s.map((x) => x.wall)), spread: s.map((x) => x.cpu) }
+  })
+  console.log(
+    `CreateToken, ${flags.rounds} rounds × ${flags.calls} sequential calls per client after ${flags.warmup} warm-up; ` +
+      `server in a separate process; node ${process.version}`
+  )
+  printTable(rows)
+  const byName = new Map(rows.map((r) => [r.name, r.cpu]))
+  const ssokit = byName.get("ssokit (node:http)")
+  const ssokitUndici = byName.get("ssokit (undici)")
+  const raw = byName.get("undici raw")
+  const aws = byName.get("aws-sdk")
+  console.log("")
+  if (ssokit !== undefined && raw !== undefined) console.log(ratioLine("ssokit (node:http) / undici raw", ssokit / raw, "≤", 1.5))
+  if (ssokit !== undefined && aws !== undefined) console.log(ratioLine("ssokit (node:http) / aws-sdk", ssokit / aws, "≤", 0.4))
+  if (ssokitUndici !== undefined && raw !== undefined) console.log(ratioLine("ssokit (undici) / undici raw", ssokitUndici / raw, "≤", 1.5))
+  if (ssokitUndici !== undefined && aws !== undefined) console.log(ratioLine("ssokit (undici) / aws-sdk", ssokitUndici / aws, "≤", 0.4))
+  if (flags.json) {
+    console.log("BENCH_JSON " + JSON.stringify({ bench: "create-token", calls: flags.calls, rounds: flags.rounds, rows }))
+  }
+
+  await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose()])
+  sdk.destroy()
+  await server.stop()
+  // undici's global dispatcher keeps idle sockets open; the figures are printed, so end here.
+  process.exit(0)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
+
+// keep Effect referenced for readers profiling with --only: the calls above run on it
+void Effect.void

@@ -1,0 +1,59 @@
+/** Small helpers shared by the CreateToken benchmark (and usable by other client benchmarks). */
+
+export interface Client {
+  readonly name: string
+  readonly call: () => Promise<void>
+}
+
+export interface Flags {
+  readonly calls: number
+  readonly rounds: number
+  readonly warmup: number
+  readonly only: ReadonlyArray<string>
+  readonly json: boolean
+}
+
+export const parseFlags = (
+  argv: ReadonlyArray<string>,
+  defaults: { calls: number; rounds: number; warmup: number }
+): Flags => {
+  const flags = { ...defaults, only: [] as Array<string>, json: false }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const [name, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined]
+    const value = () => inline ?? argv[++i] ?? ""
+    const positive = (s: string) => {
+      const n = Number(s)
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer, got ${JSON.stringify(s)}`)
+      return n
+    }
+    if (name === "--calls") flags.calls = positive(value())
+    else if (name === "--rounds") flags.rounds = positive(value())
+    else if (name === "--warmup") flags.warmup = Math.max(0, Number(value()) || 0)
+    else if (name === "--only") flags.only.push(...value().split(",").filter((s) => s !== ""))
+    else if (name === "--json") flags.json = true
+  }
+  return flags
+}
+
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+export const printTable = (
+  rows: ReadonlyArray<{ name: string; cpu: number; wall: number; spread: ReadonlyArray<number> }>
+): void => {
+  const floor = Math.min(...rows.map((r) => r.cpu))
+  console.log(`${"client".padEnd(22)} ${"CPU µs/call".padStart(12)} ${"wall µs/call".padStart(13)} ${"× fastest".padStart(10)}  CPU per round`)
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(22)} ${r.cpu.toFixed(1).padStart(12)} ${r.wall.toFixed(1).padStart(13)} ` +
+        `${(r.cpu / floor).toFixed(2).padStart(10)}  ${r.spread.map((x) => x.toFixed(0)).join(" ")}`
+    )
+  }
+}
+
+export const ratioLine = (label: string, ratio: number, op: "≤", target: number): string =>
+  `${label.padEnd(34)} ${ratio.toFixed(2)}×  (target ${op} ${target}×)  ${ratio <= target ? "MET" : "MISSED"}`
