@@ -1,0 +1,32 @@
+/**
+ * The `ssokit` command line: `login`, `token`, `logout` (see DESIGN.md's CLI contract).
+ *
+ * @since 0.1.0
+ */
+import { main as mainInternal } from "./internal/cli.js"
+
+/**
+ * Where the CLI reads its environment and writes its output.
+ *
+ * @since 0.1.0
+ */
+export interface Io {
+  readonly env: Record<string, string | undefined>
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+/**
+ * Runs the CLI with `argv` (as `process.argv`: node, script, args…); resolves with the exit code. Never throws.
+ * Exit codes: 0 ok; 1 runtime failure (login required, session expired…); 2 usage error; 70 internal error.
+ *
+ * @since 0.1.0
+ */
+export const main = (
+  argv: ReadonlyArray<string>,
+  io: Io = {
+    env: process.env,
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text)
+  }
+): Promise<number> => mainInternal(argv, io)

@@ -1,0 +1,79 @@
+/**
+ * Interactive logins that fill the AWS CLI-compatible cache: authorization code with PKCE (loopback redirect
+ * on 127.0.0.1, the default for `[sso-session]` profiles, as the AWS CLI does) and the device code flow
+ * (`useDeviceCode`, legacy profiles, or when no browser can be opened). Client registrations are cached and
+ * reused per kind.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type { SsoSession } from "./AwsConfig.js"
+import type { Browser } from "./Browser.js"
+import type { CacheAccessError, CacheDirectoryInsecureError, LockTimeoutError, LoginError } from "./Errors.js"
+import { authorizeUrl as authorizeUrlInternal, login as loginInternal } from "./internal/login.js"
+import type * as TokenProvider from "./TokenProvider.js"
+import type { TokenStore } from "./TokenStore.js"
+
+/**
+ * What the user has to do, for UIs: open `url` (PKCE), or enter `userCode` at `url` (device code).
+ *
+ * @since 0.1.0
+ */
+export type AwaitingUser =
+  | { readonly kind: "pkce"; readonly url: string }
+  | {
+    readonly kind: "device"
+    readonly url: string
+    readonly verificationUri: string
+    readonly userCode: string
+    readonly expiresAt: Date
+  }
+
+/**
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly session: SsoSession
+  /** OIDC endpoint override (emulator, `AWS_ENDPOINT_URL_SSO_OIDC`). */
+  readonly endpoint?: string | undefined
+  /** Use the device code flow even for `[sso-session]` profiles. */
+  readonly useDeviceCode?: boolean | undefined
+  /** Never open a browser: print the link (and, for the device flow, the code and a QR code). */
+  readonly noBrowser?: boolean | undefined
+  /** Registration scopes (default: the session's `sso_registration_scopes`, else `sso:account:access`). */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Loopback port for the PKCE redirect (default: ephemeral). */
+  readonly port?: number | undefined
+  /** How long to wait for the user (PKCE; default 10 min). */
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly clientName?: string | undefined
+  /** Register a new client even if a cached registration is valid. */
+  readonly forceNewRegistration?: boolean | undefined
+  /** Where the instructions are printed (default: stderr). */
+  readonly output?: ((line: string) => void) | undefined
+  /** Called once the user has something to do. */
+  readonly onAwaitingUser?: ((event: AwaitingUser) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export type Error = LoginError | CacheAccessError | CacheDirectoryInsecureError | LockTimeoutError
+
+/**
+ * Runs a login and writes the token cache entry; returns the new token.
+ *
+ * @since 0.1.0
+ */
+export const login: (
+  options: Options
+) => Effect.Effect<TokenProvider.Token, Error, TokenStore | HttpClient.HttpClient | Browser> = loginInternal
+
+/**
+ * The `/authorize` URL of the PKCE flow (`scopes` space-joined, `code_challenge_method=S256`).
+ *
+ * @since 0.1.0
+ */
+export const authorizeUrl: typeof authorizeUrlInternal = authorizeUrlInternal

@@ -1,0 +1,73 @@
+/**
+ * `getToken(session)`: a valid access token from the AWS CLI-compatible cache, refreshed when needed.
+ *
+ * Refresh rules (DESIGN.md): advisory/mandatory windows (defaults 15/10 min, configurable); single-flight in
+ * process and a cross-process lock around read → CreateToken → write; the cache is re-read after taking the
+ * lock and before failing, so a login or refresh done elsewhere is picked up; rotated refresh tokens are always
+ * persisted; an expired registration is never used for a doomed refresh; a failed advisory refresh keeps the
+ * still-valid token; on `invalid_grant` the cache is re-read and the refresh retried once if its refresh token
+ * changed. Every OIDC call goes through the caller's `HttpClient`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type { SsoSession } from "./AwsConfig.js"
+import type { TokenError } from "./Errors.js"
+import { makeTokenProvider } from "./internal/tokenProvider.js"
+import type { TokenStore } from "./TokenStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface Token {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly expiresAt: Date
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Refresh windows (defaults: advisory 15 min, mandatory 10 min). */
+  readonly windows?: RefreshPolicy.Windows | undefined
+  /** OIDC endpoint override (e.g. an emulator); default: the session region's endpoint. */
+  readonly endpoint?: string | undefined
+  /** Per-attempt timeout of OIDC calls. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly getToken: (session: SsoSession) => Effect.Effect<Token, TokenError>
+}
+
+/**
+ * @since 0.1.0
+ */
+export class TokenProvider extends Context.Tag("@ssokit/node/TokenProvider")<TokenProvider, Service>() {}
+
+/**
+ * @since 0.1.0
+ */
+export const make: (options?: Options) => Effect.Effect<Service, never, TokenStore | HttpClient.HttpClient> =
+  makeTokenProvider
+
+/**
+ * @since 0.1.0
+ */
+export const layer = (options?: Options): Layer.Layer<TokenProvider, never, TokenStore | HttpClient.HttpClient> =>
+  Layer.effect(TokenProvider, makeTokenProvider(options))
+
+/**
+ * @since 0.1.0
+ */
+export const getToken = (session: SsoSession): Effect.Effect<Token, TokenError, TokenProvider> =>
+  Effect.flatMap(TokenProvider, (provider) => provider.getToken(session))

@@ -1,0 +1,176 @@
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { loadSession, parseScopes, type SsoSession } from "../AwsConfig.js"
+import * as Browser from "../Browser.js"
+import { ConfigError } from "../Errors.js"
+import * as TokenProvider from "../TokenProvider.js"
+import * as TokenStore from "../TokenStore.js"
+import { formatTimestamp } from "./cacheFormat.js"
+
+/** A usage problem found by our own checks (after @effect/cli parsed the flags). */
+class UsageError {
+  readonly _tag = "UsageError"
+  constructor(readonly message: string) {}
+}
+
+export interface Io {
+  readonly env: Record<string, string | undefined>
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "")
+const oneLine = (s: string) => stripAnsi(s).split("\n").map((l) => l.trim()).filter((l) => l.length > 0).join(" ")
+
+const ssoSession = Options.text("sso-session").pipe(Options.optional, Options.withDescription("the [sso-session NAME] to use"))
+const profile = Options.text("profile").pipe(Options.optional, Options.withDescription("a profile of ~/.aws/config"))
+const endpoint = Options.text("endpoint").pipe(
+  Options.optional,
+  Options.withDescription("OIDC endpoint URL (default: AWS_ENDPOINT_URL_SSO_OIDC, else the region's)")
+)
+
+const endpointOf = (io: Io, flag: Option.Option<string>) =>
+  Option.getOrUndefined(flag) ?? (io.env.AWS_ENDPOINT_URL_SSO_OIDC || undefined)
+
+const selectSession = (
+  io: Io,
+  opts: { profile: Option.Option<string>; ssoSession: Option.Option<string> }
+): Effect.Effect<SsoSession, ConfigError | UsageError> => {
+  if (Option.isSome(opts.profile) && Option.isSome(opts.ssoSession)) {
+    return Effect.fail(new UsageError("use either --profile or --sso-session, not both"))
+  }
+  if (Option.isSome(opts.profile)) return loadSession({ profile: opts.profile.value }, { env: io.env })
+  if (Option.isSome(opts.ssoSession)) return loadSession({ ssoSession: opts.ssoSession.value }, { env: io.env })
+  return Effect.fail(new UsageError("missing --sso-session NAME or --profile NAME"))
+}
+
+const makeCommand = (io: Io) => {
+  const token = Command.make("token", { ssoSession, profile, endpoint }, (opts) =>
+    Effect.gen(function*() {
+      const session = yield* selectSession(io, opts)
+      const provider = yield* TokenProvider.make({ endpoint: endpointOf(io, opts.endpoint) })
+      const t = yield* provider.getToken(session)
+      io.stdout(`${JSON.stringify({ accessToken: Redacted.value(t.accessToken), expiresAt: formatTimestamp(t.expiresAt.getTime()) })}\n`)
+    })).pipe(Command.withDescription("print a valid access token as JSON, refreshing it first when needed"))
+
+  const logout = Command.make("logout", {
+    ssoSession,
+    profile,
+    startUrl: Options.text("start-url").pipe(Options.optional)
+  }, (opts) =>
+    Effect.gen(function*() {
+      const store = yield* TokenStore.TokenStore
+      const key = Option.isSome(opts.startUrl) && Option.isNone(opts.ssoSession) && Option.isNone(opts.profile)
+        ? TokenStore.tokenCacheKey({ startUrl: opts.startUrl.value })
+        : TokenStore.tokenCacheKey(yield* selectSession(io, opts))
+      const removed = yield* store.removeToken(key)
+      io.stderr(removed ? `Removed ${store.locate(key)}\n` : `No cached token at ${store.locate(key)}\n`)
+    })).pipe(Command.withDescription("remove the session's cached token"))
+
+  const login = Command.make("login", {
+    ssoSession,
+    profile,
+    endpoint,
+    startUrl: Options.text("start-url").pipe(Options.optional),
+    region: Options.text("region").pipe(Options.optional),
+    scopes: Options.text("scopes").pipe(Options.optional, Options.withDescription("registration scopes, comma separated")),
+    useDeviceCode: Options.boolean("use-device-code"),
+    noBrowser: Options.boolean("no-browser"),
+    port: Options.integer("port").pipe(Options.optional, Options.withDescription("loopback port for the PKCE redirect"))
+  }, (opts) =>
+    Effect.gen(function*() {
+      const scopes = parseScopes(Option.getOrUndefined(opts.scopes))
+      let session: SsoSession
+      if (Option.isSome(opts.startUrl) || Option.isSome(opts.region)) {
+        if (Option.isNone(opts.startUrl) || Option.isNone(opts.region)) {
+          return yield* Effect.fail(new UsageError("--start-url and --region go together"))
+        }
+        if (Option.isSome(opts.profile)) return yield* Effect.fail(new UsageError("--profile cannot be combined with --start-url"))
+        session = {
+          ...(Option.isSome(opts.ssoSession) ? { name: opts.ssoSession.value } : {}),
+          startUrl: opts.startUrl.value,
+          region: opts.region.value,
+          ...(scopes ? { scopes } : {})
+        }
+      } else {
+        session = yield* selectSession(io, opts)
+      }
+      const { login: runLogin } = yield* Effect.promise(() => import("./login.js"))
+      const t = yield* runLogin({
+        session,
+        endpoint: endpointOf(io, opts.endpoint),
+        useDeviceCode: opts.useDeviceCode,
+        noBrowser: opts.noBrowser,
+        scopes,
+        port: Option.getOrUndefined(opts.port),
+        output: (line) => io.stderr(`${line}\n`)
+      }).pipe(Effect.provide(opts.noBrowser ? Browser.layerNone : Browser.layer))
+      const store = yield* TokenStore.TokenStore
+      io.stderr(
+        `Logged in to ${session.startUrl}; token valid until ${formatTimestamp(t.expiresAt.getTime())} (${store.locate(TokenStore.tokenCacheKey(session))})\n`
+      )
+    })).pipe(Command.withDescription("log in (authorization code with PKCE, or --use-device-code) and cache the token"))
+
+  return Command.make("ssokit").pipe(Command.withSubcommands([login, token, logout]))
+}
+
+/** Runs the CLI; resolves with the process exit code. Never throws. */
+export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  const cli = Command.run(makeCommand(io), { name: "ssokit", version: "0.1.0" })
+  const withIoConsole = (base: Console.Console): Console.Console => ({
+    ...base,
+    // @effect/cli prints usage errors as multi-line help docs: keep them to one line on stderr.
+    error: (...args: ReadonlyArray<unknown>) => Effect.sync(() => io.stderr(`ssokit: ${oneLine(args.map(String).join(" "))}\n`)),
+    log: (...args: ReadonlyArray<unknown>) => Effect.sync(() => io.stdout(`${args.map(String).join(" ")}\n`))
+  })
+  const logger = Logger.make(({ logLevel, message }) => {
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    io.stderr(`ssokit: ${logLevel.label.toLowerCase()}: ${text}\n`)
+  })
+  const layer = Layer.mergeAll(
+    NodeFileSystem.layer,
+    NodePath.layer,
+    NodeTerminal.layer,
+    TokenStore.layerFile({ directory: TokenStore.defaultDirectory(io.env) }),
+    FetchHttpClient.layer,
+    Logger.replace(Logger.defaultLogger, logger)
+  )
+  const program = Effect.flatMap(Effect.console, (base) => Effect.withConsole(cli(argv), withIoConsole(base))).pipe(
+    Logger.withMinimumLogLevel(LogLevel.Warning),
+    Effect.provide(layer)
+  )
+  return Effect.runPromiseExit(program).then((exit) => {
+    if (Exit.isSuccess(exit)) return 0
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) {
+      const error = failure.value as { _tag?: string; message?: string }
+      if (ValidationError.isValidationError(error)) return 2 // already printed by @effect/cli
+      if (error instanceof UsageError) {
+        io.stderr(`ssokit: ${error.message}\n`)
+        return 2
+      }
+      io.stderr(`ssokit: ${oneLine(error.message ?? String(error))}\n`)
+      return 1
+    }
+    if (Cause.isInterruptedOnly(exit.cause)) return 130
+    io.stderr(`ssokit: internal error: ${oneLine(Cause.pretty(exit.cause))}\n`)
+    return 70
+  }, (defect) => {
+    io.stderr(`ssokit: internal error: ${String(defect)}\n`)
+    return 70
+  })
+}

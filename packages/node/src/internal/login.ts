@@ -1,0 +1,145 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Endpoint from "@ssokit/core/Endpoint"
+import * as Pkce from "@ssokit/core/Pkce"
+import { GrantType } from "@ssokit/core/Schemas"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import { Browser } from "../Browser.js"
+import { LoginError } from "../Errors.js"
+import type * as Login from "../Login.js"
+import type * as TokenProvider from "../TokenProvider.js"
+import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
+import { startLoopback } from "./loopback.js"
+import { DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
+
+const defaultOutput = (line: string) => void process.stderr.write(`${line}\n`)
+
+export const authorizeUrl = (options: {
+  readonly endpoint: string
+  readonly clientId: string
+  readonly redirectUri: string
+  readonly state: string
+  readonly challenge: string
+  readonly scopes: ReadonlyArray<string>
+}): string => {
+  const base = options.endpoint.replace(/\/+$/, "")
+  const q = (s: string) => encodeURIComponent(s)
+  return `${base}/authorize?response_type=code&client_id=${q(options.clientId)}&redirect_uri=${q(options.redirectUri)}` +
+    `&state=${q(options.state)}&code_challenge_method=S256&scopes=${q(options.scopes.join(" "))}&code_challenge=${
+      q(options.challenge)
+    }`
+}
+
+export const chooseFlow = (options: Login.Options, browserAvailable: boolean): Kind =>
+  options.useDeviceCode === true || options.session.name === undefined
+    ? "device"
+    : options.noBrowser === true || browserAvailable
+    ? "pkce"
+    : "device"
+
+const saveToken = (
+  session: Login.Options["session"],
+  registration: CachedRegistration,
+  response: { readonly accessToken?: Redacted.Redacted<string> | undefined; readonly expiresIn?: number | undefined; readonly refreshToken?: Redacted.Redacted<string> | undefined }
+) =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore
+    const now = yield* Clock.currentTimeMillis
+    if (response.accessToken === undefined || response.expiresIn === undefined || !(response.expiresIn > 0)) {
+      return yield* Effect.fail(new LoginError({ reason: "CreateToken returned no accessToken/expiresIn" }))
+    }
+    const token: CachedToken = {
+      startUrl: session.startUrl,
+      region: session.region,
+      accessToken: response.accessToken,
+      expiresAt: new Date(now + response.expiresIn * 1000),
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret,
+      registrationExpiresAt: registration.expiresAt,
+      ...(response.refreshToken !== undefined ? { refreshToken: response.refreshToken } : {})
+    }
+    const key = tokenCacheKey(session)
+    yield* store.withLock(key, store.writeToken(key, token))
+    if (response.refreshToken === undefined) {
+      yield* Effect.logWarning("the service issued no refresh token: this session cannot be refreshed and needs a login when it expires")
+    }
+    const result: TokenProvider.Token = { accessToken: token.accessToken, expiresAt: token.expiresAt }
+    return result
+  })
+
+const pkceLogin = (options: Login.Options, client: SsoOidc.SsoOidc.Service, endpoint: string, scopes: ReadonlyArray<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const store = yield* TokenStore
+    const browser = yield* Browser
+    const out = options.output ?? defaultOutput
+    const registration = yield* obtainRegistration({
+      client,
+      store,
+      session: options.session,
+      kind: "pkce",
+      scopes,
+      clientName: options.clientName ?? `ssokit-${options.session.name ?? "client"}`,
+      forceNew: options.forceNewRegistration
+    })
+    const pkce = yield* Pkce.generate()
+    const state = yield* Pkce.generateState()
+    const server = yield* startLoopback({ port: options.port, expectedState: state })
+    const url = authorizeUrl({
+      endpoint,
+      clientId: registration.clientId,
+      redirectUri: server.redirectUri,
+      state,
+      challenge: pkce.challenge,
+      scopes
+    })
+    const opened = options.noBrowser === true ? false : yield* browser.open(url)
+    if (opened) {
+      out("Your browser has been opened to authorize this login. If it did not open, open this URL on this machine:")
+    } else {
+      out("Open this URL in a browser on this machine to authorize this login:")
+    }
+    out(url)
+    if (options.onAwaitingUser) yield* options.onAwaitingUser({ kind: "pkce", url })
+    const timeout = options.timeout ?? Duration.minutes(10)
+    const callback = yield* server.callback.pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new LoginError({ reason: `no authorization arrived within ${Duration.format(timeout)}` })
+      })
+    )
+    const response = yield* client.createToken({
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret,
+      grantType: GrantType.AuthorizationCode,
+      redirectUri: server.redirectUri,
+      codeVerifier: pkce.verifier,
+      code: Redacted.make(callback.code)
+    }).pipe(Effect.mapError((cause) => new LoginError({ reason: `CreateToken failed: ${cause._tag}: ${cause.message}`, cause })))
+    return yield* saveToken(options.session, registration, response)
+  }))
+
+export const login = (options: Login.Options) =>
+  Effect.gen(function*() {
+    const http = yield* HttpClient.HttpClient
+    const browser = yield* Browser
+    const endpoint = Endpoint.resolveEndpoint({
+      region: options.session.region,
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {})
+    })
+    if (Either.isLeft(endpoint)) {
+      return yield* Effect.fail(new LoginError({ reason: endpoint.left.message, cause: endpoint.left }))
+    }
+    const client = yield* SsoOidc.make({ region: options.session.region, endpoint: endpoint.right }).pipe(
+      Effect.provideService(HttpClient.HttpClient, http),
+      Effect.mapError((cause) => new LoginError({ reason: cause.message, cause }))
+    )
+    const scopes = options.scopes ?? options.session.scopes ?? DEFAULT_SCOPES
+    const flow = chooseFlow(options, browser.available)
+    if (flow === "pkce") return yield* pkceLogin(options, client, endpoint.right, scopes)
+    const { deviceLogin } = yield* Effect.promise(() => import("./deviceLogin.js"))
+    return yield* deviceLogin(options, client, scopes, saveToken)
+  })

@@ -1,0 +1,78 @@
+import { GrantType } from "@ssokit/core/Schemas"
+import type * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { SsoSession } from "../AwsConfig.js"
+import { LoginError } from "../Errors.js"
+import { type CachedRegistration, registrationCacheKey, type Service as Store } from "../TokenStore.js"
+
+export type Kind = "device" | "pkce"
+
+export const DEFAULT_SCOPES: ReadonlyArray<string> = ["sso:account:access"]
+export const LOOPBACK_REDIRECT = "http://127.0.0.1/oauth/callback"
+const REUSE_MARGIN_MS = 15 * 60 * 1000
+
+const matchesKind = (registration: CachedRegistration, kind: Kind) =>
+  (registration.grantTypes ?? []).includes(GrantType.AuthorizationCode) === (kind === "pkce")
+
+/**
+ * A cached registration of the right kind that is valid for 15 more minutes is reused; otherwise a new one
+ * is made (with grantTypes so that a refresh token is issued) and overwrites the cache entry, as the CLI does.
+ */
+export const obtainRegistration = (options: {
+  readonly client: SsoOidc.SsoOidc.Service
+  readonly store: Store
+  readonly session: SsoSession
+  readonly kind: Kind
+  readonly scopes: ReadonlyArray<string>
+  readonly clientName: string
+  readonly forceNew?: boolean | undefined
+}) =>
+  Effect.gen(function*() {
+    const { client, kind, scopes, session, store } = options
+    const key = registrationCacheKey({
+      startUrl: session.startUrl,
+      region: session.region,
+      scopes: session.scopes,
+      sessionName: session.name
+    })
+    const now = yield* Clock.currentTimeMillis
+    if (options.forceNew !== true) {
+      const cached = yield* store.readRegistration(key).pipe(
+        Effect.catchTag("CacheCorruptError", () => Effect.succeed(Option.none<CachedRegistration>()))
+      )
+      if (
+        Option.isSome(cached) && matchesKind(cached.value, kind) &&
+        cached.value.expiresAt.getTime() - now > REUSE_MARGIN_MS
+      ) {
+        return cached.value
+      }
+    }
+    const grantTypes = kind === "pkce"
+      ? [GrantType.AuthorizationCode, GrantType.RefreshToken]
+      : [GrantType.DeviceCode, GrantType.RefreshToken]
+    const response = yield* client.registerClient({
+      clientName: options.clientName,
+      clientType: "public",
+      scopes: [...scopes],
+      grantTypes,
+      issuerUrl: session.startUrl,
+      ...(kind === "pkce" ? { redirectUris: [LOOPBACK_REDIRECT] } : {})
+    }).pipe(Effect.mapError((cause) => new LoginError({ reason: `RegisterClient failed: ${cause._tag}: ${cause.message}`, cause })))
+    if (response.clientId === undefined || response.clientSecret === undefined) {
+      return yield* Effect.fail(new LoginError({ reason: "RegisterClient returned no clientId/clientSecret" }))
+    }
+    const registration: CachedRegistration = {
+      clientId: response.clientId,
+      clientSecret: response.clientSecret,
+      // A registration without an expiry is treated as good for 90 days (the service's usual lifetime).
+      expiresAt: new Date(
+        response.clientSecretExpiresAt ? response.clientSecretExpiresAt * 1000 : now + 90 * 24 * 3600 * 1000
+      ),
+      scopes: [...scopes],
+      grantTypes
+    }
+    yield* store.writeRegistration(key, registration)
+    return registration
+  })

@@ -1,0 +1,228 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
+import { GrantType } from "@ssokit/core/Schemas"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { SsoSession } from "../AwsConfig.js"
+import {
+  LoginRequiredError,
+  NoRefreshTokenError,
+  RefreshFailedError,
+  RegistrationExpiredError,
+  SessionExpiredError,
+  type TokenError
+} from "../Errors.js"
+import type * as TokenProvider from "../TokenProvider.js"
+import { type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
+
+interface Ctx {
+  readonly key: string
+  readonly file: string
+  readonly label: string
+  readonly session: SsoSession
+}
+
+const sameToken = (a: CachedToken, b: CachedToken) =>
+  Redacted.value(a.accessToken) === Redacted.value(b.accessToken) && a.expiresAt.getTime() === b.expiresAt.getTime()
+
+const refreshOf = (t: CachedToken) => (t.refreshToken === undefined ? undefined : Redacted.value(t.refreshToken))
+
+export const makeTokenProvider = (
+  options: TokenProvider.Options = {}
+): Effect.Effect<TokenProvider.Service, never, TokenStore | HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore
+    const http = yield* HttpClient.HttpClient
+    const windows = options.windows ?? RefreshPolicy.defaultWindows
+    const semaphores = new Map<string, Effect.Semaphore>()
+    const clients = new Map<string, SsoOidc.SsoOidc.Service>()
+
+    const semaphoreFor = (key: string) => {
+      let s = semaphores.get(key)
+      if (s === undefined) {
+        s = Effect.unsafeMakeSemaphore(1)
+        semaphores.set(key, s)
+      }
+      return s
+    }
+
+    const clientFor = (region: string) =>
+      Effect.suspend(() => {
+        const id = `${region} ${options.endpoint ?? ""}`
+        const existing = clients.get(id)
+        if (existing) return Effect.succeed(existing)
+        return SsoOidc.make({
+          region,
+          ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+          ...(options.timeout !== undefined ? { timeout: options.timeout } : {})
+        }).pipe(
+          Effect.provideService(HttpClient.HttpClient, http),
+          Effect.tap((client) => Effect.sync(() => clients.set(id, client)))
+        )
+      })
+
+    const stateOf = (token: CachedToken, now: number): RefreshPolicy.TokenState => ({
+      now,
+      expiresAt: token.expiresAt.getTime(),
+      hasRefreshToken: token.refreshToken !== undefined,
+      hasClientRegistration: token.clientId !== undefined && token.clientSecret !== undefined,
+      registrationExpiresAt: token.registrationExpiresAt?.getTime(),
+      windows
+    })
+
+    const toToken = (t: CachedToken): TokenProvider.Token => ({ accessToken: t.accessToken, expiresAt: t.expiresAt })
+
+    /** A miss, a corrupt file (moved aside) or an unreadable entry all mean: log in. */
+    const read = (ctx: Ctx) =>
+      store.readToken(ctx.key).pipe(
+        Effect.catchTag("CacheCorruptError", (error) =>
+          Effect.fail(
+            new LoginRequiredError({
+              session: ctx.label,
+              sessionName: ctx.session.name,
+              file: ctx.file,
+              reason: error.message,
+              cause: error
+            })
+          )),
+        Effect.flatMap(Option.match({
+          onNone: () =>
+            Effect.fail(
+              new LoginRequiredError({
+                session: ctx.label,
+                sessionName: ctx.session.name,
+                file: ctx.file,
+                reason: `no cached token (${ctx.file})`
+              })
+            ),
+          onSome: Effect.succeed
+        }))
+      )
+
+    const notRefreshable = (ctx: Ctx, token: CachedToken, reason: RefreshPolicy.NotRefreshableReason): TokenError =>
+      reason === "RegistrationExpired"
+        ? new RegistrationExpiredError({
+          session: ctx.label,
+          sessionName: ctx.session.name,
+          file: ctx.file,
+          ...(token.registrationExpiresAt ? { registrationExpiresAt: token.registrationExpiresAt } : {})
+        })
+        : new NoRefreshTokenError({ session: ctx.label, sessionName: ctx.session.name, file: ctx.file })
+
+    const refreshOnce = (ctx: Ctx, token: CachedToken) =>
+      Effect.gen(function*() {
+        const client = yield* clientFor(ctx.session.region)
+        const response = yield* client.createToken({
+          clientId: token.clientId!,
+          clientSecret: token.clientSecret!,
+          grantType: GrantType.RefreshToken,
+          refreshToken: token.refreshToken!
+        })
+        const now = yield* Clock.currentTimeMillis
+        if (response.accessToken === undefined || response.expiresIn === undefined || !(response.expiresIn > 0)) {
+          return yield* Effect.fail({ _tag: "IncompleteRefreshResponse" as const, message: "CreateToken returned no accessToken/expiresIn" })
+        }
+        // Rotation: whatever refresh token comes back is the one to keep; none back means none (as botocore/JS do).
+        const { refreshToken: _old, ...rest } = token
+        const next: CachedToken = {
+          ...rest,
+          accessToken: response.accessToken,
+          expiresAt: new Date(now + response.expiresIn * 1000),
+          ...(response.refreshToken !== undefined ? { refreshToken: response.refreshToken } : {})
+        }
+        yield* store.writeToken(ctx.key, next).pipe(
+          // The new token is valid even if persisting failed; say so loudly rather than dropping it.
+          Effect.catchAll((error) => Effect.logError(`refreshed token could not be saved: ${error.message}`))
+        )
+        return next
+      })
+
+    /** Runs under the in-process semaphore and the cross-process lock. */
+    const refreshLocked = (ctx: Ctx): Effect.Effect<CachedToken, TokenError> =>
+      Effect.gen(function*() {
+        let current = yield* read(ctx)
+        let retried = false
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          const decision = RefreshPolicy.decide(stateOf(current, now))
+          if (decision._tag === "UseCached") return current
+          if (decision._tag === "LoginRequired") {
+            return yield* Effect.fail(notRefreshable(ctx, current, decision.reason as RefreshPolicy.NotRefreshableReason))
+          }
+          const attempt = yield* Effect.either(refreshOnce(ctx, current))
+          if (Either.isRight(attempt)) return attempt.right
+          const failure = attempt.left
+          // Re-read before failing: another process may have refreshed or logged in meanwhile.
+          const reread = yield* Effect.either(read(ctx))
+          const after = yield* Clock.currentTimeMillis
+          if (Either.isRight(reread) && !sameToken(reread.right, current)) {
+            const fresh = RefreshPolicy.decide(stateOf(reread.right, after))
+            if (fresh._tag === "UseCached") return reread.right
+            const isInvalidGrant = (failure as { _tag?: string })._tag === "InvalidGrantException"
+            if (isInvalidGrant && !retried && refreshOf(reread.right) !== refreshOf(current)) {
+              retried = true
+              current = reread.right
+              continue
+            }
+          }
+          if (RefreshPolicy.onRefreshFailure({ now: after, expiresAt: current.expiresAt.getTime(), windows }) === "KeepCached") {
+            yield* Effect.logWarning(
+              `advisory refresh of "${ctx.label}" failed (${(failure as { _tag?: string })._tag ?? "error"}); using the cached token until it enters the mandatory window`
+            )
+            return current
+          }
+          const tag = (failure as { _tag?: string })._tag
+          if (tag === "InvalidGrantException") {
+            return yield* Effect.fail(
+              new SessionExpiredError({ session: ctx.label, sessionName: ctx.session.name, file: ctx.file, cause: failure })
+            )
+          }
+          if (tag === "InvalidClientException" || tag === "UnauthorizedClientException") {
+            return yield* Effect.fail(
+              new LoginRequiredError({
+                session: ctx.label,
+                sessionName: ctx.session.name,
+                file: ctx.file,
+                reason: "the client registration was rejected by the service",
+                cause: failure
+              })
+            )
+          }
+          return yield* Effect.fail(new RefreshFailedError({ session: ctx.label, file: ctx.file, cause: failure }))
+        }
+      })
+
+    const getToken = (session: SsoSession): Effect.Effect<TokenProvider.Token, TokenError> =>
+      Effect.gen(function*() {
+        const key = tokenCacheKey(session)
+        const ctx: Ctx = { key, file: store.locate(key), label: session.name ?? session.startUrl, session }
+        const cached = yield* read(ctx)
+        const now = yield* Clock.currentTimeMillis
+        const decision = RefreshPolicy.decide(stateOf(cached, now))
+        if (decision._tag === "UseCached") {
+          if (decision.notRefreshable !== undefined && decision.phase !== "Fresh") {
+            yield* Effect.logWarning(`the token of "${ctx.label}" expires soon and cannot be refreshed (${decision.notRefreshable})`)
+          }
+          return toToken(cached)
+        }
+        const run = semaphoreFor(key).withPermits(1)(
+          store.withLock(key, refreshLocked(ctx)).pipe(
+            Effect.catchTag("LockTimeoutError", (error) =>
+              // Waiting for someone else's refresh timed out: an advisory-window token is still good.
+              Effect.gen(function*() {
+                const t = yield* Clock.currentTimeMillis
+                return RefreshPolicy.onRefreshFailure({ now: t, expiresAt: cached.expiresAt.getTime(), windows }) === "KeepCached"
+                  ? cached
+                  : yield* Effect.fail(error)
+              }))
+          )
+        )
+        return toToken(yield* run)
+      })
+
+    return { getToken }
+  })
