@@ -11,7 +11,9 @@ const project = (name: string, root: string, extra: Record<string, unknown> = {}
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ["source"] } },
+  // No "module" for SSR: vitest passes these to Node as --conditions, and "module" makes Node load the
+  // extensionless dist-es builds of @smithy/* (used by the AWS SDK), which it cannot resolve.
+  ssr: { resolve: { conditions: conditions.filter((c) => c !== "module"), externalConditions: ["source"] } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -10,11 +10,15 @@
  * - wrong secret, tampered body/query/headers, wrong service, skewed clock → 403 `InvalidSignatureException`
  */
 import { createHash, timingSafeEqual } from "node:crypto"
-import { Hash } from "@smithy/hash-node"
-import { HttpRequest } from "@smithy/protocol-http"
-import { SignatureV4 } from "@smithy/signature-v4"
+import { createRequire } from "node:module"
 import { type ErrorAnswer, frameworkError } from "./errors.js"
 
+// The @smithy packages are loaded through `require` on purpose: their `module` export condition points at
+// extensionless ESM that Node cannot load, and test runners that enable that condition would pick it.
+const require = createRequire(import.meta.url)
+const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node")
+const { HttpRequest } = require("@smithy/protocol-http") as typeof import("@smithy/protocol-http")
+const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4")
 export const SIGNING_SERVICE = "sso-oauth"
 
 export interface Credential {
