@@ -1,0 +1,224 @@
+// Fails when a Schema, an error class or an operation's error list drifts from the Smithy model.
+import { assert, describe, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import type * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+import * as Errors from "@ssokit/core/Errors"
+import * as Schemas from "@ssokit/core/Schemas"
+import { decodeResponse } from "../src/internal/decode.js"
+import * as Ops from "../src/internal/operations.js"
+import * as Model from "./support/model.js"
+
+// DESIGN.md: the device code and the auth code are exchanged for tokens, so they are secrets too.
+const EXTRA_SECRET_TARGETS = new Set(["DeviceCode", "AuthCode"])
+
+const schemaByShape: Record<string, Schema.Schema.Any> = {
+  RegisterClientRequest: Schemas.RegisterClientRequest,
+  RegisterClientResponse: Schemas.RegisterClientResponse,
+  StartDeviceAuthorizationRequest: Schemas.StartDeviceAuthorizationRequest,
+  StartDeviceAuthorizationResponse: Schemas.StartDeviceAuthorizationResponse,
+  CreateTokenRequest: Schemas.CreateTokenRequest,
+  CreateTokenResponse: Schemas.CreateTokenResponse,
+  CreateTokenWithIAMRequest: Schemas.CreateTokenWithIAMRequest,
+  CreateTokenWithIAMResponse: Schemas.CreateTokenWithIAMResponse,
+  AwsAdditionalDetails: Schemas.AwsAdditionalDetails
+}
+
+interface Classified {
+  readonly redacted: boolean
+  readonly kind: string
+}
+
+// What a property's AST is, in the model's vocabulary.
+const classify = (ast: SchemaAST.AST): Classified => {
+  if (ast._tag === "Transformation") {
+    const to = ast.to
+    const isRedacted = to._tag === "Declaration" && String(to).startsWith("Redacted")
+    const inner = classify(ast.from)
+    return { redacted: isRedacted, kind: inner.kind }
+  }
+  switch (ast._tag) {
+    case "StringKeyword":
+      return { redacted: false, kind: "string" }
+    case "Refinement": {
+      const id = SchemaAST.getIdentifierAnnotation(ast)
+      if (id._tag === "Some" && id.value === "Int32") return { redacted: false, kind: "int32" }
+      if (id._tag === "Some" && id.value === "Int64") return { redacted: false, kind: "int64" }
+      return { redacted: false, kind: `refinement:${String(ast)}` }
+    }
+    case "TupleType":
+      return ast.elements.length === 0 && ast.rest.length === 1 && ast.rest[0]!.type._tag === "StringKeyword"
+        ? { redacted: false, kind: "list<string>" }
+        : { redacted: false, kind: `tuple:${String(ast)}` }
+    case "TypeLiteral": {
+      const id = SchemaAST.getIdentifierAnnotation(ast)
+      return { redacted: false, kind: `structure:${id._tag === "Some" ? id.value : "?"}` }
+    }
+    default:
+      return { redacted: false, kind: `other:${ast._tag}` }
+  }
+}
+
+const properties = (schema: Schema.Schema.Any) => {
+  const ast = schema.ast
+  assert.strictEqual(ast._tag, "TypeLiteral")
+  return (ast as SchemaAST.TypeLiteral).propertySignatures.map((ps) => {
+    const type = ps.type._tag === "Union"
+      ? ps.type.types.filter((t) => t._tag !== "UndefinedKeyword")
+      : [ps.type]
+    assert.strictEqual(type.length, 1, `${String(ps.name)} has a single non-undefined type`)
+    return { name: String(ps.name), isOptional: ps.isOptional, ...classify(type[0]!) }
+  })
+}
+
+describe("model drift", () => {
+  it("the model read is the reference model", () => {
+    assert.strictEqual(Model.modelSha256, Model.MODEL_SHA256, `model at ${Model.modelPath}`)
+  })
+
+  it("the model has exactly the four operations we implement", () => {
+    assert.deepStrictEqual(
+      Model.operations.map((o) => o.name).sort(),
+      Ops.all.map((o) => o.name).slice().sort()
+    )
+  })
+
+  for (const op of Model.operations) {
+    describe(op.name, () => {
+      const impl = Ops.all.find((o) => o.name === op.name)!
+
+      it("binds the model's method, URI and auth", () => {
+        assert.strictEqual(op.method, "POST")
+        assert.strictEqual(impl.path, op.uri)
+        assert.strictEqual(impl.signed, op.signed)
+      })
+
+      it("uses the model's input and output shapes", () => {
+        assert.strictEqual(impl.input, schemaByShape[op.input])
+        assert.strictEqual(impl.output, schemaByShape[op.output])
+      })
+
+      it("decodes exactly the model's error list", () => {
+        assert.deepStrictEqual(impl.errors.map((c) => c._tag), [...op.errors])
+      })
+
+      it("decodes a modelled error that is not in its list as UnknownServiceError", () => {
+        for (const e of Model.errors) {
+          if (op.errors.includes(e.name)) continue
+          const result = decodeResponse(impl, {
+            status: e.httpError,
+            headers: { "x-amzn-errortype": e.name },
+            body: JSON.stringify({ error: e.oauthError })
+          })
+          assert.isTrue(Either.isLeft(result))
+          const err = (result as Either.Left<unknown, { _tag: string; code: string }>).left
+          assert.strictEqual(err._tag, "UnknownServiceError", `${op.name} ← ${e.name}`)
+          assert.strictEqual(err.code, e.name)
+        }
+      })
+    })
+  }
+
+  for (const shapeName of Object.keys(schemaByShape)) {
+    it(`Schema ${shapeName} matches the model member for member`, () => {
+      const modelMembers = Model.members(shapeName)
+      const props = properties(schemaByShape[shapeName]!)
+      assert.deepStrictEqual(props.map((p) => p.name).sort(), modelMembers.map((m) => m.name).sort(), "member names")
+      for (const m of modelMembers) {
+        const p = props.find((x) => x.name === m.name)!
+        assert.strictEqual(p.isOptional, !m.required, `${shapeName}.${m.name} required-ness`)
+        assert.strictEqual(
+          p.redacted,
+          m.sensitive || EXTRA_SECRET_TARGETS.has(m.target),
+          `${shapeName}.${m.name} is Redacted iff sensitive`
+        )
+        assert.strictEqual(p.kind, m.kind, `${shapeName}.${m.name} type`)
+      }
+    })
+  }
+
+  it("every structure the operations reference is covered", () => {
+    const referenced = new Set<string>()
+    for (const op of Model.operations) {
+      referenced.add(op.input)
+      referenced.add(op.output)
+      for (const s of [op.input, op.output]) {
+        for (const m of Model.members(s)) if (m.kind.startsWith("structure:")) referenced.add(m.kind.slice(10))
+      }
+    }
+    assert.deepStrictEqual([...referenced].sort(), Object.keys(schemaByShape).sort())
+  })
+
+  describe("errors", () => {
+    it("one tagged error class per modelled exception, and no more", () => {
+      assert.deepStrictEqual(Object.keys(Errors.ServiceErrors).sort(), Model.errors.map((e) => e.name).sort())
+    })
+
+    for (const e of Model.errors) {
+      it(`${e.name} carries the model's members plus status and request id`, () => {
+        const cls = Errors.ServiceErrors[e.name as keyof typeof Errors.ServiceErrors]
+        assert.strictEqual(cls._tag, e.name)
+        const fields = Object.keys(cls.fields)
+        for (const m of e.members) assert.include(fields, m, `${e.name}.${m}`)
+        for (const extra of ["reason", "endpoint", "region"]) {
+          assert.strictEqual(fields.includes(extra), e.members.includes(extra), `${e.name}.${extra} iff modelled`)
+        }
+        assert.include(fields, "status")
+        assert.include(fields, "requestId")
+        // no error member is @required in the model, so none is required here
+        for (const m of e.members) {
+          const field = (cls.fields as Record<string, { readonly ast?: { readonly isOptional?: boolean } }>)[m]!
+          assert.strictEqual(field.ast?.isOptional, true, `${e.name}.${m} optional`)
+        }
+      })
+
+      it(`${e.name}: HTTP ${e.httpError} (${e.fault}) decodes to the class, retryable iff server fault`, () => {
+        const op = Ops.all.find((o) => o.errors.some((c) => c._tag === e.name))!
+        const result = decodeResponse(op, {
+          status: e.httpError,
+          headers: { "x-amzn-errortype": `${e.name}:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/` },
+          body: JSON.stringify({ error: e.oauthError, error_description: "d" })
+        })
+        assert.isTrue(Either.isLeft(result))
+        const err = (result as Either.Left<unknown, Errors.ServiceError>).left
+        assert.strictEqual(err._tag, e.name)
+        assert.strictEqual(err.status, e.httpError)
+        assert.strictEqual(err.error, e.oauthError)
+        assert.strictEqual(Errors.isRetryable(err), e.fault === "server")
+      })
+    }
+  })
+})
+
+// Compile-time: each operation's error union is exactly the model's list plus CommonError.
+type Tags<E> = E extends { readonly _tag: infer T } ? T : never
+type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const typeChecks: [
+  Equals<
+    Tags<Exclude<Errors.RegisterClientError, Errors.CommonError>>,
+    | "InternalServerException"
+    | "InvalidClientMetadataException"
+    | "InvalidRedirectUriException"
+    | "InvalidRequestException"
+    | "InvalidScopeException"
+    | "SlowDownException"
+    | "UnsupportedGrantTypeException"
+  >,
+  Equals<
+    Tags<Exclude<Errors.StartDeviceAuthorizationError, Errors.CommonError>>,
+    | "InternalServerException"
+    | "InvalidClientException"
+    | "InvalidRequestException"
+    | "SlowDownException"
+    | "UnauthorizedClientException"
+  >,
+  Equals<
+    Exclude<Tags<Errors.CreateTokenWithIAMError>, Tags<Errors.CreateTokenError>>,
+    "InvalidRequestRegionException"
+  >,
+  Equals<
+    Tags<Errors.CommonError>,
+    "TransportError" | "RequestTimeoutError" | "MalformedResponseError" | "UnknownServiceError" | "InvalidInputError"
+  >
+] = [true, true, true, true]
+void typeChecks
