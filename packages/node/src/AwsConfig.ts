@@ -60,7 +60,10 @@ const loadSections = (file: string): Effect.Effect<Sections, ConfigError> =>
       catch: () => new ConfigError({ file, reason: "the config file does not exist (set AWS_CONFIG_FILE or create ~/.aws/config)" })
     })
     // loaded lazily: the INI loader is not needed on the `token` cache-hit path for --sso-session
-    const { loadSharedConfigFiles } = yield* Effect.promise(() => import("@smithy/shared-ini-file-loader"))
+    const loader = yield* Effect.promise(() => import("@smithy/shared-ini-file-loader"))
+    // a CommonJS module: bundlers may put its exports under `default`
+    const loadSharedConfigFiles = loader.loadSharedConfigFiles ??
+      (loader as unknown as { default: typeof loader }).default.loadSharedConfigFiles
     const files = yield* Effect.tryPromise({
       try: () => loadSharedConfigFiles({ configFilepath: file, filepath: path.join(path.dirname(file), ".ssokit-no-credentials"), ignoreCache: true }),
       catch: (cause) => new ConfigError({ file, reason: `cannot read: ${cause instanceof Error ? cause.message : String(cause)}` })

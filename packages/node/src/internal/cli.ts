@@ -33,7 +33,8 @@ export interface Io {
   readonly stderr: (text: string) => void
 }
 
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "")
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
+const stripAnsi = (s: string) => s.replace(ANSI, "")
 const oneLine = (s: string) => stripAnsi(s).split("\n").map((l) => l.trim()).filter((l) => l.length > 0).join(" ")
 
 const ssoSession = Options.text("sso-session").pipe(Options.optional, Options.withDescription("the [sso-session NAME] to use"))
