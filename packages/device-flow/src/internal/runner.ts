@@ -1,0 +1,269 @@
+import * as Errors from "@ssokit/core/Errors"
+import type * as Schemas from "@ssokit/core/Schemas"
+import { GrantType } from "@ssokit/core/Schemas"
+import { SsoOidc } from "@ssokit/core/SsoOidc"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { createActor, fromPromise } from "xstate"
+import * as Clock from "./clock.js"
+import * as M from "./machine.js"
+
+/** @internal */
+export class DeviceCodeExpiredError extends Schema.TaggedError<DeviceCodeExpiredError>()("DeviceCodeExpiredError", {
+  userCode: Schema.optional(Schema.String),
+  expiresAt: Schema.optional(Schema.Number),
+  pollCount: Schema.Number,
+  /** `"deadline"` when the client-side deadline passed, `"service"` on `ExpiredTokenException`. */
+  reason: Schema.Literal("deadline", "service"),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return this.reason === "service"
+      ? "the device code expired before the sign-in was approved (ExpiredTokenException); start a new login"
+      : "the device code expired before the sign-in was approved; start a new login"
+  }
+}
+
+/** @internal */
+export class AccessDeniedError extends Schema.TaggedError<AccessDeniedError>()("AccessDeniedError", {
+  userCode: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return "the sign-in request was denied (AccessDeniedException)"
+  }
+}
+
+/** @internal */
+export type LoginError =
+  | DeviceCodeExpiredError
+  | AccessDeniedError
+  | Errors.RegisterClientError
+  | Errors.StartDeviceAuthorizationError
+  | Errors.CreateTokenError
+
+/** @internal */
+export interface Registration extends Schemas.RegisterClientResponse {
+  readonly clientId: string
+  readonly clientSecret: M.Registration["clientSecret"]
+}
+
+/** @internal */
+export interface LoginResult {
+  readonly token: Schemas.CreateTokenResponse
+  readonly registration: Registration
+  readonly pollCount: number
+  readonly slowDownCount: number
+}
+
+/** @internal */
+export interface LoginOptions {
+  readonly startUrl: string
+  /** A registration to reuse (e.g. from a cache); one whose secret expires within a minute is replaced. */
+  readonly registration?: Registration | undefined
+  readonly clientName?: string | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+  readonly maxConsecutiveFailures?: number | undefined
+  /** Called with a secret-free view on every state change. */
+  readonly onProgress?: ((view: M.View) => void) | undefined
+}
+
+const REGISTRATION_MARGIN_MS = 60_000
+
+const toResult = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>): Effect.Effect<M.Result<A>> =>
+  Effect.map(
+    Effect.either(effect),
+    Either.match({
+      onLeft: (error): M.Result<A> => ({ _tag: "Failure", error }),
+      onRight: (value): M.Result<A> => ({ _tag: "Success", value })
+    })
+  )
+
+const malformed = (operation: string, what: string) =>
+  new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(`response has no ${what}`) })
+
+/** @internal */
+export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const sso = yield* SsoOidc
+      const clock = yield* Clock.make
+      const runtime = yield* Effect.runtime<never>()
+      // Each actor call runs as its own fiber; the actor's AbortSignal (aborted when the state is left, on CANCEL
+      // or when the login is interrupted) interrupts it, which aborts the HTTP request.
+      const run = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>, signal: AbortSignal) =>
+        Runtime.runPromise(runtime)(toResult(effect), { signal })
+
+      const registrations = new Map<string, Registration>()
+      const machine = M.machine.provide({
+        actors: {
+          registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, signal }) =>
+            run(
+              Effect.flatMap(
+                sso.registerClient({
+                  clientName: input.clientName,
+                  clientType: "public",
+                  grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken],
+                  ...(input.scopes !== undefined ? { scopes: [...input.scopes] } : {})
+                }),
+                (response) => {
+                  if (response.clientId === undefined) return Effect.fail(malformed("RegisterClient", "clientId"))
+                  if (response.clientSecret === undefined) {
+                    return Effect.fail(malformed("RegisterClient", "clientSecret"))
+                  }
+                  const registration: Registration = {
+                    ...response,
+                    clientId: response.clientId,
+                    clientSecret: response.clientSecret
+                  }
+                  registrations.set(registration.clientId, registration)
+                  return Effect.succeed(registration)
+                }
+              ),
+              signal
+            )
+          ),
+          startDeviceAuthorization: fromPromise<M.Result<M.Authorization>, M.StartInput>(({ input, signal }) =>
+            run(
+              Effect.flatMap(
+                sso.startDeviceAuthorization({
+                  clientId: input.registration.clientId,
+                  clientSecret: input.registration.clientSecret,
+                  startUrl: input.startUrl
+                }),
+                (response) => {
+                  const { deviceCode, userCode, verificationUri } = response
+                  if (deviceCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "deviceCode"))
+                  if (userCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "userCode"))
+                  const uri = verificationUri ?? response.verificationUriComplete
+                  if (uri === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "verificationUri"))
+                  return Effect.succeed<M.Authorization>({
+                    deviceCode,
+                    userCode,
+                    verificationUri: uri,
+                    verificationUriComplete: response.verificationUriComplete,
+                    expiresIn: response.expiresIn,
+                    interval: response.interval
+                  })
+                }
+              ),
+              signal
+            )
+          ),
+          createToken: fromPromise<M.Result<M.Token>, M.PollInput>(({ input, signal }) =>
+            run(
+              sso.createToken({
+                clientId: input.registration.clientId,
+                clientSecret: input.registration.clientSecret,
+                grantType: GrantType.DeviceCode,
+                deviceCode: input.deviceCode
+              }),
+              signal
+            )
+          )
+        }
+      })
+
+      const now = clock.now!()
+      const reusable = options.registration !== undefined &&
+        (options.registration.clientSecretExpiresAt === undefined ||
+          options.registration.clientSecretExpiresAt === 0 ||
+          options.registration.clientSecretExpiresAt * 1000 > now + REGISTRATION_MARGIN_MS)
+      if (reusable) registrations.set(options.registration!.clientId, options.registration!)
+
+      const outcome = yield* Deferred.make<M.DeviceFlowSnapshot>()
+      const actor = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          createActor(machine, {
+            clock,
+            input: {
+              startUrl: options.startUrl,
+              registration: reusable ? options.registration : undefined,
+              clientName: options.clientName,
+              scopes: options.scopes,
+              maxConsecutiveFailures: options.maxConsecutiveFailures
+            }
+          })
+        ),
+        (actor) => Effect.sync(() => actor.stop())
+      )
+      actor.subscribe({
+        next: (snapshot) => {
+          if (options.onProgress !== undefined) {
+            try {
+              options.onProgress(M.view(snapshot))
+            } catch (defect) {
+              Deferred.unsafeDone(outcome, Exit.die(defect))
+            }
+          }
+          if (snapshot.hasTag("outcome")) Deferred.unsafeDone(outcome, Exit.succeed(snapshot))
+        },
+        error: (defect) => Deferred.unsafeDone(outcome, Exit.die(defect))
+      })
+      actor.start()
+      const snapshot = yield* Deferred.await(outcome)
+      const c = snapshot.context
+      switch (M.phaseOf(snapshot)) {
+        case "authorized": {
+          const registration = registrations.get(c.registration!.clientId) ?? (c.registration as Registration)
+          return {
+            token: c.token as Schemas.CreateTokenResponse,
+            registration,
+            pollCount: c.pollCount,
+            slowDownCount: c.slowDownCount
+          }
+        }
+        case "expired":
+          return yield* new DeviceCodeExpiredError({
+            userCode: c.userCode,
+            expiresAt: c.expiresAt,
+            pollCount: c.pollCount,
+            reason: c.error?._tag === "ExpiredTokenException" ? "service" : "deadline",
+            ...(c.error !== undefined ? { cause: c.error } : {})
+          })
+        case "denied":
+          return yield* new AccessDeniedError({ userCode: c.userCode, cause: c.error })
+        case "cancelled":
+          // Only interruption cancels a login run here; treat a stray CANCEL the same way.
+          return yield* Effect.interrupt
+        default: {
+          const error = c.error
+          if (error === undefined || error._tag === "Defect") {
+            return yield* Effect.dieMessage(error?.message ?? "device flow failed without an error")
+          }
+          return yield* Effect.fail(error as LoginError)
+        }
+      }
+    })
+  )
+
+/** @internal */
+export type Progress =
+  | { readonly _tag: "Progress"; readonly view: M.View }
+  | { readonly _tag: "Authorized"; readonly result: LoginResult }
+
+/** @internal */
+export const progress = (options: Omit<LoginOptions, "onProgress">): Stream.Stream<Progress, LoginError, SsoOidc> =>
+  Stream.asyncPush<Progress, LoginError, SsoOidc>((emit) =>
+    Effect.forkScoped(
+      Effect.flatMap(
+        Effect.exit(
+          login({ ...options, onProgress: (view) => emit.single({ _tag: "Progress", view }) })
+        ),
+        (exit) =>
+          Effect.sync(() => {
+            if (Exit.isSuccess(exit)) {
+              emit.single({ _tag: "Authorized", result: exit.value })
+              emit.end()
+            } else {
+              emit.halt(exit.cause)
+            }
+          })
+      )
+    )
+  )
