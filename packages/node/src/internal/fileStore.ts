@@ -88,7 +88,7 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
           return Effect.fail(
             new CacheDirectoryInsecureError({
               directory,
-              reason: `it is ${(stat.mode & 0o020) !== 0 ? "group" : "world"}-writable (mode ${(stat.mode & 0o777).toString(8)})`
+              reason: `it is ${(stat.mode & 0o002) !== 0 ? "world" : "group"}-writable (mode ${(stat.mode & 0o777).toString(8)})`
             })
           )
         }
