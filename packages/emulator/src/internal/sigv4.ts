@@ -90,7 +90,7 @@ export const verify = async (
   // A client may send the payload hash itself; then it must really be the hash of what arrived.
   const declaredHash = header(request.headers, "x-amz-content-sha256")
   if (declaredHash !== undefined && declaredHash !== createHash("sha256").update(request.body).digest("hex")) {
-    return frameworkError(400, "InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+    return frameworkError(403, "InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.")
   }
   const url = new URL(request.target, "http://placeholder")
   const query: Record<string, string | Array<string>> = {}
