@@ -1,0 +1,276 @@
+// Retry policy: transient failures only, full-jitter backoff on Effect's Clock (driven by TestClock here),
+// Retry-After as a lower bound, per-attempt timeouts. Real loopback server where a user would talk to one; a
+// scripted in-memory HttpClient where exact virtual-time delays are asserted.
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import fc from "fast-check"
+import * as Errors from "@ssokit/core/Errors"
+import * as Retry from "@ssokit/core/Retry"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import { awsError, json, startServer, type TestServer } from "./support/server.js"
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(() => server.close())
+beforeEach(() => server.reset())
+
+const input = { clientId: "c", clientSecret: Redacted.make("s"), grantType: "refresh_token", refreshToken: Redacted.make("r") }
+
+const loopback = (options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
+  SsoOidc.layer({
+    region: "us-east-1",
+    endpoint: server.url,
+    // generous: the test advances virtual time in big steps while real I/O is in flight
+    timeout: "1 day",
+    retry: { baseDelay: "100 millis", maxDelay: "1 second" },
+    ...options
+  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
+
+/** Run `effect` to completion, advancing the TestClock while it waits on backoff sleeps. */
+const drive = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < 2000; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return done.value
+      yield* realPause
+      yield* TestClock.adjust("1 second")
+    }
+    return yield* Effect.die("did not finish")
+  })
+
+const callLoopback = (options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
+  drive(SsoOidc.createToken(input).pipe(Effect.either, Effect.provide(loopback(options))))
+
+describe("retry over loopback", () => {
+  it.effect("500 then 200: retried once, same invocation id, attempt header counts", () =>
+    Effect.gen(function*() {
+      server.queue.push(awsError(500, "InternalServerException", { error: "server_error" }), json(200, { accessToken: "a" }))
+      const exit = yield* callLoopback()
+      assert.isTrue(Exit.isSuccess(exit) && Either.isRight(exit.value))
+      assert.strictEqual(server.requests.length, 2)
+      const [first, second] = server.requests
+      assert.strictEqual(first!.headers["amz-sdk-request"], "attempt=1; max=3")
+      assert.strictEqual(second!.headers["amz-sdk-request"], "attempt=2; max=3")
+      assert.strictEqual(first!.headers["amz-sdk-invocation-id"], second!.headers["amz-sdk-invocation-id"])
+      assert.strictEqual(first!.body, second!.body)
+    }))
+
+  it.effect("persistent 500: 3 attempts in total by default, then the modelled error", () =>
+    Effect.gen(function*() {
+      server.fallback = awsError(500, "InternalServerException", { error: "server_error" })
+      const exit = yield* callLoopback()
+      assert.isTrue(Exit.isSuccess(exit))
+      const result = (exit as Exit.Success<Either.Either<unknown, Errors.CreateTokenError>, never>).value
+      assert.strictEqual(Either.flip(result).pipe(Either.getOrThrow)._tag, "InternalServerException")
+      assert.strictEqual(server.requests.length, 3)
+    }))
+
+  it.effect("maxAttempts is configurable", () =>
+    Effect.gen(function*() {
+      server.fallback = { status: 503, body: "" }
+      yield* callLoopback({ retry: { maxAttempts: 5, baseDelay: "10 millis", maxDelay: "100 millis" } })
+      assert.strictEqual(server.requests.length, 5)
+      assert.strictEqual(server.requests[4]!.headers["amz-sdk-request"], "attempt=5; max=5")
+    }))
+
+  it.effect("retry: false sends exactly one request", () =>
+    Effect.gen(function*() {
+      server.fallback = { status: 502, body: "bad gateway" }
+      const exit = yield* callLoopback({ retry: false })
+      assert.strictEqual(server.requests.length, 1)
+      assert.strictEqual(server.requests[0]!.headers["amz-sdk-request"], "attempt=1; max=1")
+      assert.isTrue(Exit.isSuccess(exit))
+    }))
+
+  for (const [shape, status] of [
+    ["SlowDownException", 400],
+    ["AuthorizationPendingException", 400],
+    ["InvalidGrantException", 400],
+    ["InvalidClientException", 401],
+    ["AccessDeniedException", 400]
+  ] as const) {
+    it.effect(`${shape} (${status}) is never retried`, () =>
+      Effect.gen(function*() {
+        server.fallback = awsError(status, shape, { error: "x" })
+        const exit = yield* callLoopback()
+        assert.strictEqual(server.requests.length, 1)
+        assert.isTrue(Exit.isSuccess(exit))
+      }))
+  }
+
+  it.effect("429, 502, 503, 504 and an unmodelled 5xx code are retried", () =>
+    Effect.gen(function*() {
+      for (const status of [429, 502, 503, 504]) {
+        server.reset()
+        server.queue.push({ status, headers: { "x-amzn-errortype": "ThrottlingException" }, body: "{}" })
+        server.queue.push(json(200, {}))
+        const exit = yield* callLoopback()
+        assert.strictEqual(server.requests.length, 2, `status ${status}`)
+        assert.isTrue(Exit.isSuccess(exit) && Either.isRight(exit.value), `status ${status}`)
+      }
+    }))
+
+  it.effect("a connection reset is a TransportError and is retried", () =>
+    Effect.gen(function*() {
+      server.queue.push({ reset: true }, json(200, { accessToken: "a" }))
+      const exit = yield* callLoopback()
+      assert.strictEqual(server.requests.length, 2)
+      assert.isTrue(Exit.isSuccess(exit) && Either.isRight(exit.value))
+      server.reset()
+      server.fallback = { reset: true }
+      const failed = yield* callLoopback()
+      assert.strictEqual(server.requests.length, 3)
+      assert.isTrue(Exit.isSuccess(failed))
+      const error = Either.flip((failed as Exit.Success<Either.Either<unknown, Errors.CreateTokenError>, never>).value)
+        .pipe(Either.getOrThrow)
+      assert.strictEqual(error._tag, "TransportError")
+      assert.include(error.message, "CreateToken")
+    }))
+
+  it.effect("a malformed 2xx is never retried (it may have consumed a device code)", () =>
+    Effect.gen(function*() {
+      server.fallback = { status: 200, headers: { "content-type": "application/json" }, body: "{\"accessToken\":" }
+      const exit = yield* callLoopback()
+      assert.strictEqual(server.requests.length, 1)
+      const error = Either.flip((exit as Exit.Success<Either.Either<unknown, Errors.CreateTokenError>, never>).value)
+        .pipe(Either.getOrThrow)
+      assert.strictEqual(error._tag, "MalformedResponseError")
+    }))
+
+  it.effect("per-attempt timeout → RequestTimeoutError (virtual time)", () =>
+    Effect.gen(function*() {
+      server.fallback = { hang: true }
+      const fiber = yield* Effect.fork(
+        SsoOidc.createToken(input).pipe(Effect.either, Effect.provide(loopback({ timeout: "5 seconds", retry: false })))
+      )
+      while (server.requests.length < 1) yield* realPause
+      yield* TestClock.adjust("4999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still waiting before the timeout")
+      yield* TestClock.adjust("1 millis")
+      const result = yield* Fiber.join(fiber)
+      const error = Either.flip(result).pipe(Either.getOrThrow)
+      assert.instanceOf(error, Errors.RequestTimeoutError)
+      assert.strictEqual((error as Errors.RequestTimeoutError).timeoutMillis, 5000)
+    }))
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exact virtual-time delays with a scripted in-memory transport
+// ---------------------------------------------------------------------------------------------------------------
+
+const scripted = (responses: Array<() => Response>) => {
+  const sent: Array<number> = []
+  const layer = Layer.succeed(
+    HttpClient.HttpClient,
+    HttpClient.make((request) =>
+      Effect.sync(() => {
+        sent.push(sent.length + 1)
+        const next = responses.length > 1 ? responses.shift()! : responses[0]!
+        return HttpClientResponse.fromWeb(request, next())
+      })
+    )
+  )
+  return { sent, layer }
+}
+
+describe("backoff timing (TestClock)", () => {
+  it.effect("full jitter: retry n waits random · min(base · 2^(n-1), cap)", () =>
+    Effect.gen(function*() {
+      const t = scripted([() => new Response("", { status: 500 })])
+      const fiber = yield* SsoOidc.createToken(input).pipe(
+        Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.withRandomFixed([0.5]),
+        Effect.either,
+        Effect.fork
+      )
+      yield* TestClock.adjust("49 millis")
+      assert.strictEqual(t.sent.length, 1)
+      yield* TestClock.adjust("1 millis") // 0.5 · 100 ms
+      assert.strictEqual(t.sent.length, 2)
+      yield* TestClock.adjust("99 millis")
+      assert.strictEqual(t.sent.length, 2)
+      yield* TestClock.adjust("1 millis") // 0.5 · 200 ms
+      assert.strictEqual(t.sent.length, 3)
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(Either.flip(result).pipe(Either.getOrThrow)._tag, "UnknownServiceError")
+    }))
+
+  it.effect("Retry-After on 503 is a lower bound", () =>
+    Effect.gen(function*() {
+      const t = scripted([() => new Response("", { status: 503, headers: { "retry-after": "5" } })])
+      const fiber = yield* SsoOidc.createToken(input).pipe(
+        Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.either,
+        Effect.fork
+      )
+      yield* TestClock.adjust("4999 millis")
+      assert.strictEqual(t.sent.length, 1)
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(t.sent.length, 2)
+      yield* TestClock.adjust("5 seconds")
+      assert.strictEqual(t.sent.length, 3)
+      yield* Fiber.join(fiber)
+    }))
+
+  it.effect("a Retry-After beyond maxDelay ends retrying instead of stalling", () =>
+    Effect.gen(function*() {
+      const t = scripted([() => new Response("", { status: 429, headers: { "retry-after": "3600" } })])
+      const result = yield* SsoOidc.createToken(input).pipe(
+        Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.either
+      )
+      assert.strictEqual(t.sent.length, 1)
+      assert.deepInclude(Either.flip(result).pipe(Either.getOrThrow), { _tag: "UnknownServiceError", status: 429 })
+    }))
+})
+
+describe("Retry.backoff", () => {
+  it("stays in [0, min(base · 2^(n-1), cap)) and honours a Retry-After lower bound up to the cap", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.option(fc.integer({ min: 0, max: 120_000 }), { nil: undefined }),
+        (base, cap, retry, random, hint) => {
+          const policy = Retry.resolve({ baseDelay: Duration.millis(base), maxDelay: Duration.millis(cap), maxAttempts: 3 })
+          const delay = Retry.backoff(policy, retry, random, hint === undefined ? undefined : Duration.millis(hint))
+          const ceiling = Math.min(base * 2 ** (retry - 1), cap)
+          if (hint !== undefined && hint > cap) return delay === undefined
+          if (delay === undefined) return false
+          const ms = Duration.toMillis(delay)
+          if (hint !== undefined) return ms >= hint && ms <= Math.max(hint, ceiling)
+          return ms >= 0 && ms < ceiling || (ms === 0 && ceiling === 0)
+        }
+      )
+    )
+  })
+
+  it("resolve: defaults are 3 attempts, 100 ms base, 20 s cap; false means one attempt; nonsense falls back", () => {
+    assert.deepStrictEqual(
+      [Retry.defaults.maxAttempts, Duration.toMillis(Retry.defaults.baseDelay), Duration.toMillis(Retry.defaults.maxDelay)],
+      [3, 100, 20_000]
+    )
+    assert.strictEqual(Retry.resolve(false).maxAttempts, 1)
+    assert.strictEqual(Retry.resolve({ maxAttempts: -1 }).maxAttempts, 3)
+    assert.strictEqual(Retry.resolve({ maxAttempts: Number.NaN }).maxAttempts, 3)
+    assert.strictEqual(Duration.toMillis(Retry.resolve({ baseDelay: "nonsense" as never }).baseDelay), 100)
+  })
+})
