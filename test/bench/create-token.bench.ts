@@ -4,6 +4,7 @@
  * - ssokit, `SsoOidc.createToken` over `NodeHttpClient.layer` (node:http, what the README tells users
  *   to provide, so "default") and over `NodeHttpClient.layerUndici`;
  * - `@aws-sdk/client-sso-oidc` `CreateTokenCommand` (defaults);
+ * - the same POST through bare `@effect/platform` HttpClient over undici (what ssokit builds on);
  * - a raw undici `request()` loop (the floor: one POST, read JSON).
  *
  * Each client warms up, then runs `--calls` sequential calls per round for `--rounds` rounds, the
@@ -16,6 +17,8 @@
  */
 import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Schemas from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as Effect from "effect/Effect"
@@ -68,7 +71,7 @@ const main = async () => {
     grantType: Schemas.GrantType.RefreshToken,
     refreshToken: Redacted.make(input.refreshToken)
   }
-  const ssokitRuntime = (http: Layer.Layer<import("@effect/platform/HttpClient").HttpClient>) =>
+  const ssokitRuntime = (http: Layer.Layer<HttpClient.HttpClient>) =>
     ManagedRuntime.make(SsoOidc.layer({ region, endpoint: server.url }).pipe(Layer.provide(http)))
   const nodeRuntime = ssokitRuntime(NodeHttpClient.layer)
   const undiciRuntime = ssokitRuntime(NodeHttpClient.layerUndici)
@@ -77,12 +80,28 @@ const main = async () => {
     if (out.accessToken === undefined) throw new Error("ssokit: no access token")
   }
 
+  // The floor under ssokit: the same POST through @effect/platform's HttpClient, nothing else.
+  const bareRuntime = ManagedRuntime.make(NodeHttpClient.layerUndici)
+  const bareRequest = HttpClientRequest.post(tokenUrl).pipe(HttpClientRequest.bodyText(JSON.stringify(input), "application/json"))
+  const bareCall = HttpClient.HttpClient.pipe(
+    Effect.flatMap((client) => client.execute(bareRequest)),
+    Effect.flatMap((response) => response.text),
+    Effect.map((text) => JSON.parse(text) as { accessToken?: string })
+  )
+
   const sdk = new SSOOIDCClient({ region, endpoint: server.url, maxAttempts: 3 })
   const body = JSON.stringify(input)
 
   const clients: ReadonlyArray<Client> = [
     { name: "ssokit (node:http)", call: ssokitCall(nodeRuntime) },
     { name: "ssokit (undici)", call: ssokitCall(undiciRuntime) },
+    {
+      name: "effect http (undici)",
+      call: async () => {
+        const out = await bareRuntime.runPromise(bareCall)
+        if (out.accessToken === undefined) throw new Error("effect http: no access token")
+      }
+    },
     {
       name: "aws-sdk",
       call: async () => {
@@ -104,7 +123,7 @@ const main = async () => {
   const gc = (globalThis as { gc?: () => void }).gc
   for (const c of selected) for (let i = 0; i < flags.warmup; i++) await c.call()
 
-  const samples = new Map<string, Array<{ cpu: number; wall: number }>>(selected.map((c) => [c.name, []]))
+  const samples = new Map<string, Array<{ cpu: number; user: number; wall: number }>>(selected.map((c) => [c.name, []]))
   for (let round = 0; round < flags.rounds; round++) {
     for (let k = 0; k < selected.length; k++) {
       const c = selected[(k + round) % selected.length]!
@@ -114,13 +133,23 @@ const main = async () => {
       for (let i = 0; i < flags.calls; i++) await c.call()
       const wall = (performance.now() - wall0) * 1000 / flags.calls
       const cpuDelta = process.cpuUsage(cpu0)
-      samples.get(c.name)!.push({ cpu: (cpuDelta.user + cpuDelta.system) / flags.calls, wall })
+      samples.get(c.name)!.push({
+        cpu: (cpuDelta.user + cpuDelta.system) / flags.calls,
+        user: cpuDelta.user / flags.calls,
+        wall
+      })
     }
   }
 
   const rows = selected.map((c) => {
     const s = samples.get(c.name)!
-    return { name: c.name, cpu: median(s.map((x) => x.cpu)), wall: median(s.map((x) => x.wall)), spread: s.map((x) => x.cpu) }
+    return {
+      name: c.name,
+      cpu: median(s.map((x) => x.cpu)),
+      user: median(s.map((x) => x.user)),
+      wall: median(s.map((x) => x.wall)),
+      spread: s.map((x) => x.cpu)
+    }
   })
   console.log(
     `CreateToken, ${flags.rounds} rounds × ${flags.calls} sequential calls per client after ${flags.warmup} warm-up; ` +
@@ -141,7 +170,7 @@ const main = async () => {
     console.log("BENCH_JSON " + JSON.stringify({ bench: "create-token", calls: flags.calls, rounds: flags.rounds, rows }))
   }
 
-  await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose()])
+  await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose(), bareRuntime.dispose()])
   sdk.destroy()
   await server.stop()
   // undici's global dispatcher keeps idle sockets open; the figures are printed, so end here.
@@ -152,6 +181,3 @@ main().catch((error) => {
   console.error(error)
   process.exit(1)
 })
-
-// keep Effect referenced for readers profiling with --only: the calls above run on it
-void Effect.void

@@ -43,13 +43,16 @@ export const median = (xs: ReadonlyArray<number>): number => {
 }
 
 export const printTable = (
-  rows: ReadonlyArray<{ name: string; cpu: number; wall: number; spread: ReadonlyArray<number> }>
+  rows: ReadonlyArray<{ name: string; cpu: number; user: number; wall: number; spread: ReadonlyArray<number> }>
 ): void => {
   const floor = Math.min(...rows.map((r) => r.cpu))
-  console.log(`${"client".padEnd(22)} ${"CPU µs/call".padStart(12)} ${"wall µs/call".padStart(13)} ${"× fastest".padStart(10)}  CPU per round`)
+  console.log(
+    `${"client".padEnd(22)} ${"CPU µs/call".padStart(12)} ${"(user)".padStart(8)} ${"wall µs/call".padStart(13)} ` +
+      `${"× fastest".padStart(10)}  CPU per round`
+  )
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(22)} ${r.cpu.toFixed(1).padStart(12)} ${r.wall.toFixed(1).padStart(13)} ` +
+      `${r.name.padEnd(22)} ${r.cpu.toFixed(1).padStart(12)} ${r.user.toFixed(1).padStart(8)} ${r.wall.toFixed(1).padStart(13)} ` +
         `${(r.cpu / floor).toFixed(2).padStart(10)}  ${r.spread.map((x) => x.toFixed(0)).join(" ")}`
     )
   }
