@@ -293,7 +293,11 @@ export class EmulatorServer {
     } catch {
       return this.sendError(res, frameworkError(400, "InvalidRequestException", "Malformed request target"))
     }
-    if (method === "OPTIONS") return this.preflight(req, res)
+    if (method === "OPTIONS") {
+      // Answer only after the (rare) preflight body is consumed, or its bytes would be parsed as a next request.
+      if ((await this.readBody(req)) === undefined) return
+      return this.preflight(req, res)
+    }
     const path = url.pathname
     const operation: Operation | undefined = path === "/client/register"
       ? "RegisterClient"
@@ -346,7 +350,6 @@ export class EmulatorServer {
       "Content-Length": "0"
     }
     if (req.headers["access-control-request-private-network"] === "true") headers["Access-Control-Allow-Private-Network"] = "true"
-    req.resume()
     res.writeHead(204, headers)
     res.end()
   }
