@@ -5,10 +5,13 @@ import { chmod } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
+// `--outdir DIR` (tests bundle into a temporary directory)
+const outArg = process.argv.indexOf("--outdir")
+const outdir = outArg > 0 ? process.argv[outArg + 1] : "dist"
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { ssokit: "src/bin.ts" },
-  outdir: "dist",
+  outdir,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -24,7 +27,7 @@ const result = await esbuild.build({
   legalComments: "none",
   logLevel: "warning"
 })
-await chmod(`${root}/dist/ssokit.mjs`, 0o755)
+await chmod(new URL(`file://${outdir.startsWith("/") ? outdir : `${root}/${outdir}`}/ssokit.mjs`), 0o755)
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".mjs"))
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0)
-console.log(`ssokit bundle: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB (entry ${(result.metafile.outputs["dist/ssokit.mjs"].bytes / 1024).toFixed(0)} KiB)`)
+console.log(`ssokit bundle: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB (entry ${(Object.entries(result.metafile.outputs).find(([f]) => f.endsWith("/ssokit.mjs"))[1].bytes / 1024).toFixed(0)} KiB)`)

@@ -32,3 +32,8 @@ export * as Login from "./Login.js"
  * @since 0.1.0
  */
 export * as Cli from "./Cli.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TerminalRenderer from "./TerminalRenderer.js"

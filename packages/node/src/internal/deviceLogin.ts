@@ -1,11 +1,112 @@
-import type * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
+import type * as Machine from "@ssokit/device-flow/Machine"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import type * as Redacted from "effect/Redacted"
 import * as Effect from "effect/Effect"
+import { renderUnicodeCompact } from "uqr"
+import { Browser } from "../Browser.js"
 import { LoginError } from "../Errors.js"
 import type * as Login from "../Login.js"
+import type * as TokenProvider from "../TokenProvider.js"
+import { type CachedRegistration, registrationCacheKey, TokenStore } from "../TokenStore.js"
+import { obtainRegistration } from "./registration.js"
 
+type Save = (
+  session: Login.Options["session"],
+  registration: CachedRegistration,
+  response: {
+    readonly accessToken?: Redacted.Redacted<string> | undefined
+    readonly expiresIn?: number | undefined
+    readonly refreshToken?: Redacted.Redacted<string> | undefined
+  }
+) => Effect.Effect<TokenProvider.Token, Login.Error, TokenStore>
+
+const defaultOutput = (line: string) => void process.stderr.write(`${line}\n`)
+
+/** The device code flow through the device-flow package's machine; the registration comes from our cache. */
 export const deviceLogin = (
-  _options: Login.Options,
-  _client: SsoOidc.SsoOidc.Service,
-  _scopes: ReadonlyArray<string>,
-  _save: unknown
-) => Effect.fail(new LoginError({ reason: "device code login is not available yet" }))
+  options: Login.Options,
+  client: SsoOidc.SsoOidc.Service,
+  scopes: ReadonlyArray<string>,
+  save: Save
+) =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore
+    const browser = yield* Browser
+    const out = options.output ?? defaultOutput
+    const cached = yield* obtainRegistration({
+      client,
+      store,
+      session: options.session,
+      kind: "device",
+      scopes,
+      clientName: options.clientName ?? `ssokit-${options.session.name ?? "client"}`,
+      forceNew: options.forceNewRegistration
+    })
+    let shown = false
+    const onProgress = (view: Machine.View) => {
+      if (shown || view.userCode === undefined || view.verificationUri === undefined) return
+      shown = true
+      const url = view.verificationUriComplete ?? view.verificationUri
+      const print = (opened: boolean) => {
+        out(opened ? "Your browser has been opened. If it did not open, visit:" : "To sign in, open this URL in a browser (on any device):")
+        out(url)
+        out("and confirm this code:")
+        out(view.userCode!)
+        if (!opened) out(renderUnicodeCompact(url, { border: 1 }))
+      }
+      const event: Login.AwaitingUser = {
+        kind: "device",
+        url,
+        verificationUri: view.verificationUri,
+        userCode: view.userCode,
+        expiresAt: new Date(view.expiresAt ?? Date.now())
+      }
+      Effect.runFork(
+        Effect.gen(function*() {
+          const opened = options.noBrowser === true ? false : yield* browser.open(url)
+          print(opened)
+          if (options.onAwaitingUser) yield* options.onAwaitingUser(event)
+        })
+      )
+    }
+    const result = yield* DeviceFlow.login({
+      startUrl: options.session.startUrl,
+      registration: { clientId: cached.clientId, clientSecret: cached.clientSecret, clientSecretExpiresAt: Math.floor(cached.expiresAt.getTime() / 1000) },
+      scopes,
+      onProgress
+    }).pipe(
+      Effect.provideService(SsoOidc.SsoOidc, client),
+      Effect.mapError((cause) =>
+        new LoginError({
+          reason: cause._tag === "DeviceCodeExpiredError"
+            ? "the device code expired before the login was approved; run the login again"
+            : cause._tag === "AccessDeniedError"
+            ? "the login was denied"
+            : `${cause._tag}: ${cause.message}`,
+          cause
+        })
+      )
+    )
+    // The machine replaces a registration that is about to expire: cache the replacement.
+    let registration = cached
+    if (result.registration.clientId !== cached.clientId) {
+      registration = {
+        clientId: result.registration.clientId,
+        clientSecret: result.registration.clientSecret,
+        expiresAt: new Date((result.registration.clientSecretExpiresAt ?? 0) * 1000),
+        scopes: [...scopes],
+        grantTypes: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"]
+      }
+      yield* store.writeRegistration(
+        registrationCacheKey({
+          startUrl: options.session.startUrl,
+          region: options.session.region,
+          scopes: options.session.scopes,
+          sessionName: options.session.name
+        }),
+        registration
+      )
+    }
+    return yield* save(options.session, registration, result.token)
+  })
