@@ -1,0 +1,128 @@
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { parseArgs } from "../src/internal/cli.js"
+import { call, errorType, register, startDevice, poll, withEmulator } from "./helpers.js"
+
+describe("admin API", () => {
+  it("approves, denies and lists pending authorizations; stats count operations, errors and early polls", async () => {
+    await withEmulator({}, async (emu) => {
+      const client = await register(emu.url)
+      const a = await startDevice(emu.url, client)
+      const b = await startDevice(emu.url, client)
+      const pending = await call(emu.url, "/admin/pending", undefined, { method: "GET" })
+      expect(pending.json.map((p: { userCode: string }) => p.userCode).sort()).toEqual([a.userCode, b.userCode].sort())
+      expect(pending.json[0]).toEqual({ userCode: expect.any(String), clientId: client.clientId, expiresAt: expect.any(Number) })
+      expect((await call(emu.url, "/admin/approve", { userCode: a.userCode })).json).toEqual({ ok: true })
+      expect((await call(emu.url, "/admin/deny", { userCode: b.userCode })).status).toBe(200)
+      expect((await call(emu.url, "/admin/approve", { userCode: b.userCode })).status).toBe(404)
+      expect((await call(emu.url, "/admin/approve", {})).status).toBe(400)
+      expect((await poll(emu.url, client, a.deviceCode)).status).toBe(200)
+      expect(errorType(await poll(emu.url, client, b.deviceCode))).toBe("AccessDeniedException")
+      const stats = await call(emu.url, "/admin/stats", undefined, { method: "GET" })
+      expect(stats.json).toEqual({
+        requests: { RegisterClient: 1, StartDeviceAuthorization: 2, CreateToken: 2 },
+        errors: { AccessDeniedException: 1 },
+        earlyPolls: 0
+      })
+      expect(emu.stats()).toEqual(stats.json)
+      expect((await call(emu.url, "/admin/reset", {})).status).toBe(200)
+      expect(emu.stats()).toEqual({ requests: {}, errors: {}, earlyPolls: 0 })
+      expect(errorType(await poll(emu.url, client, a.deviceCode))).toBe("InvalidClientException")
+    })
+  })
+
+  it("injects each fault kind for the given operation and count", async () => {
+    await withEmulator({}, async (emu) => {
+      const reg = () => call(emu.url, "/client/register", { clientName: "n", clientType: "public" })
+      expect((await call(emu.url, "/admin/faults", { operation: "RegisterClient", kind: "status500", count: 2 })).status).toBe(200)
+      for (let i = 0; i < 2; i++) {
+        const a = await reg()
+        expect([a.status, errorType(a)]).toEqual([500, "InternalServerException"])
+        expect(a.json.error).toBe("server_error")
+      }
+      expect((await reg()).status).toBe(200)
+
+      emu.injectFault({ operation: "RegisterClient", kind: "status503", count: 1 })
+      expect((await reg()).status).toBe(503)
+      emu.injectFault({ operation: "RegisterClient", kind: "throttle", count: 1 })
+      const throttled = await reg()
+      expect([throttled.status, errorType(throttled), throttled.headers.get("retry-after")]).toEqual([429, "ThrottlingException", "1"])
+      emu.injectFault({ operation: "RegisterClient", kind: "malformedJson", count: 1 })
+      const malformed = await reg()
+      expect(malformed.status).toBe(200)
+      expect(() => JSON.parse(malformed.text)).toThrow()
+      emu.injectFault({ operation: "*", kind: "reset", count: 1 })
+      await expect(reg()).rejects.toThrow()
+      emu.injectFault({ operation: "RegisterClient", kind: "delay", count: 1, delayMs: 50 })
+      expect((await reg()).status).toBe(200)
+      // a fault for another operation leaves this one alone
+      emu.injectFault({ operation: "CreateToken", kind: "status500", count: 1 })
+      expect((await reg()).status).toBe(200)
+      expect(emu.stats().errors).toEqual({ InternalServerException: 2, ServiceUnavailableException: 1, ThrottlingException: 1 })
+      expect(emu.stats().requests.RegisterClient).toBe(9)
+    })
+  })
+
+  it("refuses malformed fault and forced-error specs", async () => {
+    await withEmulator({}, async (emu) => {
+      expect((await call(emu.url, "/admin/faults", { operation: "Nope", kind: "status500", count: 1 })).status).toBe(400)
+      expect((await call(emu.url, "/admin/faults", { operation: "CreateToken", kind: "explode", count: 1 })).status).toBe(400)
+      expect((await call(emu.url, "/admin/force-error", { operation: "RegisterClient", shape: "AccessDeniedException" })).status).toBe(400)
+      expect((await call(emu.url, "/admin/force-error", { operation: "CreateToken", shape: "AccessDeniedException", reason: "nope" })).status).toBe(400)
+      expect(() => emu.injectFault({ operation: "CreateToken", kind: "nope" as never, count: 1 })).toThrow(TypeError)
+      expect((await call(emu.url, "/admin/stats", undefined, { method: "DELETE" })).status).toBe(405)
+      expect((await call(emu.url, "/admin/faults", "{", { raw: true })).status).toBe(400)
+    })
+  })
+
+  it("forces modelled errors with their extra members", async () => {
+    await withEmulator({}, async (emu) => {
+      const client = await register(emu.url)
+      await call(emu.url, "/admin/force-error", { operation: "StartDeviceAuthorization", shape: "InvalidRequestException", reason: "KMS_DisabledException" })
+      const forced = await call(emu.url, "/device_authorization", { ...client, startUrl: "https://x.awsapps.com/start" })
+      expect(errorType(forced)).toBe("InvalidRequestException")
+      expect(forced.json).toEqual({ error: "invalid_request", error_description: "Forced InvalidRequestException", reason: "KMS_DisabledException" })
+      expect((await call(emu.url, "/device_authorization", { ...client, startUrl: "https://x.awsapps.com/start" })).status).toBe(200)
+    })
+  })
+})
+
+describe("CLI", () => {
+  it("parses the DESIGN flags", () => {
+    expect(parseArgs(["--host", "0.0.0.0", "--port=8080", "--auto-approve-after", "2", "--interval", "3", "--device-code-ttl", "60", "--access-token-ttl", "120", "--registration-ttl", "999"])).toEqual({
+      kind: "run",
+      options: { quiet: false, host: "0.0.0.0", port: 8080, autoApproveAfter: 2, interval: 3, deviceCodeTtl: 60, accessTokenTtl: 120, registrationTtl: 999 }
+    })
+    expect(parseArgs(["--port", "x"]).kind).toBe("error")
+    expect(parseArgs(["--port", "70000"]).kind).toBe("error")
+    expect(parseArgs(["--interval"]).kind).toBe("error")
+    expect(parseArgs(["--bogus"]).kind).toBe("error")
+    expect(parseArgs(["--help"]).kind).toBe("help")
+  })
+
+  it("prints the listening line first, serves, and exits 0 on SIGTERM", async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "packages/emulator/src/bin.ts", "--auto-approve-after", "0", "--quiet"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      let out = ""
+      child.stdout.on("data", (d) => {
+        out += d
+        if (out.includes("\n")) resolve(out.split("\n")[0]!)
+      })
+      child.on("exit", (code) => reject(new Error(`exited ${code}`)))
+    })
+    expect(firstLine).toMatch(/^ssokit-emulator listening on http:\/\/127\.0\.0\.1:\d+$/)
+    const url = firstLine.slice("ssokit-emulator listening on ".length)
+    const client = await register(url)
+    const start = await startDevice(url, client)
+    expect((await poll(url, client, start.deviceCode)).status).toBe(200)
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    child.kill("SIGTERM")
+    expect(await exit).toBe(0)
+  })
+})
