@@ -111,7 +111,7 @@ describe("model drift", () => {
             body: JSON.stringify({ error: e.oauthError })
           })
           assert.isTrue(Either.isLeft(result))
-          const err = (result as Either.Left<unknown, { _tag: string; code: string }>).left
+          const err = (result as Either.Left<{ _tag: string; code: string }, unknown>).left
           assert.strictEqual(err._tag, "UnknownServiceError", `${op.name} ← ${e.name}`)
           assert.strictEqual(err.code, e.name)
         }
@@ -180,7 +180,7 @@ describe("model drift", () => {
           body: JSON.stringify({ error: e.oauthError, error_description: "d" })
         })
         assert.isTrue(Either.isLeft(result))
-        const err = (result as Either.Left<unknown, Errors.ServiceError>).left
+        const err = (result as Either.Left<Errors.ServiceError, unknown>).left
         assert.strictEqual(err._tag, e.name)
         assert.strictEqual(err.status, e.httpError)
         assert.strictEqual(err.error, e.oauthError)

@@ -342,7 +342,7 @@ describe("modelled errors of every operation", () => {
           assert.strictEqual(server.requests.length, 1, "not retried (retry disabled)")
           const error = Either.flip(result).pipe(Either.getOrThrow) as Errors.ServiceError
           assert.strictEqual(error._tag, name)
-          assert.instanceOf(error, Errors.ServiceErrors[name as keyof typeof Errors.ServiceErrors])
+          assert.instanceOf(error, Errors.ServiceErrors[name as keyof typeof Errors.ServiceErrors] as new(...args: Array<any>) => unknown)
           assert.strictEqual(error.status, e.httpError)
           assert.strictEqual(error.requestId, `rid-${name}`)
           assert.strictEqual(error.error, e.oauthError)

@@ -288,9 +288,10 @@ export const decodeResponse = <I, IE, O, OE>(
   response: RawResponse,
   context: DecodeContext = {}
 ): Either.Either<O, Errors.ServiceError | Errors.MalformedResponseError | Errors.UnknownServiceError> => {
-  const status = response.status
-  const headers = response.headers ?? {}
-  const text = typeof response.body === "string" ? response.body : ""
+  // Defensive against untyped callers: the transport always gives a number, a record and a string.
+  const status = typeof response?.status === "number" ? response.status : 0
+  const headers: RawHeaders = isRecord(response?.headers) ? response.headers as RawHeaders : {}
+  const text = typeof response?.body === "string" ? response.body : ""
   const rid = requestId(headers)
   const malformed = (message: string) =>
     new Errors.MalformedResponseError({

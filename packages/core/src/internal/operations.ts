@@ -117,7 +117,10 @@ export const CreateTokenWithIAM: Operation<
 }
 
 /** @internal */
-export const all = [RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM] as const
+export type AnyOperation = Operation<any, any, any, any>
+
+/** @internal */
+export const all: ReadonlyArray<AnyOperation> = [RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM]
 
 /**
  * Member names whose values are secrets in any input or output (never echoed in an error).
