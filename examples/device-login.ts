@@ -1,0 +1,51 @@
+/**
+ * Device-authorization login ("aws sso login --use-device-code") with @ssokit/device-flow.
+ *
+ *   tsx --conditions=source examples/device-login.ts
+ *       uses an embedded emulator whose simulated user approves after 2 s
+ *   tsx --conditions=source examples/device-login.ts --start-url https://my-org.awsapps.com/start --region eu-west-1
+ *       signs in to AWS IAM Identity Center (add --endpoint URL, or set AWS_ENDPOINT_URL_SSO_OIDC, for another endpoint)
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
+import { startEmulator } from "@ssokit/emulator/Emulator"
+import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+// Prerequisites: where to sign in.
+const flag = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const startUrl = flag("start-url")
+const region = flag("region") ?? "us-east-1"
+const endpoint = flag("endpoint") ?? process.env["AWS_ENDPOINT_URL_SSO_OIDC"]
+
+const program = Effect.gen(function*() {
+  // 1. An endpoint: the given one (or the region's), else an emulator in this process.
+  const url = startUrl !== undefined
+    ? endpoint
+    : (yield* Effect.acquireRelease(
+      Effect.promise(() => startEmulator({ autoApproveAfter: 2, interval: 1, quiet: true })),
+      (emulator) => Effect.promise(() => emulator.close())
+    )).url
+
+  // 2. The login: the machine registers a client, starts the authorization and polls; the renderer shows the code.
+  const terminal = TerminalRenderer.follow(process.stdout)
+  const { registration, token } = yield* DeviceFlow.login({
+    startUrl: startUrl ?? "https://example.awsapps.com/start",
+    scopes: ["sso:account:access"],
+    onProgress: terminal.onProgress
+  }).pipe(
+    Effect.ensuring(Effect.sync(terminal.close)),
+    Effect.provide(SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(NodeHttpClient.layer)))
+  )
+
+  // 3. Use the token (it is Redacted: printing it shows <redacted>); keep the registration to refresh later.
+  console.log(`\nclient ${registration.clientId}: access token ${token.accessToken} expires in ${token.expiresIn} s`)
+})
+
+NodeRuntime.runMain(Effect.scoped(program))
