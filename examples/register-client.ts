@@ -1,0 +1,74 @@
+/**
+ * Register an OIDC client with IAM Identity Center (RegisterClient) and handle its typed errors.
+ *
+ * Prerequisites
+ * - Node.js ≥ 20 and `pnpm install` at the repository root. Nothing else: by default the script starts an SSO OIDC
+ *   emulator in-process and talks to it over loopback HTTP.
+ * - To talk to another endpoint instead, pass `--endpoint URL` or set `AWS_ENDPOINT_URL_SSO_OIDC` (as the AWS SDKs
+ *   honour it): a separately started `pnpm emulator`, or the real service with
+ *   `--endpoint https://oidc.<region>.amazonaws.com --region <region>`. RegisterClient is unsigned: no AWS
+ *   credentials needed.
+ *
+ * Run: pnpm exec tsx --conditions=source examples/register-client.ts [--endpoint URL] [--region REGION]
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { GrantType } from "@ssokit/core/Schemas"
+import * as SsoOidc from "@ssokit/core/SsoOidc"
+import { startEmulator } from "@ssokit/emulator/Emulator"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+const argument = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+/** The endpoint the user asked for (`--endpoint`, else `AWS_ENDPOINT_URL_SSO_OIDC`), or undefined. */
+export const endpointFromArgs = (): string | undefined =>
+  argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+
+/** The endpoint to use: the requested one, else an emulator embedded for the script's lifetime. */
+const endpoint = Effect.suspend(() => {
+  const requested = endpointFromArgs()
+  if (requested !== undefined) return Effect.succeed(requested)
+  return Effect.acquireRelease(
+    Effect.promise(() => startEmulator({ port: 0, quiet: true })),
+    (emulator) => Effect.promise(() => emulator.close())
+  ).pipe(
+    Effect.tap((emulator) => Console.log(`(no --endpoint given: using an embedded emulator at ${emulator.url})`)),
+    Effect.map((emulator) => emulator.url)
+  )
+})
+
+const program = Effect.gen(function*() {
+  const registration = yield* SsoOidc.registerClient({
+    clientName: "ssokit-example",
+    clientType: "public",
+    scopes: ["sso:account:access"],
+    grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
+  })
+  yield* Console.log("Registered:")
+  yield* Console.log(`  clientId      ${registration.clientId}`)
+  // Redacted: printing it shows <redacted>; Redacted.value(...) is the explicit way to read it.
+  yield* Console.log(`  clientSecret  ${String(registration.clientSecret)}`)
+  const expires = registration.clientSecretExpiresAt
+  yield* Console.log(`  expires       ${expires === undefined ? "?" : new Date(expires * 1000).toISOString()}`)
+
+  // Errors are typed by the AWS shape name; the service only allows "public" clients.
+  const refused = yield* SsoOidc.registerClient({ clientName: "ssokit-example", clientType: "confidential" }).pipe(
+    Effect.map(() => "unexpectedly accepted"),
+    Effect.catchTag("InvalidClientMetadataException", (e) => Effect.succeed(`refused as expected: ${e.message}`))
+  )
+  yield* Console.log(refused)
+})
+
+const main = Effect.gen(function*() {
+  const url = yield* endpoint
+  const region = argument("--region") ?? "us-east-1"
+  const sso = SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  yield* program.pipe(Effect.provide(sso))
+})
+
+NodeRuntime.runMain(Effect.scoped(main))
