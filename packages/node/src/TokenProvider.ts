@@ -12,6 +12,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
+import type * as Retry from "@ssokit/core/Retry"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -38,8 +39,10 @@ export interface Options {
   readonly windows?: RefreshPolicy.Windows | undefined
   /** OIDC endpoint override (e.g. an emulator); default: the session region's endpoint. */
   readonly endpoint?: string | undefined
-  /** Per-attempt timeout of OIDC calls. */
+  /** Per-attempt timeout of OIDC calls (default: core's, 30 s). */
   readonly timeout?: Duration.DurationInput | undefined
+  /** Retry policy of OIDC calls (default: core's, 3 attempts), or `false` for one attempt. */
+  readonly retry?: Retry.RetryOptions | false | undefined
 }
 
 /**

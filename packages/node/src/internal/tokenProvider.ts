@@ -58,7 +58,8 @@ export const makeTokenProvider = (
         return SsoOidc.make({
           region,
           ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-          ...(options.timeout !== undefined ? { timeout: options.timeout } : {})
+          ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+          ...(options.retry !== undefined ? { retry: options.retry } : {})
         }).pipe(
           Effect.provideService(HttpClient.HttpClient, http),
           Effect.tap((client) => Effect.sync(() => clients.set(id, client)))
@@ -159,13 +160,14 @@ export const makeTokenProvider = (
           // Re-read before failing: another process may have refreshed or logged in meanwhile.
           const reread = yield* Effect.either(read(ctx))
           const after = yield* Clock.currentTimeMillis
-          if (Either.isRight(reread) && !sameToken(reread.right, current)) {
-            const fresh = RefreshPolicy.decide(stateOf(reread.right, after))
-            if (fresh._tag === "UseCached") return reread.right
+          if (Either.isRight(reread)) {
+            const other = reread.right
+            if (!sameToken(other, current) && RefreshPolicy.decide(stateOf(other, after))._tag === "UseCached") return other
+            // Lost a rotation race: someone else refreshed with our refresh token; retry once with theirs.
             const isInvalidGrant = (failure as { _tag?: string })._tag === "InvalidGrantException"
-            if (isInvalidGrant && !retried && refreshOf(reread.right) !== refreshOf(current)) {
+            if (isInvalidGrant && !retried && refreshOf(other) !== refreshOf(current)) {
               retried = true
-              current = reread.right
+              current = other
               continue
             }
           }
