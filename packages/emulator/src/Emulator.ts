@@ -167,6 +167,11 @@ export interface Emulator {
   forceError(error: ForcedError): void
   /** Forgets all clients, authorizations, tokens, stats and armed faults. */
   reset(): void
+  /**
+   * Moves the service's clock forward by `ms` (on top of `now`): codes, tokens and registrations expire and
+   * poll pacing is judged by it. Also `POST /admin/clock {"advanceMs"}`.
+   */
+  advanceClock(ms: number): void
   /** Looks up an access token. */
   introspect(accessToken: string): TokenInfo | undefined
   /** The client's secret stops working at once (InvalidClientException). */
@@ -194,7 +199,10 @@ const seconds = (name: string, value: number | undefined, fallback: number): num
  * @since 0.1.0
  */
 export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emulator> => {
-  const now = options.now ?? Date.now
+  const baseNow = options.now ?? Date.now
+  // Service time = the given clock + what advanceClock added (lets out-of-process tests move time via the admin API).
+  let offset = 0
+  const now = () => baseNow() + offset
   const service = new Service({
     interval: seconds("interval", options.interval, 1),
     deviceCodeTtl: seconds("deviceCodeTtl", options.deviceCodeTtl, 600),
@@ -211,7 +219,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     service,
     credentials: options.credentials ?? DEFAULT_CREDENTIALS,
     maxSkewMs: seconds("maxClockSkew", options.maxClockSkew, 900) * 1000,
-    now,
+    // SigV4's window is about the caller's real clock, so it ignores advanceClock.
+    now: baseNow,
+    advanceClock: (ms) => {
+      offset += ms
+    },
     log,
     autoApprove: options.autoApproveAfter !== undefined
   })
@@ -236,6 +248,9 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       server.forceError(valid)
     },
     reset: () => server.reset(),
+    advanceClock: (ms) => {
+      if (typeof ms === "number" && Number.isFinite(ms)) offset += ms
+    },
     introspect: (token) => service.introspect(String(token)),
     revokeClient: (id) => service.revokeClient(String(id)),
     expireClient: (id) => service.expireClient(String(id)),

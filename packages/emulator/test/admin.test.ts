@@ -126,3 +126,18 @@ describe("CLI", () => {
     expect(await exit).toBe(0)
   })
 })
+
+describe("clock", () => {
+  it("advanceClock and POST /admin/clock move service time on top of the given clock", async () => {
+    await withEmulator({ deviceCodeTtl: 60 }, async (emu) => {
+      const client = await register(emu.url)
+      const start = await startDevice(emu.url, client)
+      emu.advanceClock(30_000)
+      expect(errorType(await poll(emu.url, client, start.deviceCode))).toBe("AuthorizationPendingException")
+      const moved = await call(emu.url, "/admin/clock", { advanceMs: 30_000 })
+      expect(moved.json.now).toBeGreaterThanOrEqual(Date.now() + 59_000)
+      expect(errorType(await poll(emu.url, client, start.deviceCode))).toBe("ExpiredTokenException")
+      expect((await call(emu.url, "/admin/clock", { advanceMs: "x" })).status).toBe(400)
+    })
+  })
+})

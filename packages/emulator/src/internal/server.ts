@@ -56,6 +56,7 @@ export interface ServerConfig {
   readonly now: () => number
   readonly log: ((line: string) => void) | undefined
   readonly autoApprove: boolean
+  readonly advanceClock: (ms: number) => void
 }
 
 /** Bodies are tiny JSON documents; anything larger is refused without buffering it. */
@@ -526,6 +527,12 @@ export class EmulatorServer {
         if (typeof forced === "string") return bad(forced)
         this.forceError(forced)
         return this.sendJson(res, 200, { ok: true })
+      }
+      case "clock": {
+        const ms = input.advanceMs
+        if (typeof ms !== "number" || !Number.isFinite(ms)) return bad("advanceMs (number) is required")
+        this.config.advanceClock(ms)
+        return this.sendJson(res, 200, { ok: true, now: this.config.service.settings.now() })
       }
       case "reset":
         this.reset()
