@@ -27,6 +27,8 @@ export const buildReactLogin = (outDir: string): Promise<void> =>
     const vite = path.join(repoRoot, "examples/node_modules/vite/bin/vite.js")
     const child = spawn(process.execPath, [vite, "build", appRoot, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
       cwd: repoRoot,
+      // vitest sets NODE_ENV=test, which would give a development build of React; test what ships.
+      env: { ...process.env, NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""

@@ -1,0 +1,170 @@
+/**
+ * The React example (examples/react-login), built for production with Vite and served on loopback, driven in
+ * Debian's Chromium against the emulator: a person clicks Start, reads the code, approves (or denies) it on the
+ * emulator's own verification page in a second tab, and sees the outcome; or cancels while waiting.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import {
+  artifactsDir,
+  buildReactLogin,
+  builtScripts,
+  launchBrowser,
+  serveStatic,
+  type Browser,
+  type StaticServer
+} from "./harness.js"
+import { startEmulatorProcess, type EmulatorProcess } from "./emulator-process.js"
+
+let dist: string
+let app: StaticServer
+let emulator: EmulatorProcess
+let browser: Browser
+const pageErrors: Array<string> = []
+
+beforeAll(async () => {
+  fs.mkdirSync(artifactsDir, { recursive: true })
+  dist = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-react-login-"))
+  // Independent, so in parallel: the build is the slow part.
+  const [, emu, chromium] = await Promise.all([
+    buildReactLogin(dist),
+    startEmulatorProcess({ interval: 1 }),
+    launchBrowser()
+  ])
+  emulator = emu
+  browser = chromium
+  app = await serveStatic(dist)
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await emulator?.close()
+  if (dist !== undefined) fs.rmSync(dist, { recursive: true, force: true })
+})
+
+afterEach(async () => {
+  for (const page of browser.context.pages()) await page.close()
+  // An uncaught exception or console error in the page is a defect even when the screens look right.
+  const errors = pageErrors.splice(0)
+  expect(errors).toEqual([])
+})
+
+const openApp = async (): Promise<Page> => {
+  const page = await browser.context.newPage()
+  page.on("pageerror", (error) => pageErrors.push(`pageerror: ${error.message}`))
+  page.on("console", (message) => {
+    // Chromium logs every non-2xx response as "Failed to load resource"; AuthorizationPending (400) is the
+    // protocol's normal answer while waiting, so only the app's own errors count.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      pageErrors.push(`console.error: ${message.text()}`)
+    }
+  })
+  page.setDefaultTimeout(15_000)
+  await page.goto(`${app.url}/?endpoint=${encodeURIComponent(emulator.url)}`)
+  return page
+}
+
+const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true })
+
+/** The user code once the page shows one. */
+const shownCode = async (page: Page): Promise<string> => {
+  const code = page.getByTestId("user-code")
+  await code.waitFor({ state: "visible" }).catch(async (error: unknown) => {
+    await screenshot(page, "no-user-code")
+    throw new Error(`no user code shown; the page says:\n${await page.locator("main").innerText()}`, { cause: error })
+  })
+  const text = (await code.textContent())?.trim() ?? ""
+  expect(text).toMatch(/^[A-Z0-9]{4,}(-[A-Z0-9]{4,})*$/)
+  return text
+}
+
+/** Clicks Start and returns the user code the page then shows. */
+const start = async (page: Page): Promise<string> => {
+  await page.getByRole("button", { name: "Start sign-in" }).click()
+  return shownCode(page)
+}
+
+/** What a person does in a second tab: open the verification page, type the code, check it, press a button. */
+const answerOnVerificationPage = async (page: Page, userCode: string, button: "Allow" | "Deny") => {
+  const link = page.getByTestId("verification-link")
+  const verificationUri = (await link.textContent())!.trim()
+  // The link itself carries the code (verificationUriComplete) for people who scan or click it.
+  expect(await link.getAttribute("href")).toContain(encodeURIComponent(userCode))
+  const tab = await browser.context.newPage()
+  await tab.goto(verificationUri)
+  await tab.getByLabel(/code shown on your device/i).fill(userCode)
+  await tab.getByRole("button", { name: "Continue" }).click()
+  expect(await tab.locator("#code").textContent()).toBe(userCode)
+  await tab.getByRole("button", { name: button }).click()
+  await tab.getByRole("status").waitFor()
+  await screenshot(tab, `verification-${button.toLowerCase()}`)
+  await tab.close()
+}
+
+const heading = (page: Page) => page.locator("#screen-title")
+
+const expectScreen = async (page: Page, title: string) => {
+  await heading(page).filter({ hasText: new RegExp(`^${title}$`) }).waitFor({ timeout: 20_000 })
+  // Focus follows the screen, so keyboard and screen-reader users land on the new heading.
+  await page.waitForFunction(() => document.activeElement?.id === "screen-title", undefined, { timeout: 5_000 })
+}
+
+describe("examples/react-login in Chromium", () => {
+  it("builds to a bundle without Node built-ins", () => {
+    const scripts = builtScripts(dist)
+    expect(scripts.length).toBeGreaterThan(0)
+    for (const file of scripts) {
+      const source = fs.readFileSync(file, "utf8")
+      // Any form a bundler leaves behind: static import, re-export, dynamic import, require.
+      expect(source, path.basename(file)).not.toMatch(/(?:from\s*|import\s*\(?\s*|require\s*\(\s*)["']node:/)
+    }
+  })
+
+  it("signs in when the code is approved on the verification page", { timeout: 60_000 }, async () => {
+    const page = await openApp()
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toContain("IAM Identity Center")
+    const userCode = await start(page)
+    await expectScreen(page, "Approve this sign-in")
+    expect(await page.getByTestId("countdown").textContent()).toMatch(/^\d+:\d{2}$/)
+    expect(await page.getByRole("img", { name: /QR code/ }).count()).toBe(1)
+    await screenshot(page, "waiting")
+    await answerOnVerificationPage(page, userCode, "Allow")
+    await expectScreen(page, "You're signed in")
+    expect(await page.getByTestId("status").textContent()).toBe("Signed in.")
+    // The token never reaches the DOM.
+    expect(await page.content()).not.toMatch(/accessToken|aoa[A-Za-z0-9]/)
+    await screenshot(page, "authorized")
+  })
+
+  it("ends on the denied screen when the code is denied", { timeout: 60_000 }, async () => {
+    const page = await openApp()
+    const userCode = await start(page)
+    await answerOnVerificationPage(page, userCode, "Deny")
+    await expectScreen(page, "Sign-in denied")
+    await screenshot(page, "denied")
+  })
+
+  it("cancels while waiting, stops polling, and restarts with a fresh code", { timeout: 60_000 }, async () => {
+    const page = await openApp()
+    const firstCode = await start(page)
+    await page.getByRole("button", { name: "Cancel" }).click()
+    await expectScreen(page, "Sign-in cancelled")
+    await screenshot(page, "cancelled")
+    // Nothing polls after Cancel: the count of CreateToken calls stays put for well over one interval (1 s).
+    const polls = async () => (await emulator.stats()).requests["CreateToken"] ?? 0
+    const pollsAtCancel = await polls()
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect(await polls()).toBe(pollsAtCancel)
+    // Keyboard only: Restart is reachable and works with Enter.
+    await page.getByRole("button", { name: "Restart" }).focus()
+    await page.keyboard.press("Enter")
+    const secondCode = await shownCode(page)
+    expect(secondCode).not.toBe(firstCode)
+    await page.getByRole("button", { name: "Cancel" }).click()
+    await expectScreen(page, "Sign-in cancelled")
+  })
+})
