@@ -18,9 +18,7 @@ import type { Config } from "./config.js"
  */
 export const makeLoginMachine = (config: Config): DeviceFlowMachine => {
   const runtime = ManagedRuntime.make(
-    SsoOidc.layer({ region: config.region, ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}) }).pipe(
-      Layer.provide(FetchHttpClient.layer)
-    )
+    SsoOidc.layer({ region: config.region, endpoint: config.endpoint }).pipe(Layer.provide(FetchHttpClient.layer))
   )
   const run = <A, E extends { readonly _tag: string }>(
     effect: Effect.Effect<A, E, SsoOidc.SsoOidc>,
