@@ -206,8 +206,12 @@ export class EmulatorServer {
   // ---- plumbing ----
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
-    const started = Date.now()
-    res.on("finish", () => this.config.log?.(`${req.method} ${(req.url ?? "").split("?")[0]} ${res.statusCode} ${Date.now() - started}ms`))
+    const log = this.config.log
+    if (log !== undefined) {
+      const started = Date.now()
+      // Path only: queries and bodies may carry codes and tokens.
+      res.on("finish", () => log(`${req.method} ${(req.url ?? "").split("?")[0]} ${res.statusCode} ${Date.now() - started}ms`))
+    }
     this.handle(req, res).catch(() => {
       // A bug must never take the server down; answer 500 if we still can.
       if (!res.headersSent) this.sendError(res, serviceError("InternalServerException", DESCRIPTIONS.internal))
