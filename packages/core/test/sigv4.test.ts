@@ -212,6 +212,7 @@ describe("signRequest: time and failures", () => {
         yield* Effect.either(ours({ ...c, headers: { "x-bad": "supersecret\u0000value" } })),
         yield* Effect.either(ours({ ...c, headers: { "bad header": "supersecret" } })),
         yield* Effect.either(ours({ ...c, now: new Date(Number.NaN) })),
+        yield* Effect.either(ours({ ...c, region: "" })),
         yield* Effect.either(ours({ ...c, credentials: { ...c.credentials, accessKeyId: "" } }))
       ]
       for (const result of failures) {

@@ -47,6 +47,10 @@ export const signRequest = (args: SignRequestArgs): Effect.Effect<Record<string,
     if (Number.isNaN(now.getTime())) {
       return yield* new CredentialsError({ message: "Cannot sign the request: the signing time is not a valid date" })
     }
+    // aws4fetch would quietly guess a region from the host (or take us-east-1) for an empty one
+    if (args.region === "") {
+      return yield* new CredentialsError({ message: "Cannot sign the request: no region is configured" })
+    }
     if (args.credentials.accessKeyId === "") {
       return yield* new CredentialsError({ message: "Cannot sign the request: the access key id is empty" })
     }
