@@ -90,6 +90,19 @@ describe("ssokit CLI against the emulator", () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
   })
 
+  it("token refuses a group/world-writable cache directory even on a cache hit", async () => {
+    const dir = path.dirname(cacheFile(home, "dev"))
+    fs.chmodSync(dir, 0o777)
+    try {
+      const r = await ssokit(["token", "--sso-session", "dev"])
+      expect(r.code).not.toBe(0)
+      expect(r.stdout).toBe("")
+      expect(r.stderr).toContain(`refusing to use cache directory ${dir}`)
+    } finally {
+      fs.chmodSync(dir, 0o700)
+    }
+  })
+
   it("login with PKCE (default for sso-session profiles) through an injected browser that follows the redirect", async () => {
     const before = stat("CreateToken")
     const r = await ssokit(["login", "--profile", "dev"])

@@ -1,0 +1,83 @@
+/**
+ * Cold start of the bundled `ssokit token` on a cache hit vs. Node importing `@aws-sdk/client-sso-oidc`
+ * (`node -e 'import("@aws-sdk/client-sso-oidc")'`), measured side by side: the runs alternate between the two
+ * commands so that machine noise hits both alike, and the median wall time of each is reported.
+ * Target (DESIGN.md): the CLI's `token` on a cache hit starts no slower than Node importing the SDK client.
+ * Also reports a bare `node -e 0` as the floor.
+ *
+ * Flags: --runs N (default 21), --json (also print a JSON line).
+ */
+import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const args = process.argv.slice(2)
+const runsArg = args.indexOf("--runs")
+const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 21
+const JSON_OUT = args.includes("--json")
+
+// 1. the bundle, built as `pnpm build` builds it (into a temp dir, so dist/ is untouched)
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-coldstart-"))
+const bundled = spawnSync(process.execPath, [path.join(root, "packages/node/scripts/bundle.mjs"), "--outdir", outdir], {
+  encoding: "utf8"
+})
+if (bundled.status !== 0) throw new Error(`bundle failed: ${bundled.stderr}`)
+const cli = path.join(outdir, "ssokit.mjs")
+
+// 2. a HOME with a config and a valid cached token (a cache hit: no network)
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-coldstart-home-"))
+fs.mkdirSync(path.join(home, ".aws", "sso", "cache"), { recursive: true, mode: 0o700 })
+fs.writeFileSync(
+  path.join(home, ".aws", "config"),
+  "[sso-session bench]\nsso_start_url = https://d-bench00000.awsapps.com/start\nsso_region = us-east-1\n"
+)
+const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z")
+fs.writeFileSync(
+  path.join(home, ".aws", "sso", "cache", `${createHash("sha1").update("bench").digest("hex")}.json`),
+  JSON.stringify({ accessToken: "bench-token", expiresAt, region: "us-east-1", startUrl: "https://d-bench00000.awsapps.com/start" }),
+  { mode: 0o600 }
+)
+
+const commands = {
+  "ssokit token (bundled, cache hit)": { argv: [cli, "token", "--sso-session", "bench"], expect: "bench-token" },
+  "node -e import(\"@aws-sdk/client-sso-oidc\")": { argv: ["-e", "import(\"@aws-sdk/client-sso-oidc\")"], expect: undefined },
+  "node -e 0 (floor)": { argv: ["-e", "0"], expect: undefined }
+} as const
+type Name = keyof typeof commands
+
+const timeOnce = (name: Name): number => {
+  const { argv, expect } = commands[name]
+  const started = process.hrtime.bigint()
+  const r = spawnSync(process.execPath, argv, { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: home }, encoding: "utf8" })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (r.status !== 0 || (expect !== undefined && !r.stdout.includes(expect))) {
+    throw new Error(`${name} failed (${r.status}): ${r.stderr}`)
+  }
+  return ms
+}
+
+const names = Object.keys(commands) as Array<Name>
+const samples = Object.fromEntries(names.map((n) => [n, [] as Array<number>])) as Record<Name, Array<number>>
+for (const n of names) timeOnce(n) // warm the file system cache
+for (let i = 0; i < RUNS; i++) for (const n of i % 2 === 0 ? names : [...names].reverse()) samples[n].push(timeOnce(n))
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+const ours = median(samples["ssokit token (bundled, cache hit)"])
+const sdk = median(samples["node -e import(\"@aws-sdk/client-sso-oidc\")"])
+const floor = median(samples["node -e 0 (floor)"])
+
+console.log(`CLI cold start, median of ${RUNS} alternating runs (wall time, spawn to exit)`)
+for (const n of names) console.log(`  ${n.padEnd(44)} ${median(samples[n]).toFixed(1).padStart(8)} ms`)
+console.log(`  ratio ssokit / SDK import: ${(ours / sdk).toFixed(2)}×; above the node floor: ${(ours - floor).toFixed(1)} ms vs ${(sdk - floor).toFixed(1)} ms`)
+console.log(`  target (no slower than importing the SDK client): ${ours <= sdk ? "met" : "MISSED"}`)
+if (JSON_OUT) console.log(JSON.stringify({ bench: "cli-cold-start", runs: RUNS, ssokitMs: ours, sdkImportMs: sdk, nodeFloorMs: floor }))
+
+fs.rmSync(outdir, { recursive: true, force: true })
+fs.rmSync(home, { recursive: true, force: true })
