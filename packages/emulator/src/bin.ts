@@ -18,6 +18,9 @@ if (parsed.kind === "help") {
   startEmulator(parsed.options).then(
     (emulator) => {
       process.stdout.write(`ssokit-emulator listening on ${emulator.url}\n`)
+      if (parsed.options.quiet !== true) {
+        process.stderr.write(`  verification page ${emulator.url}/device · stats ${emulator.url}/admin/stats · Ctrl-C stops\n`)
+      }
       let stopping = false
       const stop = () => {
         if (stopping) return

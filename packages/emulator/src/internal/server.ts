@@ -210,7 +210,10 @@ export class EmulatorServer {
     if (log !== undefined) {
       const started = Date.now()
       // Path only: queries and bodies may carry codes and tokens.
-      res.on("finish", () => log(`${req.method} ${(req.url ?? "").split("?")[0]} ${res.statusCode} ${Date.now() - started}ms`))
+      res.on("finish", () => {
+        const shape = String(res.getHeader("x-amzn-ErrorType") ?? "").split(":")[0]
+        log(`${req.method} ${(req.url ?? "").split("?")[0]} ${res.statusCode}${shape === "" ? "" : ` ${shape}`} ${Date.now() - started}ms`)
+      })
     }
     this.handle(req, res).catch(() => {
       // A bug must never take the server down; answer 500 if we still can.
