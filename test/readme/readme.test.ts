@@ -1,0 +1,223 @@
+/**
+ * Every code block in README.md is checked or run:
+ * - `ts`/`tsx` blocks are byte-identical to a region of the example file named just above them (examples are
+ *   type-checked by `pnpm check` and run by test/examples or test/browser);
+ * - `sh` blocks are commands of the root (or a workspace package's) package.json scripts, and every flag they pass
+ *   is one the script's own `--help` lists;
+ * - the `mermaid` block is the state diagram `scripts/diagram.ts` generates from the machine (`--check`);
+ * - the `text` block is what `pnpm demo` prints, in order (ports, codes, ids and numbers aside; `⋮` marks a cut).
+ */
+import { machine } from "@ssokit/device-flow/Machine"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import type { AnyStateNode } from "xstate"
+import { describe, expect, it } from "vitest"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
+const rootScripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).scripts
+
+interface Block {
+  readonly lang: string
+  readonly body: string
+  readonly line: number
+  /** The `<!-- from PATH -->` comment on the line before the fence, if any. */
+  readonly from: string | undefined
+}
+
+const blocks: ReadonlyArray<Block> = (() => {
+  const lines = readme.split("\n")
+  const found: Array<Block> = []
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\S*)\s*$/.exec(lines[i]!)
+    if (open === null) continue
+    const end = lines.findIndex((l, k) => k > i && l === "```")
+    if (end < 0) throw new Error(`README.md:${i + 1}: unterminated code block`)
+    const from = /^<!-- from (\S+) -->$/.exec(lines[i - 1] ?? "")?.[1]
+    found.push({ lang: open[1]!, body: lines.slice(i + 1, end).join("\n"), line: i + 1, from })
+    i = end
+  }
+  return found
+})()
+
+const byLang = (...langs: Array<string>) => blocks.filter((b) => langs.includes(b.lang))
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs a shell command the way `pnpm run` does: repo root as cwd, node_modules/.bin on PATH. */
+const sh = (command: string, timeoutMs = 60_000): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-readme-home-"))
+    const child = spawn("sh", ["-c", command], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        HOME: home,
+        NO_COLOR: "1",
+        PATH: `${path.join(repoRoot, "node_modules/.bin")}${path.delimiter}${process.env["PATH"] ?? ""}`
+      },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      fs.rmSync(home, { recursive: true, force: true })
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "")
+
+describe("README.md", () => {
+  it("has only code blocks this test knows how to check", () => {
+    const known = new Set(["ts", "tsx", "sh", "mermaid", "text"])
+    const unknown = blocks.filter((b) => !known.has(b.lang)).map((b) => `README.md:${b.line} \`\`\`${b.lang}`)
+    expect(unknown).toEqual([])
+    expect(blocks.length).toBeGreaterThan(5)
+  })
+
+  it("keeps the two quick-start commands .ci/run relies on", () => {
+    const shell = byLang("sh").map((b) => b.body)
+    expect(shell).toContain("npm install -g pnpm@10 && pnpm install && pnpm demo")
+    expect(shell).toContain("pnpm verify")
+    expect(fs.readFileSync(path.join(repoRoot, ".ci/run"), "utf8")).toMatch(/^pnpm verify$/m)
+  })
+
+  describe("ts/tsx blocks are regions of type-checked, tested example files", () => {
+    const code = byLang("ts", "tsx")
+    it("has some", () => expect(code.length).toBeGreaterThan(0))
+    it.each(code.map((b) => [`README.md:${b.line} (${b.from ?? "no source"})`, b] as const))("%s", (_, block) => {
+      expect(block.from, "a `<!-- from examples/… -->` line must precede the block").toBeDefined()
+      const from = block.from!
+      // examples/*.ts run in test/examples; examples/react-login/src/** runs in test/browser; both are in examples/tsconfig.json
+      expect(from).toMatch(/^examples\/([^/]+\.ts|react-login\/src\/[^/]+\.tsx?)$/)
+      const source = fs.readFileSync(path.join(repoRoot, from), "utf8")
+      expect(`\n${source}\n`.includes(`\n${block.body}\n`), `README.md:${block.line} is not a verbatim region of ${from}`).toBe(
+        true
+      )
+    })
+  })
+
+  describe("sh blocks are package scripts with flags their --help lists", () => {
+    const commands = byLang("sh")
+      .flatMap((b) => b.body.split("\n").map((line) => ({ line, at: b.line })))
+      .filter(({ line }) => line.trim() !== "")
+      .flatMap(({ line, at }) => line.split("&&").map((c) => ({ command: c.trim(), at })))
+
+    const helpCache = new Map<string, Promise<string>>()
+    const helpOf = (script: string, sub: string | undefined) => {
+      const key = `${script} ${sub ?? ""}`
+      if (!helpCache.has(key)) {
+        helpCache.set(
+          key,
+          sh(`${rootScripts[script]} ${sub ?? ""} --help`).then((r) => stripAnsi(r.stdout + r.stderr))
+        )
+      }
+      return helpCache.get(key)!
+    }
+
+    it.each(commands.map((c) => [`README.md:${c.at}: ${c.command}`, c.command] as const))("%s", async (_, command) => {
+      const words = command.split(/\s+/)
+      if (command === "npm install -g pnpm@10" || command === "pnpm install") return
+      expect(words[0]).toBe("pnpm")
+      if (words[1] === "--filter") {
+        const pkgName = words[2]!
+        const dir = ["examples", ...fs.readdirSync(path.join(repoRoot, "packages")).map((d) => `packages/${d}`)].find(
+          (d) => JSON.parse(fs.readFileSync(path.join(repoRoot, d, "package.json"), "utf8")).name === pkgName
+        )
+        expect(dir, `no workspace package named ${pkgName}`).toBeDefined()
+        const scripts = JSON.parse(fs.readFileSync(path.join(repoRoot, dir!, "package.json"), "utf8")).scripts ?? {}
+        expect(Object.keys(scripts)).toContain(words[3])
+        return
+      }
+      const script = words[1]!
+      expect(Object.keys(rootScripts), `root package.json has no "${script}" script`).toContain(script)
+      const flags = words.filter((w) => w.startsWith("--"))
+      if (flags.length === 0) return
+      const sub = words[2] !== undefined && !words[2].startsWith("-") ? words[2] : undefined
+      const help = await helpOf(script, sub)
+      for (const flag of flags) expect(help, `${script} ${sub ?? ""} --help does not list ${flag}`).toContain(flag)
+    }, 60_000)
+  })
+
+  describe("the state diagram", () => {
+    const diagrams = byLang("mermaid")
+
+    it("is one block, between the generator's markers", () => {
+      expect(diagrams).toHaveLength(1)
+      const start = readme.indexOf("<!-- state-diagram:start")
+      const end = readme.indexOf("<!-- state-diagram:end -->")
+      const at = readme.indexOf("```mermaid")
+      expect(start).toBeGreaterThanOrEqual(0)
+      expect(at).toBeGreaterThan(start)
+      expect(end).toBeGreaterThan(at)
+    })
+
+    it("is what scripts/diagram.ts generates from the machine (run `pnpm diagram` when this fails)", async () => {
+      const result = await sh(`${rootScripts["diagram"]} --check`)
+      expect(result, result.stderr).toMatchObject({ code: 0 })
+    }, 60_000)
+
+    it("names every state and every event of the machine", () => {
+      const diagram = diagrams[0]!.body
+      const walk = (node: AnyStateNode): Array<AnyStateNode> => [node, ...Object.values(node.states).flatMap(walk)]
+      const nodes = walk(machine.root).slice(1)
+      for (const node of nodes) expect(diagram).toMatch(new RegExp(`\\b${node.key}\\b`))
+      const events = new Set(nodes.flatMap((n) => [...n.transitions.keys()]).filter((e) => !e.startsWith("xstate.")))
+      expect(events.size).toBeGreaterThan(0)
+      for (const event of events) expect(diagram).toContain(event)
+    })
+  })
+
+  describe("the demo transcript", () => {
+    const normalize = (line: string) =>
+      stripAnsi(line)
+        .replace(/^[█▀▄ ]*[█▀▄][█▀▄ ]*$/, "QR")
+        .replace(/\b[A-Z0-9]{4}-[A-Z0-9]{4}\b/g, "CODE")
+        .replace(/(clientId\s+)\S+/, "$1ID")
+        .replace(/\d+/g, "N")
+        .trimEnd()
+
+    it("is what `pnpm demo` prints", async () => {
+      const texts = byLang("text")
+      expect(texts).toHaveLength(1)
+      const result = await sh(rootScripts["demo"]!, 90_000)
+      expect(result.code, result.stderr).toBe(0)
+      const actual = result.stdout.split("\n").map(normalize)
+      // The README lines must appear in this order (other lines, e.g. more progress updates, may come between);
+      // `⋮` marks where the README cut some.
+      let at = 0
+      for (const line of texts[0]!.body.split("\n")) {
+        if (line === "⋮") continue
+        const found = actual.indexOf(normalize(line), at)
+        expect(found, `README demo line not printed by \`pnpm demo\` at this point: ${JSON.stringify(line)}`).toBeGreaterThanOrEqual(0)
+        at = found + 1
+      }
+    }, 90_000)
+  })
+
+  it("lists every example script in its index", () => {
+    const scripts = fs.readdirSync(path.join(repoRoot, "examples")).filter((f) => f.endsWith(".ts"))
+    expect(scripts.length).toBeGreaterThan(0)
+    for (const script of scripts) expect(readme).toContain(`(examples/${script})`)
+  })
+
+  it("links only to files that exist", () => {
+    const targets = [...readme.matchAll(/\]\(((?!https?:|#)[^)\s]+)\)/g)].map((m) => m[1]!)
+    expect(targets.length).toBeGreaterThan(0)
+    for (const target of targets) expect(fs.existsSync(path.join(repoRoot, target)), target).toBe(true)
+  })
+})
