@@ -56,7 +56,7 @@ const saveToken = (
       startUrl: session.startUrl,
       region: session.region,
       accessToken: response.accessToken,
-      expiresAt: new Date(now + response.expiresIn * 1000),
+      expiresAt: new Date(Math.floor(now / 1000) * 1000 + response.expiresIn * 1000),
       clientId: registration.clientId,
       clientSecret: registration.clientSecret,
       registrationExpiresAt: registration.expiresAt,

@@ -132,7 +132,8 @@ export const makeTokenProvider = (
         const next: CachedToken = {
           ...rest,
           accessToken: response.accessToken,
-          expiresAt: new Date(now + response.expiresIn * 1000),
+          // whole seconds, as the cache stores it: the caller sees exactly what other tools will read
+          expiresAt: new Date(Math.floor(now / 1000) * 1000 + response.expiresIn * 1000),
           ...(response.refreshToken !== undefined ? { refreshToken: response.refreshToken } : {})
         }
         yield* store.writeToken(ctx.key, next).pipe(

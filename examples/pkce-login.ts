@@ -1,0 +1,69 @@
+/**
+ * Log in with the authorization code grant and PKCE, as `aws sso login` does for sso-session profiles: a loopback
+ * redirect server on 127.0.0.1, the browser opens `/authorize`, the code comes back to
+ * `http://127.0.0.1:<port>/oauth/callback`, and the token is written to the AWS CLI-compatible cache.
+ *
+ * Prerequisites
+ * - Node.js ≥ 20 and `pnpm install` at the repository root. By default the script starts an SSO OIDC emulator
+ *   in-process whose simulated user approves at once, plays the browser itself (it follows the authorize
+ *   redirect), and keeps the cache in a temporary directory.
+ * - Against another endpoint: `--endpoint URL` or `AWS_ENDPOINT_URL_SSO_OIDC`, with `--start-url` and `--region`;
+ *   your browser is opened (set `BROWSER` to choose one) and the cache is `~/.aws/sso/cache`.
+ *
+ * Run: pnpm exec tsx --conditions=source examples/pkce-login.ts [--endpoint URL --start-url URL --region REGION]
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { startEmulator } from "@ssokit/emulator/Emulator"
+import * as Browser from "@ssokit/node/Browser"
+import * as Login from "@ssokit/node/Login"
+import * as TokenStore from "@ssokit/node/TokenStore"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const argument = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+/** Stands in for the user's browser with the embedded emulator: GET the URL and follow the redirect. */
+const simulatedBrowser = Browser.layerFunction((url) =>
+  Effect.promise(() => fetch(url, { redirect: "follow" }).then((r) => r.ok, () => false))
+)
+
+const setup = Effect.gen(function*() {
+  const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+  if (requested !== undefined) {
+    return { endpoint: requested, cacheDir: TokenStore.defaultDirectory(), browser: Browser.layer }
+  }
+  const emulator = yield* Effect.acquireRelease(
+    Effect.promise(() => startEmulator({ port: 0, quiet: true, autoApproveAfter: 0 })),
+    (e) => Effect.promise(() => e.close())
+  )
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-example-"))),
+    (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
+  )
+  yield* Console.log(`(no --endpoint given: embedded emulator at ${emulator.url}, simulated browser, cache in ${dir})`)
+  return { endpoint: emulator.url, cacheDir: path.join(dir, "sso", "cache"), browser: simulatedBrowser }
+})
+
+const main = Effect.gen(function*() {
+  const { browser, cacheDir, endpoint } = yield* setup
+  const session = {
+    name: "ssokit-example",
+    startUrl: argument("--start-url") ?? "https://d-example000.awsapps.com/start",
+    region: argument("--region") ?? "us-east-1"
+  }
+  const token = yield* Login.login({ session, endpoint, timeout: "5 minutes" }).pipe(
+    Effect.provide(Layer.mergeAll(TokenStore.layerFile({ directory: cacheDir }), NodeHttpClient.layerUndici, browser))
+  )
+  yield* Console.log(`logged in with PKCE; token ${String(token.accessToken)} valid until ${token.expiresAt.toISOString()}`)
+  yield* Console.log(`cache: ${path.join(cacheDir, `${TokenStore.tokenCacheKey(session)}.json`)}`)
+})
+
+NodeRuntime.runMain(Effect.scoped(main))
