@@ -55,6 +55,11 @@ export interface EmulatorOptions {
   readonly autoApproveAfter?: number | undefined
   /** `interval` returned by StartDeviceAuthorization and enforced between polls. Default `1` (the model's example). */
   readonly interval?: number
+  /**
+   * Leave `interval` out of StartDeviceAuthorization (the model allows it); polls are then paced at RFC 8628's
+   * default of 5 s, which is what a conforming client assumes. Default `false`.
+   */
+  readonly omitInterval?: boolean
   /** Lifetime of device and user codes. Default `600` (botocore: "currently only 10 minutes"). */
   readonly deviceCodeTtl?: number
   /** `expiresIn` of access tokens. Default `3600`. */
@@ -204,7 +209,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   let offset = 0
   const now = () => baseNow() + offset
   const service = new Service({
-    interval: seconds("interval", options.interval, 1),
+    interval: options.omitInterval === true ? undefined : seconds("interval", options.interval, 1),
     deviceCodeTtl: seconds("deviceCodeTtl", options.deviceCodeTtl, 600),
     accessTokenTtl: seconds("accessTokenTtl", options.accessTokenTtl, 3600),
     refreshTokenTtl: seconds("refreshTokenTtl", options.refreshTokenTtl, 8 * 3600),

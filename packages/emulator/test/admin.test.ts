@@ -100,6 +100,7 @@ describe("CLI", () => {
     expect(parseArgs(["--interval"]).kind).toBe("error")
     expect(parseArgs(["--bogus"]).kind).toBe("error")
     expect(parseArgs(["--help"]).kind).toBe("help")
+    expect(parseArgs(["--omit-interval", "--quiet"])).toEqual({ kind: "run", options: { quiet: true, omitInterval: true } })
   })
 
   it("prints the listening line first, serves, and exits 0 on SIGTERM", async () => {

@@ -207,3 +207,19 @@ describe("verification page", () => {
     })
   })
 })
+
+describe("omitInterval", () => {
+  it("leaves interval out and paces polls at RFC 8628's default of 5 s", async () => {
+    const clock = makeClock()
+    await withEmulator({ now: clock.now, omitInterval: true }, async (emu) => {
+      const client = await register(emu.url)
+      const start = await startDevice(emu.url, client)
+      expect(start).not.toHaveProperty("interval")
+      await poll(emu.url, client, start.deviceCode)
+      clock.advance(4999)
+      expect(errorType(await poll(emu.url, client, start.deviceCode))).toBe("SlowDownException")
+      clock.advance(10_000)
+      expect(errorType(await poll(emu.url, client, start.deviceCode))).toBe("AuthorizationPendingException")
+    })
+  })
+})

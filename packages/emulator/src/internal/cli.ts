@@ -11,6 +11,7 @@ export const USAGE = `Usage: ssokit-emulator [flags]
   --access-token-ttl SECONDS   access token lifetime (default 3600)
   --refresh-token-ttl SECONDS  login session (refresh token) lifetime (default 28800)
   --registration-ttl SECONDS   client registration lifetime (default 7776000)
+  --omit-interval              leave interval out of StartDeviceAuthorization (clients must then assume 5)
   --quiet                      no per-request log lines on stderr
   --help                       this text
 `
@@ -39,8 +40,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     }
     if (flag === "--") continue
     if (flag === "--help" || flag === "-h") return { kind: "help" }
-    if (flag === "--quiet") {
-      options.quiet = true
+    if (flag === "--quiet" || flag === "--omit-interval") {
+      options[flag === "--quiet" ? "quiet" : "omitInterval"] = true
       continue
     }
     if (flag !== "--host" && !(flag in numeric)) return { kind: "error", message: `Unknown flag ${flag}` }

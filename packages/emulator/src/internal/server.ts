@@ -316,7 +316,7 @@ export class EmulatorServer {
       : undefined
     if (operation !== undefined) {
       if (method !== "POST") return this.methodNotAllowed(req, res, "POST, OPTIONS")
-      return this.operation(req, res, operation, url)
+      return this.operation(req, res, operation)
     }
     if (path === "/device") {
       if (method === "GET" || method === "HEAD") return this.deviceGet(req, res, url)
@@ -364,7 +364,7 @@ export class EmulatorServer {
 
   // ---- the four operations ----
 
-  private async operation(req: http.IncomingMessage, res: http.ServerResponse, operation: Operation, url: URL) {
+  private async operation(req: http.IncomingMessage, res: http.ServerResponse, operation: Operation) {
     this.stats.requests[operation] = (this.stats.requests[operation] ?? 0) + 1
     const read = await this.readBody(req)
     if (read === undefined) return
@@ -419,7 +419,6 @@ export class EmulatorServer {
     const input = body as Record<string, unknown>
     const service = this.config.service
     const base = this.baseUrl(req)
-    void url
     try {
       const output = operation === "RegisterClient"
         ? service.registerClient(input, base)

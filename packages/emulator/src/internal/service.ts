@@ -33,7 +33,8 @@ const fail = (shape: ShapeName, description: string, extras?: ServiceErrorExtras
 }
 
 export interface Settings {
-  readonly interval: number
+  /** Seconds; `undefined` = the field is left out of StartDeviceAuthorization and polls are paced at RFC 8628's default 5 s. */
+  readonly interval: number | undefined
   readonly deviceCodeTtl: number
   readonly accessTokenTtl: number
   readonly refreshTokenTtl: number
@@ -283,21 +284,22 @@ export class Service {
       startUrl,
       createdAt: now,
       expiresAt: now + this.settings.deviceCodeTtl * 1000,
-      interval: this.settings.interval,
+      interval: this.settings.interval ?? 5,
       lastPollAt: undefined,
       decision: undefined,
       exchanged: false
     }
     this.devices.set(auth.deviceCode, auth)
     this.userCodes.set(normalizeUserCode(userCode), auth)
-    return {
+    const out: Body = {
       deviceCode: auth.deviceCode,
       userCode,
       verificationUri: `${baseUrl}/device`,
       verificationUriComplete: `${baseUrl}/device?user_code=${userCode}`,
-      expiresIn: this.settings.deviceCodeTtl,
-      interval: this.settings.interval
+      expiresIn: this.settings.deviceCodeTtl
     }
+    if (this.settings.interval !== undefined) out.interval = this.settings.interval
+    return out
   }
 
   private decisionOf(auth: DeviceAuthorization, now: number) {
