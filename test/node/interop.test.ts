@@ -91,7 +91,7 @@ describe("cache interop with botocore and @aws-sdk/token-providers (through the 
   const file = () => cacheFile(home, "interop")
 
   it("an ssokit login writes the file botocore and the JS SDK look for, and both read it as is", async () => {
-    await ssokit(Login.login({ session, endpoint: emulator.url, output: () => undefined }))
+    await ssokit(Login.login({ session, endpoint: emulator.url, output: { write: () => undefined } }))
     expect(path.basename(file())).toBe(`${sha1("interop")}.json`)
     const ours = readJson(file())
     const before = stat()
@@ -156,7 +156,7 @@ describe("cache interop with botocore and @aws-sdk/token-providers (through the 
 
   it("legacy sessions (no sso-session) use sha1(start URL), as the JS SDK's getSSOTokenFromFile does", async () => {
     const legacy = { startUrl: LEGACY_URL, region: REGION }
-    await ssokit(Login.login({ session: legacy, endpoint: emulator.url, output: () => undefined }))
+    await ssokit(Login.login({ session: legacy, endpoint: emulator.url, output: { write: () => undefined } }))
     const legacyFile = cacheFile(home, LEGACY_URL)
     expect(fs.existsSync(legacyFile)).toBe(true)
     const loader = createRequire(path.join(repoRoot, "packages/node/package.json")).resolve("@smithy/shared-ini-file-loader")

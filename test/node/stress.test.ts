@@ -40,7 +40,7 @@ beforeAll(async () => {
   ])
   home = tempHome()
   await Effect.runPromise(
-    Login.login({ session, endpoint: emulator.url, useDeviceCode: true, noBrowser: true, output: () => undefined }).pipe(
+    Login.login({ session, endpoint: emulator.url, useDeviceCode: true, noBrowser: true, output: { write: () => undefined } }).pipe(
       Effect.provide(Layer.mergeAll(
         TokenStore.layerFile({ directory: path.join(home, ".aws", "sso", "cache") }),
         FetchHttpClient.layer,

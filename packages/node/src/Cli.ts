@@ -14,6 +14,8 @@ export interface Io {
   readonly env: Record<string, string | undefined>
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
+  /** Enables the live countdown of the device flow. */
+  readonly stderrIsTTY?: boolean | undefined
 }
 
 /**
@@ -27,6 +29,7 @@ export const main = (
   io: Io = {
     env: process.env,
     stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text)
+    stderr: (text) => void process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true
   }
 ): Promise<number> => mainInternal(argv, io)

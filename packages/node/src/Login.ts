@@ -14,6 +14,7 @@ import type { Browser } from "./Browser.js"
 import type { CacheAccessError, CacheDirectoryInsecureError, LockTimeoutError, LoginError } from "./Errors.js"
 import { authorizeUrl as authorizeUrlInternal, login as loginInternal } from "./internal/login.js"
 import type * as TokenProvider from "./TokenProvider.js"
+import type * as TerminalRenderer from "./TerminalRenderer.js"
 import type { TokenStore } from "./TokenStore.js"
 
 /**
@@ -51,8 +52,8 @@ export interface Options {
   readonly clientName?: string | undefined
   /** Register a new client even if a cached registration is valid. */
   readonly forceNewRegistration?: boolean | undefined
-  /** Where the instructions are printed (default: stderr). */
-  readonly output?: ((line: string) => void) | undefined
+  /** Where the instructions are printed (default: stderr); `isTTY` turns on the device flow's live countdown. */
+  readonly output?: TerminalRenderer.Output | undefined
   /** Called once the user has something to do. */
   readonly onAwaitingUser?: ((event: AwaitingUser) => Effect.Effect<void>) | undefined
 }

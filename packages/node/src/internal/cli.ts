@@ -31,6 +31,7 @@ export interface Io {
   readonly env: Record<string, string | undefined>
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
+  readonly stderrIsTTY?: boolean | undefined
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
@@ -118,7 +119,7 @@ const makeCommand = (io: Io) => {
         noBrowser: opts.noBrowser,
         scopes,
         port: Option.getOrUndefined(opts.port),
-        output: (line) => io.stderr(`${line}\n`)
+        output: { write: io.stderr, isTTY: io.stderrIsTTY === true }
       }).pipe(Effect.provide(opts.noBrowser ? Browser.layerNone : Browser.layer))
       const store = yield* TokenStore.TokenStore
       io.stderr(

@@ -3,10 +3,10 @@ import type * as Machine from "@ssokit/device-flow/Machine"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import type * as Redacted from "effect/Redacted"
 import * as Effect from "effect/Effect"
-import { renderUnicodeCompact } from "uqr"
 import { Browser } from "../Browser.js"
 import { LoginError } from "../Errors.js"
 import type * as Login from "../Login.js"
+import * as TerminalRenderer from "../TerminalRenderer.js"
 import type * as TokenProvider from "../TokenProvider.js"
 import { type CachedRegistration, registrationCacheKey, TokenStore } from "../TokenStore.js"
 import { obtainRegistration } from "./registration.js"
@@ -21,8 +21,6 @@ type Save = (
   }
 ) => Effect.Effect<TokenProvider.Token, Login.Error, TokenStore>
 
-const defaultOutput = (line: string) => void process.stderr.write(`${line}\n`)
-
 /** The device code flow through the device-flow package's machine; the registration comes from our cache. */
 export const deviceLogin = (
   options: Login.Options,
@@ -33,7 +31,6 @@ export const deviceLogin = (
   Effect.gen(function*() {
     const store = yield* TokenStore
     const browser = yield* Browser
-    const out = options.output ?? defaultOutput
     const cached = yield* obtainRegistration({
       client,
       store,
@@ -43,18 +40,16 @@ export const deviceLogin = (
       clientName: options.clientName ?? `ssokit-${options.session.name ?? "client"}`,
       forceNew: options.forceNewRegistration
     })
+    const opening = options.noBrowser !== true && browser.available
+    // The terminal renderer prints the link and the code on plain lines (copyable over SSH), a QR code when no
+    // browser is opened here, and a countdown (live on a TTY).
+    const terminal = TerminalRenderer.follow(options.output ?? process.stderr, { qr: !opening })
     let shown = false
     const onProgress = (view: Machine.View) => {
+      terminal.onProgress(view)
       if (shown || view.userCode === undefined || view.verificationUri === undefined) return
       shown = true
       const url = view.verificationUriComplete ?? view.verificationUri
-      const print = (opened: boolean) => {
-        out(opened ? "Your browser has been opened. If it did not open, visit:" : "To sign in, open this URL in a browser (on any device):")
-        out(url)
-        out("and confirm this code:")
-        out(view.userCode!)
-        if (!opened) out(renderUnicodeCompact(url, { border: 1 }))
-      }
       const event: Login.AwaitingUser = {
         kind: "device",
         url,
@@ -64,8 +59,7 @@ export const deviceLogin = (
       }
       Effect.runFork(
         Effect.gen(function*() {
-          const opened = options.noBrowser === true ? false : yield* browser.open(url)
-          print(opened)
+          if (opening) yield* browser.open(url)
           if (options.onAwaitingUser) yield* options.onAwaitingUser(event)
         })
       )
@@ -77,6 +71,7 @@ export const deviceLogin = (
       onProgress
     }).pipe(
       Effect.provideService(SsoOidc.SsoOidc, client),
+      Effect.ensuring(Effect.sync(terminal.close)),
       Effect.mapError((cause) =>
         new LoginError({
           reason: cause._tag === "DeviceCodeExpiredError"

@@ -16,7 +16,10 @@ import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } 
 import { startLoopback } from "./loopback.js"
 import { DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
 
-const defaultOutput = (line: string) => void process.stderr.write(`${line}\n`)
+export const lineWriter = (options: Login.Options) => {
+  const output = options.output ?? process.stderr
+  return (line: string) => void output.write(`${line}\n`)
+}
 
 export const authorizeUrl = (options: {
   readonly endpoint: string
@@ -75,7 +78,7 @@ const pkceLogin = (options: Login.Options, client: SsoOidc.SsoOidc.Service, endp
   Effect.scoped(Effect.gen(function*() {
     const store = yield* TokenStore
     const browser = yield* Browser
-    const out = options.output ?? defaultOutput
+    const out = lineWriter(options)
     const registration = yield* obtainRegistration({
       client,
       store,
