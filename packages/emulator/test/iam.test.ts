@@ -1,6 +1,7 @@
 import { Hash } from "@smithy/hash-node"
 import { HttpRequest } from "@smithy/protocol-http"
 import { SignatureV4 } from "@smithy/signature-v4"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { DEFAULT_CREDENTIALS } from "../src/Emulator.js"
 import { call, type Answer, errorType, makeClock, poll, register, startDevice, withEmulator } from "./helpers.js"
@@ -19,9 +20,10 @@ interface SignOptions {
 }
 
 /** Signs like an SDK does (service sso-oauth, query aws_iam=t), then sends with fetch. */
-const iam = async (url: string, body: unknown, o: SignOptions = {}): Promise<Answer> => {
+const iam = (url: string, body: unknown, o: SignOptions = {}): Promise<Answer> => iamRaw(url, JSON.stringify(body), o)
+
+const iamRaw = async (url: string, text: string, o: SignOptions = {}): Promise<Answer> => {
   const target = new URL(url)
-  const text = JSON.stringify(body)
   const request = new HttpRequest({
     method: "POST",
     protocol: "http:",
@@ -169,6 +171,38 @@ describe("CreateTokenWithIAM grants", () => {
       expect(errorType(await iam(emu.url, { clientId: APP, grantType: jwtGrant, assertion: jwt({ sub: "a" }), scope: ["bad scope"] }))).toBe("InvalidScopeException")
       const wrongType = await iam(emu.url, { clientId: APP, grantType: "urn:ietf:params:oauth:grant-type:token-exchange", subjectToken: "x", subjectTokenType: "urn:ietf:params:oauth:token-type:id_token" })
       expect(errorType(wrongType)).toBe("InvalidRequestException")
+    })
+  })
+})
+
+describe("SigV4 properties", () => {
+  const body = fc.oneof(fc.json(), fc.string({ unit: "grapheme" }), fc.jsonValue().map((v) => JSON.stringify({ clientId: APP, grantType: "refresh_token", refreshToken: v })))
+  const region = fc.stringMatching(/^[a-z]{2}(-[a-z]{2,10}){1,2}-\d$/)
+
+  it("any correctly signed request passes verification, whatever its body and region", async () => {
+    await withEmulator({}, async (emu) => {
+      await fc.assert(
+        fc.asyncProperty(body, region, async (text, r) => {
+          const a = await iamRaw(emu.url, text, { region: r })
+          expect(a.headers.get("x-amzn-errortype") ?? "").not.toMatch(/Signature|UnrecognizedClient|MissingAuthentication/)
+        }),
+        { numRuns: 60 }
+      )
+    })
+  })
+
+  it("changing any byte of the signed body is detected", async () => {
+    await withEmulator({}, async (emu) => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ minLength: 1, maxLength: 200 }), fc.nat(), fc.integer({ min: 1, max: 25 }), fc.boolean(), async (text, at, shift, applyChecksum) => {
+          const i = at % text.length
+          const tampered = text.slice(0, i) + String.fromCharCode(((text.charCodeAt(i) + shift) % 0x7f) || 1) + text.slice(i + 1)
+          fc.pre(tampered !== text)
+          const a = await iamRaw(emu.url, text, { tamper: () => tampered, applyChecksum })
+          expect([a.status, errorType(a)]).toEqual([403, "InvalidSignatureException"])
+        }),
+        { numRuns: 60 }
+      )
     })
   })
 })
