@@ -83,6 +83,8 @@ describe("bad requests never break the server", () => {
         const [shape, namespace] = String(res.headers["x-amzn-errortype"]).split(/:(.*)/s)
         if (namespace === "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/") {
           expect(SHAPES.has(shape!)).toBe(true)
+          // the model's @httpError: 401 InvalidClient, 500 InternalServer, 400 for every other shape
+          expect(res.status).toBe(shape === "InvalidClientException" ? 401 : shape === "InternalServerException" ? 500 : 400)
           expect(parsed).toEqual(expect.objectContaining({ error: expect.any(String), error_description: expect.any(String) }))
         } else {
           expect(path).toBe("/token?aws_iam=t")
