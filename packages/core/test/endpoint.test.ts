@@ -70,6 +70,31 @@ describe("resolveEndpoint: partitions beyond the test table", () => {
   })
 })
 
+describe("resolveEndpoint: untyped input", () => {
+  it("null means unset; non-strings and non-objects are refused, never thrown", () => {
+    expect(Endpoint.resolveEndpoint({ region: null, endpoint: "https://example.com" } as any)).toEqual(
+      Either.right("https://example.com")
+    )
+    expect(Endpoint.resolveEndpoint({ region: "eu-west-1", endpoint: null } as any)).toEqual(
+      Either.right("https://oidc.eu-west-1.amazonaws.com")
+    )
+    for (const params of [undefined, null, 42, "us-east-1", { region: 123 }, { region: null }, { endpoint: 5 }, { region: ["us-east-1"] }]) {
+      const result = Endpoint.resolveEndpoint(params as any)
+      expect(Either.isLeft(result)).toBe(true)
+    }
+  })
+
+  it("property: arbitrary JS values never throw", () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.record({ region: fc.anything(), endpoint: fc.anything(), useFips: fc.anything() }), (a, b) => {
+        Endpoint.resolveEndpoint(a as any)
+        const result = Endpoint.resolveEndpoint(b as any)
+        if (Either.isRight(result)) expect(typeof result.right).toBe("string")
+      })
+    )
+  })
+})
+
 describe("resolveEndpoint: properties", () => {
   const label = fc.stringMatching(/^[a-z]{2,6}-[a-z]{2,10}-[0-9]{1,2}$/)
   const anyParams = fc.record(

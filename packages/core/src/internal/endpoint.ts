@@ -36,19 +36,22 @@ const isHttpUrl = (s: string): boolean => {
  * @internal
  */
 export const resolve = (params: EndpointParams): EndpointResult => {
-  const useFips = params.useFips === true
-  const useDualStack = params.useDualStack === true
-  const { endpoint, region } = params
+  // Untyped callers (plain JS, parsed config) may pass anything; null means "not set" as in the SDKs.
+  const p: Partial<Record<keyof EndpointParams, unknown>> = typeof params === "object" && params !== null ? params : {}
+  const useFips = p.useFips === true
+  const useDualStack = p.useDualStack === true
+  const endpoint = p.endpoint === null ? undefined : p.endpoint
+  const region = p.region === null ? undefined : p.region
 
   if (endpoint !== undefined) {
     if (useFips) return err("Invalid Configuration: FIPS and custom endpoint are not supported")
     if (useDualStack) return err("Invalid Configuration: Dualstack and custom endpoint are not supported")
-    if (!isHttpUrl(endpoint)) return err(`Invalid Configuration: Endpoint is not a valid http(s) URL: ${JSON.stringify(endpoint)}`)
+    if (typeof endpoint !== "string" || !isHttpUrl(endpoint)) return err(`Invalid Configuration: Endpoint is not a valid http(s) URL: ${JSON.stringify(endpoint)}`)
     return ok(endpoint)
   }
 
   if (region === undefined) return err("Invalid Configuration: Missing Region")
-  if (!hostLabel.test(region)) {
+  if (typeof region !== "string" || !hostLabel.test(region)) {
     return err(`Invalid Configuration: Region is not a valid host label: ${JSON.stringify(region)}`)
   }
 
