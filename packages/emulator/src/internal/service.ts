@@ -43,6 +43,8 @@ export interface Settings {
   readonly autoApproveAfter: number | undefined
   readonly pollToleranceMs: number
   readonly now: () => number
+  /** Records between sweeps of dead state (default 4096). */
+  readonly sweepEvery?: number
 }
 
 interface Client {
@@ -185,8 +187,29 @@ export class Service {
   private accessTokens = new Map<string, AccessToken>()
   private refreshTokens = new Map<string, RefreshToken>()
   earlyPolls = 0
+  private created = 0
 
   constructor(readonly settings: Settings) {}
+
+  /**
+   * Long-running emulators must not grow without bound: every `sweepEvery` new records, forget what can no longer
+   * change an answer. Spent refresh tokens and codes answer exactly like unknown ones; expired device
+   * codes and access tokens are kept an hour so they still say "expired" rather than "invalid".
+   */
+  private track() {
+    if (++this.created % (this.settings.sweepEvery ?? 4096) !== 0) return
+    const now = this.now
+    const hourAgo = now - 3600_000
+    for (const [k, v] of this.devices) {
+      if (v.expiresAt < hourAgo || (v.exchanged && v.expiresAt < now)) {
+        this.devices.delete(k)
+        this.userCodes.delete(normalizeUserCode(v.userCode))
+      }
+    }
+    for (const [k, v] of this.codes) if (v.used || v.expiresAt < hourAgo) this.codes.delete(k)
+    for (const [k, v] of this.accessTokens) if (v.expiresAt < hourAgo) this.accessTokens.delete(k)
+    for (const [k, v] of this.refreshTokens) if (v.used || v.session.expiresAt < now) this.refreshTokens.delete(k)
+  }
 
   private get now() {
     return this.settings.now()
@@ -291,6 +314,7 @@ export class Service {
     }
     this.devices.set(auth.deviceCode, auth)
     this.userCodes.set(normalizeUserCode(userCode), auth)
+    this.track()
     const out: Body = {
       deviceCode: auth.deviceCode,
       userCode,
@@ -409,6 +433,7 @@ export class Service {
     const accessToken = `aoa${random(48)}`
     const now = this.now
     this.accessTokens.set(accessToken, { session, expiresAt: now + this.settings.accessTokenTtl * 1000 })
+    this.track()
     const body: Body = { accessToken, tokenType: "Bearer", expiresIn: this.settings.accessTokenTtl }
     if (withRefresh) {
       const refreshToken = `aor${random(64)}`
@@ -500,6 +525,7 @@ export class Service {
   issueCode(clientId: string, redirectUri: string, challenge: string | undefined, scopes: ReadonlyArray<string>): string {
     const code = random(32)
     this.codes.set(code, { clientId, redirectUri, challenge, scopes, expiresAt: this.now + this.settings.authCodeTtl * 1000, used: false })
+    this.track()
     return code
   }
 
