@@ -97,14 +97,34 @@ export const make = (input: CredentialsInput): Credentials => {
   return input.sessionToken === undefined ? base : { ...base, sessionToken: redact(input.sessionToken) }
 }
 
+const isSecret = (value: unknown): value is Redacted.Redacted<string> | string =>
+  typeof value === "string" ? value !== "" : Redacted.isRedacted(value) && typeof Redacted.value(value) === "string"
+
+// Static credentials often come from untyped places (JSON, env parsing); a wrong shape becomes a
+// CredentialsError on use rather than a thrown TypeError.
+const validate = (input: unknown): Effect.Effect<Credentials, CredentialsError> => {
+  const c = (typeof input === "object" && input !== null ? input : {}) as Partial<Record<keyof CredentialsInput, unknown>>
+  if (typeof c.accessKeyId !== "string" || c.accessKeyId === "") {
+    return Effect.fail(new CredentialsError({ message: "Invalid static credentials: accessKeyId must be a non-empty string" }))
+  }
+  if (!isSecret(c.secretAccessKey)) {
+    return Effect.fail(new CredentialsError({ message: "Invalid static credentials: secretAccessKey must be a non-empty string" }))
+  }
+  if (c.sessionToken !== undefined && !isSecret(c.sessionToken)) {
+    return Effect.fail(new CredentialsError({ message: "Invalid static credentials: sessionToken must be a string when set" }))
+  }
+  return Effect.succeed(make(c as CredentialsInput))
+}
+
 /**
- * Fixed credentials.
+ * Fixed credentials. A malformed value (e.g. an empty access key id) fails `resolve` with a
+ * `CredentialsError` instead of throwing.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerStatic = (credentials: CredentialsInput): Layer.Layer<AwsCredentials> =>
-  Layer.succeed(AwsCredentials, { resolve: Effect.succeed(make(credentials)) })
+  Layer.succeed(AwsCredentials, { resolve: validate(credentials) })
 
 /**
  * Credentials from any effect (e.g. a provider chain you already have).

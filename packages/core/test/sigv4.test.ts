@@ -245,6 +245,19 @@ describe("AwsCredentials", () => {
       expect(shown).not.toContain(token)
     }))
 
+  it.effect("layerStatic with a malformed value fails resolve with CredentialsError, never throws", () =>
+    Effect.gen(function*() {
+      for (const bad of [null, {}, { accessKeyId: "" , secretAccessKey: "x" }, { accessKeyId: "AKID" }, { accessKeyId: "AKID", secretAccessKey: 5 },
+        { accessKeyId: "AKID", secretAccessKey: secret, sessionToken: 7 }]) {
+        const result = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (c) => c.resolve).pipe(
+          Effect.provide(AwsCredentials.layerStatic(bad as any)),
+          Effect.either
+        )
+        expect(Either.isLeft(result) && result.left._tag).toBe("CredentialsError")
+        if (Either.isLeft(result)) expect(result.left.message).not.toContain(secret)
+      }
+    }))
+
   const fromEnv = (env: Record<string, string>) =>
     Effect.flatMap(AwsCredentials.AwsCredentials, (c) => c.resolve).pipe(
       Effect.provide(AwsCredentials.layerConfig()),
