@@ -16,6 +16,8 @@ export interface Io {
   readonly stderr: (text: string) => void
   /** Enables the live countdown of the device flow. */
   readonly stderrIsTTY?: boolean | undefined
+  /** Keeps colours in help text. */
+  readonly stdoutIsTTY?: boolean | undefined
 }
 
 /**
@@ -30,6 +32,7 @@ export const main = (
     env: process.env,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    stderrIsTTY: process.stderr.isTTY === true
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true
   }
 ): Promise<number> => mainInternal(argv, io)

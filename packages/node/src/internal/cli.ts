@@ -32,6 +32,7 @@ export interface Io {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly stderrIsTTY?: boolean | undefined
+  readonly stdoutIsTTY?: boolean | undefined
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
@@ -137,7 +138,12 @@ export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
     ...base,
     // @effect/cli prints usage errors as multi-line help docs: keep them to one line on stderr.
     error: (...args: ReadonlyArray<unknown>) => Effect.sync(() => io.stderr(`ssokit: ${oneLine(args.map(String).join(" "))}\n`)),
-    log: (...args: ReadonlyArray<unknown>) => Effect.sync(() => io.stdout(`${args.map(String).join(" ")}\n`))
+    // help and version text: colours only on a terminal
+    log: (...args: ReadonlyArray<unknown>) =>
+      Effect.sync(() => {
+        const text = args.map(String).join(" ")
+        io.stdout(`${io.stdoutIsTTY === true ? text : stripAnsi(text)}\n`)
+      })
   })
   const logger = Logger.make(({ logLevel, message }) => {
     const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
