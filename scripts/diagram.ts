@@ -149,15 +149,8 @@ export const toMermaid = (machine: AnyStateMachine): string => {
     for (const child of children(node)) {
       if (idOf(child) !== child.key) lines.push(`${indent}state "${child.key}" as ${idOf(child)}`)
     }
-    // what each state runs, as Mermaid state descriptions
-    // (not on composites: Mermaid would draw the description as a second, simple state)
-    for (const child of children(node).filter((c) => children(c).length === 0)) {
-      for (const invoked of child.invoke as ReadonlyArray<{ readonly id: string; readonly src: unknown }>) {
-        const src = typeof invoked.src === "string" ? invoked.src : invoked.id
-        const what = /^\d+\./.test(invoked.id) || invoked.id === src ? src : `${src} (${invoked.id})`
-        lines.push(`${indent}${idOf(child)} : invoke ${cleanLabel(what)}`)
-      }
-    }
+    // No state descriptions (`id : text`): Mermaid shows them instead of the state's name. The edge labels
+    // (`done registerClient`, `error poll`) already say what each state runs.
     const own = edges.get(node) ?? []
     // initial edges first for readability; other edges after the nested blocks, so that Mermaid
     // has already placed every nested state inside its composite when an edge mentions it
