@@ -1,13 +1,16 @@
 // Bundles the `ssokit` CLI into dist/ssokit.mjs (+ lazily loaded chunks for the login paths and OIDC client),
 // so that `ssokit token` on a cache hit loads only what it needs.
 import * as esbuild from "esbuild"
-import { chmod } from "node:fs/promises"
+import { chmod, rm } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 // `--outdir DIR` (tests bundle into a temporary directory)
 const outArg = process.argv.indexOf("--outdir")
 const outdir = outArg > 0 ? process.argv[outArg + 1] : "dist"
+// chunk names are content hashes: drop the previous build's so dist/ holds exactly one CLI
+const absOut = outdir.startsWith("/") ? outdir : `${root}/${outdir}`
+await rm(`${absOut}/chunks`, { recursive: true, force: true })
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { ssokit: "src/bin.ts" },
@@ -27,7 +30,7 @@ const result = await esbuild.build({
   legalComments: "none",
   logLevel: "warning"
 })
-await chmod(new URL(`file://${outdir.startsWith("/") ? outdir : `${root}/${outdir}`}/ssokit.mjs`), 0o755)
+await chmod(`${absOut}/ssokit.mjs`, 0o755)
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".mjs"))
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0)
 console.log(`ssokit bundle: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB (entry ${(Object.entries(result.metafile.outputs).find(([f]) => f.endsWith("/ssokit.mjs"))[1].bytes / 1024).toFixed(0)} KiB)`)
