@@ -187,9 +187,10 @@ export class EmulatorServer {
   }
 
   private take<A extends { operation: string }>(list: Array<Armed<A>>, operation: Operation): A | undefined {
-    const armed = list.find((a) => a.remaining > 0 && (a.value.operation === operation || a.value.operation === "*"))
-    if (armed === undefined) return undefined
-    armed.remaining -= 1
+    const index = list.findIndex((a) => a.value.operation === operation || a.value.operation === "*")
+    if (index < 0) return undefined
+    const armed = list[index]!
+    if (--armed.remaining <= 0) list.splice(index, 1)
     return armed.value
   }
 
