@@ -223,3 +223,18 @@ describe("omitInterval", () => {
     })
   })
 })
+
+describe("verification page after a decision", () => {
+  it("says the request was already approved when the simulated user got there first", async () => {
+    const clock = makeClock()
+    await withEmulator({ now: clock.now, autoApproveAfter: 1 }, async (emu) => {
+      const client = await register(emu.url)
+      const start = await startDevice(emu.url, client)
+      clock.advance(1000)
+      const page = await call(emu.url, `/device?user_code=${start.userCode}`, undefined, { method: "GET" })
+      expect(page.status).toBe(200)
+      expect(page.text).toContain("already approved")
+      expect(page.text).not.toContain("<form")
+    })
+  })
+})

@@ -442,6 +442,12 @@ export class EmulatorServer {
     if (userCode === null || userCode.trim() === "") return this.sendHtml(res, 200, Html.deviceEntryPage())
     const info = this.config.service.lookupUserCode(userCode)
     if (info === undefined) return this.sendHtml(res, 404, Html.deviceEntryPage("That code is not valid, has expired or was already used."))
+    if (info.kind === "decided") {
+      return this.sendHtml(res, 200, Html.resultPage(
+        info.decision === "approved" ? "Request approved" : "Request denied",
+        `This request was already ${info.decision}. You can close this window.`
+      ))
+    }
     return this.sendHtml(res, 200, Html.deviceConfirmPage(info))
   }
 

@@ -342,10 +342,17 @@ export class Service {
     return auth
   }
 
-  lookupUserCode(userCode: string): { userCode: string; clientName: string; startUrl: string } | undefined {
-    const auth = this.decidable(userCode)
-    if (auth === undefined) return undefined
-    return { userCode: auth.userCode, clientName: this.clients.get(auth.clientId)?.clientName ?? "", startUrl: auth.startUrl }
+  lookupUserCode(userCode: string):
+    | { kind: "open"; userCode: string; clientName: string; startUrl: string }
+    | { kind: "decided"; decision: "approved" | "denied" }
+    | undefined
+  {
+    const auth = this.userCodes.get(normalizeUserCode(userCode))
+    const now = this.now
+    if (auth === undefined || auth.exchanged || now >= auth.expiresAt) return undefined
+    const decision = this.decisionOf(auth, now)
+    if (decision !== undefined) return { kind: "decided", decision }
+    return { kind: "open", userCode: auth.userCode, clientName: this.clients.get(auth.clientId)?.clientName ?? "", startUrl: auth.startUrl }
   }
 
   decide(userCode: string, decision: "approved" | "denied"): boolean {
