@@ -1,5 +1,6 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientTag from "@effect/platform/HttpClient"
 import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
 import * as Browser from "@ssokit/node/Browser"
 import * as Login from "@ssokit/node/Login"
@@ -151,6 +152,29 @@ describe("Login (against the emulator)", () => {
     expect(Exit.isSuccess(await run(device(manual)))).toBe(true)
     expect(Exit.isSuccess(await run(device(manual)))).toBe(true)
     expect(requests(manual, "RegisterClient")).toBe(before + 2)
+  })
+
+  it("every OIDC call of a login goes through the HttpClient the caller provides", async () => {
+    const seen: Array<string> = []
+    const counting = Layer.effect(
+      HttpClientTag.HttpClient,
+      Effect.map(HttpClientTag.HttpClient, (client) =>
+        HttpClientTag.tapRequest(client, (request) => Effect.sync(() => void seen.push(new URL(request.url).pathname))))
+    ).pipe(Layer.provide(FetchHttpClient.layer))
+    const ops = ["RegisterClient", "StartDeviceAuthorization", "CreateToken"]
+    const before = ops.reduce((n, op) => n + requests(auto, op), 0)
+    const exit = await Effect.runPromiseExit(
+      Login.login({ session, endpoint: auto.url, output: quiet, useDeviceCode: true, forceNewRegistration: true }).pipe(
+        Effect.provide(Layer.mergeAll(TokenStore.layerFile({ directory: path.join(home, ".aws", "sso", "cache") }), counting, Browser.layerNone)),
+        Logger.withMinimumLogLevel(LogLevel.None)
+      )
+    )
+    expect(Exit.isSuccess(exit)).toBe(true)
+    const after = ops.reduce((n, op) => n + requests(auto, op), 0)
+    expect(seen.length).toBe(after - before)
+    expect(seen).toContain("/client/register")
+    expect(seen).toContain("/device_authorization")
+    expect(seen).toContain("/token")
   })
 
   it("falls back to the device code flow when no browser can be opened", async () => {

@@ -7,6 +7,7 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import fc from "fast-check"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 
 let dir: string
@@ -62,6 +63,28 @@ describe("TokenStore (file)", () => {
         sessionName: "my-sso"
       })
     ).toBe("9c9588c399aa0b90759824ae891ded71cfff77c4")
+  })
+
+  it("property: every expiresAt form another tool may write parses to the same instant, and our form round-trips", () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, "0")
+    fc.assert(fc.property(
+      fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2200, 0, 1) }).map((ms) => Math.floor(ms / 1000) * 1000),
+      fc.integer({ min: -12 * 60, max: 14 * 60 }).map((m) => m - (m % 15)),
+      (ms, offsetMinutes) => {
+        const d = new Date(ms)
+        const base = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+        const local = new Date(ms + offsetMinutes * 60_000)
+        const sign = offsetMinutes < 0 ? "-" : "+"
+        const oh = pad(Math.floor(Math.abs(offsetMinutes) / 60))
+        const om = pad(Math.abs(offsetMinutes) % 60)
+        const localBase = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`
+        for (const form of [`${base}Z`, `${base}.000Z`, `${base}UTC`, `${base} UTC`, `${base}+00:00`, `${localBase}${sign}${oh}:${om}`, `${localBase}${sign}${oh}${om}`]) {
+          expect(TokenStore.parseTimestamp(form), form).toBe(ms)
+        }
+        expect(TokenStore.formatTimestamp(ms)).toBe(`${base}Z`)
+        expect(TokenStore.parseTimestamp(TokenStore.formatTimestamp(ms + 999))).toBe(ms)
+      }
+    ))
   })
 
   it.each(Object.entries(golden))("reads the %s golden file to the same instant", async (name, text) => {

@@ -142,6 +142,9 @@ export const login = (options: Login.Options) =>
     )
     const scopes = options.scopes ?? options.session.scopes ?? DEFAULT_SCOPES
     const flow = chooseFlow(options, browser.available)
+    if (flow === "device" && options.useDeviceCode !== true && options.session.name !== undefined) {
+      lineWriter(options)("No browser can be opened here (no DISPLAY, BROWSER or SSOKIT_BROWSER): using the device code flow.")
+    }
     if (flow === "pkce") return yield* pkceLogin(options, client, endpoint.right, scopes)
     const { deviceLogin } = yield* Effect.promise(() => import("./deviceLogin.js"))
     return yield* deviceLogin(options, client, scopes, saveToken)

@@ -6,7 +6,7 @@ const OFFSET_NO_COLON = /([+-]\d{2})(\d{2})$/
 export const parseTimestamp = (input: string): number | undefined => {
   let s = input.trim()
   if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(s) === false) return undefined
-  s = s.replace(" ", "T").replace(/\s*UTC$/i, "Z").replace(/\s*GMT$/i, "Z")
+  s = s.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T").replace(/\s*(UTC|GMT)$/i, "Z").replace(/\s+([+-]\d{2}:?\d{2})$/, "$1")
   // a trailing numeric offset without colon (`+0000`)
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{4}$/.test(s)) s = s.replace(OFFSET_NO_COLON, "$1:$2")
   // no zone at all: the AWS CLI always means UTC

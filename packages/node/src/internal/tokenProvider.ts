@@ -215,11 +215,14 @@ export const makeTokenProvider = (
         const run = semaphoreFor(key).withPermits(1)(
           store.withLock(key, refreshLocked(ctx)).pipe(
             Effect.catchTag("LockTimeoutError", (error) =>
-              // Waiting for someone else's refresh timed out: an advisory-window token is still good.
+              // Waiting for someone else's refresh timed out: their result may have landed meanwhile, and an
+              // advisory-window token is still good.
               Effect.gen(function*() {
+                const latest = yield* Effect.orElseSucceed(read(ctx), () => cached)
                 const t = yield* Clock.currentTimeMillis
-                return RefreshPolicy.onRefreshFailure({ now: t, expiresAt: cached.expiresAt.getTime(), windows }) === "KeepCached"
-                  ? cached
+                if (RefreshPolicy.decide(stateOf(latest, t))._tag === "UseCached") return latest
+                return RefreshPolicy.onRefreshFailure({ now: t, expiresAt: latest.expiresAt.getTime(), windows }) === "KeepCached"
+                  ? latest
                   : yield* Effect.fail(error)
               }))
           )
