@@ -72,7 +72,11 @@ export declare namespace SsoOidc {
     readonly useDualStack?: boolean | undefined
     /** Retry options, or `false` for a single attempt. Default: 3 attempts, 100 ms base, 20 s cap. */
     readonly retry?: RetryOptions | false | undefined
-    /** Per-attempt timeout (default 30 s); elapsing fails the attempt with `RequestTimeoutError`. */
+    /**
+     * Per-attempt timeout; elapsing fails the attempt with `RequestTimeoutError` (transient, so retried). None by
+     * default: the transport bounds a dead connection itself (undici and fetch: 300 s); interactive tools should
+     * set one, e.g. `"30 seconds"`.
+     */
     readonly timeout?: Duration.DurationInput | undefined
   }
 

@@ -47,11 +47,11 @@ export interface Service {
   >
 }
 
-/** @internal */
-export const defaultTimeout: Duration.Duration = Duration.seconds(30)
-
-// Signed and session-token headers must never reach logs or span attributes.
-const redactedHeaderNames = ["authorization", "x-amz-security-token"]
+const addRedactedNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => [
+  ...names,
+  "authorization",
+  "x-amz-security-token"
+]
 
 interface AttemptFailure {
   readonly error: Errors.ServiceError | Errors.CommonError
@@ -81,13 +81,13 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
     const base = resolved.right.replace(/\/+$/, "")
     const region = typeof opts.region === "string" ? opts.region : ""
     const policy = Retry.resolve(opts.retry)
-    const timeout = Option.getOrElse(
-      Option.filter(Duration.decodeUnknown(opts.timeout ?? defaultTimeout), Duration.isFinite),
-      () => defaultTimeout
-    )
-    const timeoutMillis = Duration.toMillis(timeout)
-    // The caller's client is used for everything; trace headers are not AWS's business.
-    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
+    // No default: racing a timer costs two fibers per attempt, and the transports bound a dead connection
+    // themselves (undici/fetch: 300 s). Interactive tools should set one.
+    const timeout = opts.timeout === undefined
+      ? undefined
+      : Option.getOrUndefined(Option.filter(Duration.decodeUnknown(opts.timeout), Duration.isFinite))
+    // The caller's client is used for everything.
+    const client = yield* HttpClient.HttpClient
 
     const call = <I, IE, O, OE>(
       op: Ops.Operation<I, IE, O, OE>,
@@ -100,6 +100,10 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
         const { body, grantType } = encoded.right
         const url = base + op.path
         const invocationId = globalThis.crypto.randomUUID()
+        const context = { grantType }
+        const toTransport = (error: unknown): AttemptFailure => ({
+          error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) })
+        })
 
         const attempt = (n: number): Effect.Effect<O, AttemptFailure | CredentialsError> => {
           const headers: Record<string, string> = {
@@ -107,38 +111,31 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
             "amz-sdk-invocation-id": invocationId,
             "amz-sdk-request": `attempt=${n}; max=${policy.maxAttempts}`
           }
-          const finalHeaders = credentials === undefined
-            ? Effect.succeed(headers)
-            : signRequest({ method: "POST", url, headers, body, region, credentials })
-          return finalHeaders.pipe(
-            Effect.flatMap((h) =>
-              client.execute(
-                HttpClientRequest.post(url).pipe(
-                  HttpClientRequest.bodyText(body, "application/json"),
-                  HttpClientRequest.setHeaders(h)
-                )
-              ).pipe(
-                Effect.flatMap((response) =>
-                  Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, body: text }))
-                ),
-                Effect.mapError((error): AttemptFailure => ({
-                  error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) })
-                })),
-                Effect.timeoutFail({
-                  duration: timeout,
-                  onTimeout: (): AttemptFailure => ({
-                    error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis })
-                  })
-                }),
-                Effect.flatMap((raw) => {
-                  const decoded = decodeResponse(op, raw, { grantType })
-                  return Either.isRight(decoded)
-                    ? Effect.succeed(decoded.right)
-                    : Effect.fail<AttemptFailure>({ error: decoded.left, retryAfter: header(raw.headers, "retry-after") })
-                })
-              )
+          const send = (h: Record<string, string>): Effect.Effect<O, AttemptFailure> => {
+            const exchange = client.execute(
+              HttpClientRequest.setHeaders(HttpClientRequest.bodyText(HttpClientRequest.post(url), body, "application/json"), h)
+            ).pipe(
+              Effect.flatMap((response) =>
+                Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, body: text }))
+              ),
+              Effect.mapError(toTransport)
             )
-          )
+            const timed = timeout === undefined ? exchange : Effect.timeoutFail(exchange, {
+              duration: timeout,
+              onTimeout: (): AttemptFailure => ({
+                error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis: Duration.toMillis(timeout) })
+              })
+            })
+            return Effect.flatMap(timed, (raw) => {
+              const decoded = decodeResponse(op, raw, context)
+              return Either.isRight(decoded)
+                ? Effect.succeed(decoded.right)
+                : Effect.fail<AttemptFailure>({ error: decoded.left, retryAfter: header(raw.headers, "retry-after") })
+            })
+          }
+          return credentials === undefined
+            ? send(headers)
+            : Effect.flatMap(signRequest({ method: "POST", url, headers, body, region, credentials }), send)
         }
 
         const loop = (n: number): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
@@ -159,9 +156,12 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
 
         return loop(1)
       }).pipe(
-        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedHeaderNames]),
+        // Signed and session-token headers never reach logs or span attributes; trace headers are not AWS's business.
+        Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
+        Effect.locally(HttpClient.currentTracerPropagation, false),
         Effect.withSpan(`SsoOidc.${op.name}`, {
           kind: "client",
+          captureStackTrace: false,
           attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
         })
       )
