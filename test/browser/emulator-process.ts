@@ -9,6 +9,8 @@ import { repoRoot } from "./harness.js"
 export interface EmulatorProcess {
   readonly url: string
   readonly stats: () => Promise<{ readonly requests: Record<string, number>; readonly earlyPolls: number }>
+  /** `POST /admin/<route>` with a JSON body; rejects unless the emulator answers 2xx. */
+  readonly admin: (route: string, body: unknown) => Promise<unknown>
   readonly close: () => Promise<void>
 }
 
@@ -38,6 +40,16 @@ export const startEmulatorProcess = (options: Record<string, unknown>): Promise<
       resolve({
         url,
         stats: async () => (await (await fetch(`${url}/admin/stats`)).json()) as never,
+        admin: async (route, body) => {
+          const response = await fetch(`${url}/admin/${route}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body)
+          })
+          const text = await response.text()
+          if (!response.ok) throw new Error(`POST /admin/${route} → ${response.status}: ${text}`)
+          return JSON.parse(text) as unknown
+        },
         close: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done()

@@ -117,6 +117,7 @@ export const launchBrowser = async (): Promise<Browser> => {
       "--disable-sync"
     ],
     viewport: { width: 390, height: 844 }, // phone-sized: the layout must work there
+    permissions: ["clipboard-read", "clipboard-write"],
     deviceScaleFactor: 1
   })
   return {

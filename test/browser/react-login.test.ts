@@ -132,6 +132,9 @@ describe("examples/react-login in Chromium", () => {
     expect(await page.getByTestId("countdown").textContent()).toMatch(/^\d+:\d{2}$/)
     expect(await page.getByRole("img", { name: /QR code/ }).count()).toBe(1)
     await screenshot(page, "waiting")
+    await page.getByRole("button", { name: "Copy the code" }).click()
+    await page.getByText("Copied").waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(userCode)
     await answerOnVerificationPage(page, userCode, "Allow")
     await expectScreen(page, "You're signed in")
     expect(await page.getByTestId("status").textContent()).toBe("Signed in.")
@@ -146,6 +149,33 @@ describe("examples/react-login in Chromium", () => {
     await answerOnVerificationPage(page, userCode, "Deny")
     await expectScreen(page, "Sign-in denied")
     await screenshot(page, "denied")
+  })
+
+  it("shows the slow-down hint when the service asks to poll less often", { timeout: 60_000 }, async () => {
+    const page = await openApp()
+    await start(page)
+    await emulator.admin("force-error", { operation: "CreateToken", shape: "SlowDownException", count: 1 })
+    // interval 1 s + 5 s after SlowDownException
+    const hint = page.getByTestId("slow-down")
+    await hint.waitFor({ timeout: 20_000 })
+    expect(await hint.textContent()).toContain("every 6 seconds")
+    expect((await emulator.stats()).earlyPolls).toBe(0)
+    await screenshot(page, "slowed-down")
+    await page.getByRole("button", { name: "Cancel" }).click()
+    await expectScreen(page, "Sign-in cancelled")
+  })
+
+  it("ends on the expired screen when the code expires before approval", { timeout: 60_000 }, async () => {
+    const page = await openApp()
+    await start(page)
+    // The emulator's clock jumps past the code's lifetime: the next poll answers ExpiredTokenException.
+    await emulator.admin("clock", { advanceMs: 11 * 60_000 })
+    await expectScreen(page, "Code expired")
+    await screenshot(page, "expired")
+    await page.getByRole("button", { name: "Restart" }).click()
+    await shownCode(page)
+    await page.getByRole("button", { name: "Cancel" }).click()
+    await expectScreen(page, "Sign-in cancelled")
   })
 
   it("cancels while waiting, stops polling, and restarts with a fresh code", { timeout: 60_000 }, async () => {
