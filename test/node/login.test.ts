@@ -135,6 +135,23 @@ describe("Login (against the emulator)", () => {
     expect(token.refreshToken).toBeTypeOf("string")
   })
 
+  it("a registration that cannot yield refresh tokens (AWS CLI device registration without scopes) is not reused", async () => {
+    const key = TokenStore.registrationCacheKey({ startUrl: session.startUrl, region: session.region, sessionName: session.name })
+    const dir = path.join(home, ".aws", "sso", "cache")
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    fs.writeFileSync(
+      path.join(dir, `${key}.json`),
+      JSON.stringify({ clientId: "cli-client", clientSecret: "cli-secret", expiresAt: "2099-01-01T00:00:00Z" })
+    )
+    const before = requests(auto, "RegisterClient")
+    expect(Exit.isSuccess(await run(Login.login({ session, endpoint: auto.url, output: quiet, useDeviceCode: true })))).toBe(true)
+    expect(requests(auto, "RegisterClient")).toBe(before + 1)
+    const registration = readJson(path.join(dir, `${key}.json`))
+    expect(registration.clientId).not.toBe("cli-client")
+    expect(registration.grantTypes).toContain("refresh_token")
+    expect(readJson(cacheFile(home, session.name)).refreshToken).toBeTypeOf("string")
+  })
+
   it("a registration expiring within 15 minutes is not reused", async () => {
     // this emulator's registrations live 10 minutes
     const device = (e: Emulator) =>

@@ -17,6 +17,17 @@ const matchesKind = (registration: CachedRegistration, kind: Kind) =>
   (registration.grantTypes ?? []).includes(GrantType.AuthorizationCode) === (kind === "pkce")
 
 /**
+ * Only a registration that yields refresh tokens is reused: one made with the refresh_token grant, or with scopes
+ * (the AWS CLI's device flow records no grantTypes); and it must cover the scopes asked for now.
+ */
+const refreshable = (registration: CachedRegistration, scopes: ReadonlyArray<string>) => {
+  const granted = registration.grantTypes?.includes(GrantType.RefreshToken) === true ||
+    (registration.scopes !== undefined && registration.scopes.length > 0)
+  const covers = registration.scopes === undefined || scopes.every((s) => registration.scopes!.includes(s))
+  return granted && covers
+}
+
+/**
  * A cached registration of the right kind that is valid for 15 more minutes is reused; otherwise a new one
  * is made (with grantTypes so that a refresh token is issued) and overwrites the cache entry, as the CLI does.
  */
@@ -43,7 +54,7 @@ export const obtainRegistration = (options: {
         Effect.catchTag("CacheCorruptError", () => Effect.succeed(Option.none<CachedRegistration>()))
       )
       if (
-        Option.isSome(cached) && matchesKind(cached.value, kind) &&
+        Option.isSome(cached) && matchesKind(cached.value, kind) && refreshable(cached.value, scopes) &&
         cached.value.expiresAt.getTime() - now > REUSE_MARGIN_MS
       ) {
         return cached.value
