@@ -81,9 +81,9 @@ export interface EmulatorOptions {
   readonly credentials?: ReadonlyArray<EmulatorCredential>
   /** Allowed difference between `X-Amz-Date` and `now`, in seconds. Default 900, as AWS. */
   readonly maxClockSkew?: number
-  /** No per-request log lines on stderr. Default `true` for the library (the CLI logs unless `--quiet`). */
+  /** No per-request log lines. Default `true` for the library unless `log` is given (the CLI logs unless `--quiet`). */
   readonly quiet?: boolean
-  /** Where log lines go when not quiet. Default: stderr. */
+  /** Where log lines (method, path without query, status, error shape, ms; never secrets) go. Default: stderr. */
   readonly log?: (line: string) => void
 }
 
@@ -219,7 +219,9 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     pollToleranceMs: options.pollToleranceMs ?? (options.now === undefined ? 50 : 0),
     now
   })
-  const log = options.quiet ?? true ? undefined : options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+  // Giving `log` asks for logging; otherwise the library is quiet unless told not to be.
+  const quiet = options.quiet ?? options.log === undefined
+  const log = quiet ? undefined : options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const server = new EmulatorServer({
     service,
     credentials: options.credentials ?? DEFAULT_CREDENTIALS,

@@ -142,3 +142,17 @@ describe("clock", () => {
     })
   })
 })
+
+describe("logging", () => {
+  it("a log sink gets one line per request, with the error shape and without queries or bodies", async () => {
+    const lines: Array<string> = []
+    await withEmulator({ log: (line) => lines.push(line) }, async (emu) => {
+      await call(emu.url, "/token?secret=abc", { clientId: "x", clientSecret: "topsecret", grantType: "refresh_token", refreshToken: "aor-secret" })
+      await call(emu.url, "/device", undefined, { method: "GET" })
+    })
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^POST \/token 401 InvalidClientException \d+ms$/)
+    expect(lines[1]).toMatch(/^GET \/device 200 \d+ms$/)
+    expect(lines.join("\n")).not.toMatch(/secret/)
+  })
+})
