@@ -6,7 +6,8 @@
  * lock and before failing, so a login or refresh done elsewhere is picked up; rotated refresh tokens are always
  * persisted; an expired registration is never used for a doomed refresh; a failed advisory refresh keeps the
  * still-valid token; on `invalid_grant` the cache is re-read and the refresh retried once if its refresh token
- * changed. Every OIDC call goes through the caller's `HttpClient`.
+ * changed. Every OIDC call goes through the caller's `HttpClient`. While the last token seen is fresh (outside the
+ * advisory window) it is returned from memory without reading the disk.
  *
  * @since 0.1.0
  */

@@ -268,6 +268,29 @@ describe("TokenProvider refresh (property tests over clocks, expiries, registrat
     expect(result).toBe("at-elsewhere")
   })
 
+  it("a fresh token is served from memory; once it enters the refresh window the disk is consulted again", async () => {
+    const result = await Effect.runPromise(Effect.gen(function*() {
+      const now = 1_800_000_000_000
+      yield* TestClock.setTime(now)
+      const store = yield* TokenStore.makeMemory()
+      yield* store.writeToken(key, initialToken({ now, expOffset: 60 * MIN, regOffset: 600 * MIN, hasRefreshToken: true, hasRegistration: true }))
+      const transport = makeTransport(() => Effect.succeed({ kind: "success" as const, rotate: true }))
+      const provider = yield* TokenProvider.make({ endpoint: "http://oidc.test" }).pipe(
+        Effect.provideService(TokenStore.TokenStore, store),
+        Effect.provideService(HttpClient.HttpClient, transport.client)
+      )
+      const first = Redacted.value((yield* provider.getToken(session)).accessToken)
+      // another tool logs out: the fresh token in memory is still valid and still served
+      yield* store.removeToken(key)
+      const second = Redacted.value((yield* provider.getToken(session)).accessToken)
+      // 50 minutes later it is in the advisory window: the disk is read, and the logout is seen
+      yield* TestClock.adjust("50 minutes")
+      const third = yield* Effect.either(provider.getToken(session))
+      return { first, second, third: third._tag === "Left" ? third.left._tag : "token", requests: transport.requests.length }
+    }).pipe(Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.None)))
+    expect(result).toEqual({ first: "at-0", second: "at-0", third: "LoginRequiredError", requests: 0 })
+  })
+
   it("an expired registration is reported as such, with the re-login hint naming the session", async () => {
     const exit = await Effect.runPromiseExit(Effect.gen(function*() {
       const now = 1_800_000_000_000

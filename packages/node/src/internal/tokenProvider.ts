@@ -39,6 +39,8 @@ export const makeTokenProvider = (
     const http = yield* HttpClient.HttpClient
     const windows = options.windows ?? RefreshPolicy.defaultWindows
     const semaphores = new Map<string, Effect.Semaphore>()
+    // Last token seen per key: while it is fresh there is nothing to learn from the disk.
+    const memo = new Map<string, CachedToken>()
     const clients = new Map<string, SsoOidc.SsoOidc.Service>()
 
     const semaphoreFor = (key: string) => {
@@ -203,13 +205,18 @@ export const makeTokenProvider = (
       Effect.gen(function*() {
         const key = tokenCacheKey(session)
         const ctx: Ctx = { key, file: store.locate(key), label: session.name ?? session.startUrl, session }
-        const cached = yield* read(ctx)
         const now = yield* Clock.currentTimeMillis
+        const remembered = memo.get(key)
+        if (remembered !== undefined && RefreshPolicy.phase({ now, expiresAt: remembered.expiresAt.getTime(), windows }) === "Fresh") {
+          return toToken(remembered)
+        }
+        const cached = yield* read(ctx).pipe(Effect.tapError(() => Effect.sync(() => memo.delete(key))))
         const decision = RefreshPolicy.decide(stateOf(cached, now))
         if (decision._tag === "UseCached") {
           if (decision.notRefreshable !== undefined && decision.phase !== "Fresh") {
             yield* Effect.logWarning(`the token of "${ctx.label}" expires soon and cannot be refreshed (${decision.notRefreshable})`)
           }
+          memo.set(key, cached)
           return toToken(cached)
         }
         const run = semaphoreFor(key).withPermits(1)(
@@ -227,7 +234,9 @@ export const makeTokenProvider = (
               }))
           )
         )
-        return toToken(yield* run)
+        const result = yield* run
+        memo.set(key, result)
+        return toToken(result)
       })
 
     return { getToken }
