@@ -1,5 +1,6 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Fail, Service } from "../src/internal/service.js"
+import { Fail, redirectMatches, Service } from "../src/internal/service.js"
 import { makeClock } from "./helpers.js"
 
 const shapeOf = (f: () => unknown) => {
@@ -32,5 +33,32 @@ describe("state sweeping", () => {
     start() // 4th record → sweep
     expect(pollShape(old)).toBe("InvalidGrantException")
     expect(pollShape(recent)).toBe("ExpiredTokenException")
+  })
+})
+
+describe("loopback redirect matching (RFC 8252 §7.3)", () => {
+  const host = fc.constantFrom("127.0.0.1", "[::1]", "localhost")
+  const segment = fc.stringMatching(/^[a-z0-9_-]{1,8}$/)
+  const pathArb = fc.array(segment, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join("/")}`)
+
+  it("a registered loopback URI matches the same URI on any port", () => {
+    fc.assert(
+      fc.property(host, pathArb, fc.integer({ min: 1, max: 65535 }), (h, p, port) => {
+        expect(redirectMatches(`http://${h}${p}`, `http://${h}:${port}${p}`)).toBe(true)
+      })
+    )
+  })
+
+  it("a different path, host or scheme never matches, and non-loopback URIs need an exact match", () => {
+    fc.assert(
+      fc.property(host, pathArb, pathArb, fc.integer({ min: 1, max: 65535 }), (h, p, q, port) => {
+        fc.pre(p !== q)
+        expect(redirectMatches(`http://${h}${p}`, `http://${h}:${port}${q}`)).toBe(false)
+        expect(redirectMatches(`http://${h}${p}`, `https://${h}:${port}${p}`)).toBe(false)
+        expect(redirectMatches(`http://${h}${p}`, `http://evil.example:${port}${p}`)).toBe(false)
+        expect(redirectMatches(`https://app.example${p}`, `https://app.example:${port}${p}`)).toBe(port === 443)
+        expect(redirectMatches(`https://app.example${p}`, `https://app.example:443${p}`)).toBe(true)
+      })
+    )
   })
 })

@@ -146,7 +146,8 @@ export const redirectMatches = (registered: string, requested: string): boolean 
   const a = parseRedirect(registered)
   const b = parseRedirect(requested)
   if (a === undefined || b === undefined) return false
-  if (a.protocol !== "http:" || !loopbackHosts.has(a.hostname)) return false
+  // Otherwise exact, after URL normalisation (so `https://a.example:443/cb` is `https://a.example/cb`).
+  if (a.protocol !== "http:" || !loopbackHosts.has(a.hostname)) return a.href === b.href
   return a.protocol === b.protocol && a.hostname === b.hostname && a.pathname === b.pathname && a.search === b.search &&
     b.hash === ""
 }
