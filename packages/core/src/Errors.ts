@@ -330,8 +330,10 @@ export class MalformedResponseError extends Schema.TaggedError<MalformedResponse
 }
 
 /**
- * An error response whose code is not one of this operation's modelled errors (or has no code at all). Keeps the
- * raw `code` (`"Unknown"` when none was sent) and body text.
+ * An error response whose code is not one of this operation's modelled errors (or has no code at all), including
+ * a modelled shape the model does not list for this operation, and redirects (never followed: they would re-send
+ * the secrets in the body). Keeps the raw `code` (`"Unknown"` when none was sent) and the body text (its first
+ * 16 KiB).
  *
  * @since 0.1.0
  * @category errors

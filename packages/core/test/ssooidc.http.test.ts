@@ -1,5 +1,6 @@
 // The four operations against a REAL loopback HTTP server through NodeHttpClient: exact requests, decoded
 // outputs, and every modelled error of every operation as the real service sends it.
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -355,5 +356,36 @@ describe("modelled errors of every operation", () => {
           assert.include(error.message, `${name} happened`)
         }))
     }
+  }
+})
+
+describe("redirects", () => {
+  for (const [name, transport] of [
+    ["fetch", FetchHttpClient.layer],
+    ["undici", NodeHttpClient.layerUndici],
+    ["node:http", NodeHttpClient.layer]
+  ] as const) {
+    it.effect(`a 307 is an error and the body (with secrets) is not re-sent elsewhere (${name})`, () =>
+      Effect.gen(function*() {
+        const other = yield* Effect.promise(() => startServer())
+        try {
+          server.queue.push({ status: 307, headers: { location: `${other.url}/steal` }, body: "" })
+          const result = yield* SsoOidc.createToken({
+            clientId: "c",
+            clientSecret: secret("csecret"),
+            grantType: "refresh_token",
+            refreshToken: secret("rt")
+          }).pipe(
+            Effect.either,
+            Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: server.url, retry: false }).pipe(
+              Layer.provide(transport)
+            ))
+          )
+          assert.strictEqual(other.requests.length, 0)
+          assert.deepInclude(Either.flip(result).pipe(Either.getOrThrow), { _tag: "UnknownServiceError", status: 307 })
+        } finally {
+          yield* Effect.promise(() => other.close())
+        }
+      }))
   }
 })

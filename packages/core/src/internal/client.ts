@@ -1,3 +1,4 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -46,6 +47,14 @@ export interface Service {
     AwsCredentials
   >
 }
+
+// fetch follows a 307/308 by re-sending the body — client secret and tokens — to wherever the Location points.
+// The service never redirects, so a redirect is answered as an error instead (other transports do not follow).
+const noRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) => Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })
+  )
 
 const addRedactedNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => [
   ...names,
@@ -157,6 +166,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
         return loop(1)
       }).pipe(
         // Signed and session-token headers never reach logs or span attributes; trace headers are not AWS's business.
+        noRedirects,
         Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
         Effect.locally(HttpClient.currentTracerPropagation, false),
         Effect.withSpan(`SsoOidc.${op.name}`, {
