@@ -141,6 +141,20 @@ describe("ssokit CLI against the emulator", () => {
     expect(t.stderr).toContain("ssokit login --sso-session dev")
   })
 
+  it("legacy profiles (sso_start_url in the profile): device login by start URL, token by profile, logout by start URL", async () => {
+    const legacyUrl = "https://d-legacycli0.awsapps.com/start"
+    fs.appendFileSync(path.join(home, ".aws", "config"), `\n[profile old]\nsso_start_url = ${legacyUrl}\nsso_region = eu-west-1\n`)
+    const login = await ssokit(["login", "--start-url", legacyUrl, "--region", "eu-west-1", "--no-browser"])
+    expect(login.code).toBe(0)
+    const file = cacheFile(home, legacyUrl)
+    expect(path.basename(file)).toBe(`${sha1(legacyUrl)}.json`)
+    const t = await ssokit(["token", "--profile", "old"])
+    expect(t.code).toBe(0)
+    expect(JSON.parse(t.stdout).accessToken).toBe(readJson(file).accessToken)
+    expect((await ssokit(["logout", "--start-url", legacyUrl])).code).toBe(0)
+    expect(fs.existsSync(file)).toBe(false)
+  })
+
   it.each([
     [["token", "--bogus"], "unknown argument"],
     [["frobnicate"], "subcommand"],
