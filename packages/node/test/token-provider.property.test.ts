@@ -291,6 +291,33 @@ describe("TokenProvider refresh (property tests over clocks, expiries, registrat
     expect(result).toEqual({ first: "at-0", second: "at-0", third: "LoginRequiredError", requests: 0 })
   })
 
+  it("after a failed advisory refresh the next attempt waits a minute; the mandatory window always tries", async () => {
+    const result = await Effect.runPromise(Effect.gen(function*() {
+      const now = 1_800_000_000_000
+      yield* TestClock.setTime(now)
+      const store = yield* TokenStore.makeMemory()
+      yield* store.writeToken(key, initialToken({ now, expOffset: 14 * MIN, regOffset: 600 * MIN, hasRefreshToken: true, hasRegistration: true }))
+      const transport = makeTransport(() => Effect.succeed({ kind: "status5xx" as const, status: 503 as const }))
+      const provider = yield* TokenProvider.make({ endpoint: "http://oidc.test", retry: false }).pipe(
+        Effect.provideService(TokenStore.TokenStore, store),
+        Effect.provideService(HttpClient.HttpClient, transport.client)
+      )
+      const counts: Array<number> = []
+      for (let i = 0; i < 5; i++) {
+        yield* provider.getToken(session)
+        counts.push(transport.requests.length)
+      }
+      yield* TestClock.adjust("61 seconds")
+      yield* provider.getToken(session)
+      counts.push(transport.requests.length)
+      yield* TestClock.adjust("3 minutes") // now in the mandatory window
+      const mandatory = yield* Effect.either(provider.getToken(session))
+      counts.push(transport.requests.length)
+      return { counts, mandatory: mandatory._tag === "Left" ? mandatory.left._tag : "token" }
+    }).pipe(Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.None)))
+    expect(result).toEqual({ counts: [1, 1, 1, 1, 1, 2, 3], mandatory: "RefreshFailedError" })
+  })
+
   it("an expired registration is reported as such, with the re-login hint naming the session", async () => {
     const exit = await Effect.runPromiseExit(Effect.gen(function*() {
       const now = 1_800_000_000_000

@@ -29,6 +29,8 @@ interface Ctx {
 const sameToken = (a: CachedToken, b: CachedToken) =>
   Redacted.value(a.accessToken) === Redacted.value(b.accessToken) && a.expiresAt.getTime() === b.expiresAt.getTime()
 
+const ADVISORY_RETRY_MS = 60_000
+
 const refreshOf = (t: CachedToken) => (t.refreshToken === undefined ? undefined : Redacted.value(t.refreshToken))
 
 export const makeTokenProvider = (
@@ -41,6 +43,9 @@ export const makeTokenProvider = (
     const semaphores = new Map<string, Effect.Semaphore>()
     // Last token seen per key: while it is fresh there is nothing to learn from the disk.
     const memo = new Map<string, CachedToken>()
+    // After a failed advisory refresh, further advisory attempts wait a minute (botocore does the same): the token
+    // is still valid, and an outage must not turn every call into a refresh attempt.
+    const advisoryRetryAt = new Map<string, number>()
     const clients = new Map<string, SsoOidc.SsoOidc.Service>()
 
     const semaphoreFor = (key: string) => {
@@ -219,6 +224,9 @@ export const makeTokenProvider = (
           memo.set(key, cached)
           return toToken(cached)
         }
+        if (decision._tag === "Refresh" && !decision.mandatory && now < (advisoryRetryAt.get(key) ?? 0)) {
+          return toToken(cached)
+        }
         const run = semaphoreFor(key).withPermits(1)(
           store.withLock(key, refreshLocked(ctx)).pipe(
             Effect.catchTag("LockTimeoutError", (error) =>
@@ -235,6 +243,12 @@ export const makeTokenProvider = (
           )
         )
         const result = yield* run
+        const settled = yield* Clock.currentTimeMillis
+        if (RefreshPolicy.phase({ now: settled, expiresAt: result.expiresAt.getTime(), windows }) === "Advisory") {
+          advisoryRetryAt.set(key, settled + ADVISORY_RETRY_MS)
+        } else {
+          advisoryRetryAt.delete(key)
+        }
         memo.set(key, result)
         return toToken(result)
       })
