@@ -318,3 +318,41 @@ describe("no secret in any error", () => {
     )
   })
 })
+
+describe("make is total", () => {
+  it("any options → a service or an EndpointError, never a defect", async () => {
+    const anyOf = <A>(arb: fc.Arbitrary<A>) => fc.oneof(arb, fc.anything())
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record(
+            {
+              region: anyOf(fc.constantFrom("us-east-1", "eu-west-1", "", "not a region", "us-gov-east-1")),
+              endpoint: anyOf(fc.constantFrom(server.url, "ftp://x", "not a url", "")),
+              useFips: anyOf(fc.boolean()),
+              useDualStack: anyOf(fc.boolean()),
+              retry: anyOf(fc.oneof(
+                fc.constant(false),
+                fc.record({ maxAttempts: fc.anything(), baseDelay: fc.anything(), maxDelay: fc.anything() }, {
+                  requiredKeys: []
+                })
+              )),
+              timeout: anyOf(fc.constantFrom("1 second", 5, "nonsense", -1, Infinity))
+            },
+            { requiredKeys: [] }
+          ),
+          fc.anything()
+        ),
+        async (options) => {
+          const exit = await Effect.runPromiseExit(
+            SsoOidc.make(options as SsoOidc.SsoOidc.Options).pipe(Effect.provide(NodeHttpClient.layerUndici))
+          )
+          if (Exit.isSuccess(exit)) return typeof exit.value.createToken === "function"
+          const failure = Cause.failureOption(exit.cause)
+          return failure._tag === "Some" && failure.value._tag === "EndpointError"
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+})
