@@ -16,6 +16,7 @@ input[type=text]{font:inherit;font-size:1.5rem;letter-spacing:.15em;padding:.4re
 button{font:inherit;padding:.5rem 1.25rem;margin:1rem .5rem 0 0;cursor:pointer}
 button:focus,input:focus{outline:3px solid #1a73e8;outline-offset:2px}
 code{font-size:1.4rem;letter-spacing:.15em}
+footer{margin-top:3rem;color:#555}
 </style>
 </head>
 <body>
@@ -23,6 +24,7 @@ code{font-size:1.4rem;letter-spacing:.15em}
 <h1>${escape(title)}</h1>
 ${body}
 </main>
+<footer><p><small>Local ssokit SSO OIDC emulator: no AWS account is involved.</small></p></footer>
 </body>
 </html>
 `
