@@ -48,15 +48,22 @@ export const printTable = (
   const floor = Math.min(...rows.map((r) => r.cpu))
   console.log(
     `${"client".padEnd(22)} ${"CPU µs/call".padStart(12)} ${"(user)".padStart(8)} ${"wall µs/call".padStart(13)} ` +
-      `${"× fastest".padStart(10)}  CPU per round`
+      `${"× fastest".padStart(10)}  CPU range over rounds`
   )
   for (const r of rows) {
     console.log(
       `${r.name.padEnd(22)} ${r.cpu.toFixed(1).padStart(12)} ${r.user.toFixed(1).padStart(8)} ${r.wall.toFixed(1).padStart(13)} ` +
-        `${(r.cpu / floor).toFixed(2).padStart(10)}  ${r.spread.map((x) => x.toFixed(0)).join(" ")}`
+        `${(r.cpu / floor).toFixed(2).padStart(10)}  ${Math.min(...r.spread).toFixed(0)}–${Math.max(...r.spread).toFixed(0)}`
     )
   }
 }
+
+/**
+ * Median of the per-round ratios a[i] / b[i]. Both clients ran in the same round, close in time,
+ * so load from other processes cancels out better than in a ratio of medians.
+ */
+export const pairedRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number =>
+  median(a.map((x, i) => x / b[i]!))
 
 export const ratioLine = (label: string, ratio: number, op: "≤", target: number): string =>
   `${label.padEnd(34)} ${ratio.toFixed(2)}×  (target ${op} ${target}×)  ${ratio <= target ? "MET" : "MISSED"}`
