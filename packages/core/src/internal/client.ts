@@ -11,42 +11,15 @@ import * as Random from "effect/Random"
 import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
 import { type EndpointError, resolveEndpoint } from "../Endpoint.js"
 import * as Errors from "../Errors.js"
-import type { RetryOptions } from "../Retry.js"
 import type * as Schemas from "../Schemas.js"
+import type { SsoOidc } from "../SsoOidc.js"
 import { decodeResponse, encodeInput, header } from "./decode.js"
 import * as Ops from "./operations.js"
 import * as Retry from "./retry.js"
 import { signRequest } from "./sigv4.js"
 
-/** @internal */
-export interface Options {
-  readonly region: string
-  readonly endpoint?: string | undefined
-  readonly useFips?: boolean | undefined
-  readonly useDualStack?: boolean | undefined
-  readonly retry?: RetryOptions | false | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-}
-
-/** @internal */
-export interface Service {
-  readonly registerClient: (
-    input: Schemas.RegisterClientRequest
-  ) => Effect.Effect<Schemas.RegisterClientResponse, Errors.RegisterClientError>
-  readonly startDeviceAuthorization: (
-    input: Schemas.StartDeviceAuthorizationRequest
-  ) => Effect.Effect<Schemas.StartDeviceAuthorizationResponse, Errors.StartDeviceAuthorizationError>
-  readonly createToken: (
-    input: Schemas.CreateTokenRequest
-  ) => Effect.Effect<Schemas.CreateTokenResponse, Errors.CreateTokenError>
-  readonly createTokenWithIAM: (
-    input: Schemas.CreateTokenWithIAMRequest
-  ) => Effect.Effect<
-    Schemas.CreateTokenWithIAMResponse,
-    Errors.CreateTokenWithIAMError | CredentialsError,
-    AwsCredentials
-  >
-}
+type Options = SsoOidc.Options
+type Service = SsoOidc.Service
 
 // fetch follows a 307/308 by re-sending the body — client secret and tokens — to wherever the Location points.
 // The service never redirects, so a redirect is answered as an error instead (other transports do not follow).
@@ -165,9 +138,10 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
 
         return loop(1)
       }).pipe(
-        // Signed and session-token headers never reach logs or span attributes; trace headers are not AWS's business.
         noRedirects,
+        // Signed and session-token headers never reach logs or span attributes.
         Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
+        // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
         Effect.locally(HttpClient.currentTracerPropagation, false),
         Effect.withSpan(`SsoOidc.${op.name}`, {
           kind: "client",
