@@ -1,8 +1,11 @@
 import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { bundleCli, cacheFile, followRedirect, readJson, run, sha1, tempHome, writeConfig } from "./helpers.js"
+
+// child processes and real servers: generous under a loaded CI machine (no wall-clock assertions)
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
 const START_URL = "https://d-cli0000000.awsapps.com/start"
 

@@ -13,8 +13,11 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { cacheFile, readJson, repoRoot, run, sha1, tempHome, writeConfig } from "./helpers.js"
+
+// child processes and real servers: generous under a loaded CI machine (no wall-clock assertions)
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
 const START_URL = "https://d-interop000.awsapps.com/start"
 const LEGACY_URL = "https://d-legacy0000.awsapps.com/start"

@@ -16,8 +16,11 @@ import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { cacheFile, readJson, tempHome } from "./helpers.js"
+
+// child processes and real servers: generous under a loaded CI machine (no wall-clock assertions)
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
 let auto: Emulator // approves device codes and answers /authorize at once
 let manual: Emulator // nobody approves unless the test does

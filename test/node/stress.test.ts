@@ -103,5 +103,5 @@ describe("stress: many processes refreshing one session", () => {
     expect(observations.count).toBeGreaterThan(10)
     // no lock or temp files left behind
     expect(fs.readdirSync(path.dirname(file)).filter((f) => /\.lock$|\.tmp$/.test(f))).toEqual([])
-  })
+  }, 120_000)
 })

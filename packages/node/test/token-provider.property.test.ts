@@ -199,7 +199,7 @@ describe("TokenProvider refresh (property tests over clocks, expiries, registrat
       }),
       { numRuns: 200 }
     )
-  })
+  }, 120_000)
 
   const mandatoryToken = (now: number) =>
     initialToken({ now, expOffset: 5 * MIN, regOffset: 60 * MIN, hasRefreshToken: true, hasRegistration: true })
