@@ -13,6 +13,7 @@ import {
   buildReactLogin,
   builtScripts,
   launchBrowser,
+  repoRoot,
   serveStatic,
   type Browser,
   type StaticServer
@@ -105,6 +106,23 @@ const answerOnVerificationPage = async (page: Page, userCode: string, button: "A
   await tab.close()
 }
 
+/**
+ * axe-core's WCAG 2.1 A/AA rules on the page as it stands: labels, names, contrast, landmarks, ARIA use.
+ * Returns the violations (rule id and the offending elements), so a failure says what to fix.
+ */
+const accessibilityViolations = async (page: Page): Promise<ReadonlyArray<string>> => {
+  if (!(await page.evaluate(() => "axe" in globalThis))) {
+    await page.addScriptTag({ path: path.join(repoRoot, "examples/node_modules/axe-core/axe.min.js") })
+  }
+  return page.evaluate(async () => {
+    const axe = (globalThis as any).axe
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+    return result.violations.map(
+      (v: { id: string; nodes: Array<{ target: Array<string> }> }) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
+    )
+  })
+}
+
 const heading = (page: Page) => page.locator("#screen-title")
 
 const expectScreen = async (page: Page, title: string) => {
@@ -127,8 +145,10 @@ describe("examples/react-login in Chromium", () => {
   it("signs in when the code is approved on the verification page", { timeout: 60_000 }, async () => {
     const page = await openApp()
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toContain("IAM Identity Center")
+    expect(await accessibilityViolations(page)).toEqual([])
     const userCode = await start(page)
     await expectScreen(page, "Approve this sign-in")
+    expect(await accessibilityViolations(page)).toEqual([])
     expect(await page.getByTestId("countdown").textContent()).toMatch(/^\d+:\d{2}$/)
     expect(await page.getByRole("img", { name: /QR code/ }).count()).toBe(1)
     await screenshot(page, "waiting")
@@ -138,17 +158,28 @@ describe("examples/react-login in Chromium", () => {
     await answerOnVerificationPage(page, userCode, "Allow")
     await expectScreen(page, "You're signed in")
     expect(await page.getByTestId("status").textContent()).toBe("Signed in.")
+    expect(await accessibilityViolations(page)).toEqual([])
     // The token never reaches the DOM.
     expect(await page.content()).not.toMatch(/accessToken|aoa[A-Za-z0-9]/)
     await screenshot(page, "authorized")
+    // "Sign in again" starts over with a new actor and a new code.
+    await page.getByRole("button", { name: "Sign in again" }).click()
+    expect(await shownCode(page)).not.toBe(userCode)
+    await page.getByRole("button", { name: "Cancel" }).click()
+    await expectScreen(page, "Sign-in cancelled")
   })
 
-  it("ends on the denied screen when the code is denied", { timeout: 60_000 }, async () => {
+  it("ends on the denied screen when the code is denied (keyboard only)", { timeout: 60_000 }, async () => {
     const page = await openApp()
-    const userCode = await start(page)
+    // Tab from the top of the page reaches Start; Enter presses it.
+    await page.keyboard.press("Tab")
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Start sign-in")
+    await page.keyboard.press("Enter")
+    const userCode = await shownCode(page)
     await answerOnVerificationPage(page, userCode, "Deny")
     await expectScreen(page, "Sign-in denied")
     await screenshot(page, "denied")
+    expect(await accessibilityViolations(page)).toEqual([])
   })
 
   it("shows the slow-down hint when the service asks to poll less often", { timeout: 60_000 }, async () => {
@@ -161,6 +192,7 @@ describe("examples/react-login in Chromium", () => {
     expect(await hint.textContent()).toContain("every 6 seconds")
     expect((await emulator.stats()).earlyPolls).toBe(0)
     await screenshot(page, "slowed-down")
+    expect(await accessibilityViolations(page)).toEqual([])
     await page.getByRole("button", { name: "Cancel" }).click()
     await expectScreen(page, "Sign-in cancelled")
   })
