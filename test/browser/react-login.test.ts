@@ -193,6 +193,10 @@ describe("examples/react-login in Chromium", () => {
     expect((await emulator.stats()).earlyPolls).toBe(0)
     await screenshot(page, "slowed-down")
     expect(await accessibilityViolations(page)).toEqual([])
+    // The dark colour scheme keeps the same contrast guarantees.
+    await page.emulateMedia({ colorScheme: "dark" })
+    expect(await accessibilityViolations(page)).toEqual([])
+    await screenshot(page, "slowed-down-dark")
     await page.getByRole("button", { name: "Cancel" }).click()
     await expectScreen(page, "Sign-in cancelled")
   })
