@@ -54,7 +54,7 @@ afterEach(async () => {
   expect(errors).toEqual([])
 })
 
-const openApp = async (): Promise<Page> => {
+const openApp = async (endpoint: string = emulator.url): Promise<Page> => {
   const page = await browser.context.newPage()
   page.on("pageerror", (error) => pageErrors.push(`pageerror: ${error.message}`))
   page.on("console", (message) => {
@@ -65,7 +65,7 @@ const openApp = async (): Promise<Page> => {
     }
   })
   page.setDefaultTimeout(15_000)
-  await page.goto(`${app.url}/?endpoint=${encodeURIComponent(emulator.url)}`)
+  await page.goto(`${app.url}/?endpoint=${encodeURIComponent(endpoint)}`)
   return page
 }
 
@@ -208,10 +208,23 @@ describe("examples/react-login in Chromium", () => {
     await emulator.admin("clock", { advanceMs: 11 * 60_000 })
     await expectScreen(page, "Code expired")
     await screenshot(page, "expired")
+    expect(await accessibilityViolations(page)).toEqual([])
     await page.getByRole("button", { name: "Restart" }).click()
     await shownCode(page)
     await page.getByRole("button", { name: "Cancel" }).click()
     await expectScreen(page, "Sign-in cancelled")
+  })
+
+  it("ends on the failed screen, naming the error, when the service cannot be reached", { timeout: 60_000 }, async () => {
+    // A loopback port nobody listens on: every attempt is refused.
+    const closed = await serveStatic(dist)
+    await closed.close()
+    const page = await openApp(closed.url)
+    await page.getByRole("button", { name: "Start sign-in" }).click()
+    await expectScreen(page, "Sign-in failed")
+    expect(await page.locator("section").innerText()).toContain("TransportError")
+    await screenshot(page, "failed")
+    expect(await accessibilityViolations(page)).toEqual([])
   })
 
   it("cancels while waiting, stops polling, and restarts with a fresh code", { timeout: 60_000 }, async () => {
@@ -220,6 +233,7 @@ describe("examples/react-login in Chromium", () => {
     await page.getByRole("button", { name: "Cancel" }).click()
     await expectScreen(page, "Sign-in cancelled")
     await screenshot(page, "cancelled")
+    expect(await accessibilityViolations(page)).toEqual([])
     // Nothing polls after Cancel: the count of CreateToken calls stays put for well over one interval (1 s).
     const polls = async () => (await emulator.stats()).requests["CreateToken"] ?? 0
     const pollsAtCancel = await polls()
