@@ -1,27 +1,35 @@
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
-import * as FiberSet from "effect/FiberSet"
 import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { Clock } from "./machine.js"
 
 /**
  * xstate's clock on top of Effect's: every timeout is a fiber sleeping on `Clock` (so `TestClock` drives the
- * machine), owned by a FiberSet that the scope interrupts.
+ * machine); closing the scope interrupts the ones still pending. A plain map rather than a FiberSet: thousands of
+ * concurrent logins each hold one of these.
  * @internal
  */
 export const make: Effect.Effect<Clock, never, Scope.Scope> = Effect.gen(function*() {
   const clock = yield* Effect.clock
-  const run = yield* FiberSet.makeRuntime<never, void, never>()
+  const runFork = Runtime.runFork(yield* Effect.runtime<never>())
   const fibers = new Map<number, Fiber.RuntimeFiber<void, never>>()
   let nextId = 0
+  yield* Effect.addFinalizer(() =>
+    Effect.sync(() => {
+      for (const fiber of fibers.values()) fiber.unsafeInterruptAsFork(FiberId.none)
+      fibers.clear()
+    })
+  )
   return {
     now: () => clock.unsafeCurrentTimeMillis(),
     setTimeout: (fn: () => void, timeout: number) => {
       const id = ++nextId
-      const fiber = run(
+      const fiber = runFork(
         Effect.zipRight(
-          Effect.sleep(Math.max(0, timeout)),
+          clock.sleep(Duration.millis(Math.max(0, timeout))),
           Effect.sync(() => {
             fibers.delete(id)
             fn()

@@ -87,6 +87,87 @@ const toResult = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>): Effect
 const malformed = (operation: string, what: string) =>
   new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(`response has no ${what}`) })
 
+interface Deps {
+  readonly sso: SsoOidc["Type"]
+  readonly run: <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>, signal: AbortSignal) => Promise<M.Result<A>>
+  readonly registrations: Map<string, Registration>
+}
+
+// The machine is provided once: providing per login would rebuild its state-node tree (~30 KB) every time. Each
+// login's dependencies are found through its actor system instead.
+const depsBySystem = new WeakMap<object, Deps>()
+const depsOf = (system: unknown): Deps => {
+  const deps = depsBySystem.get(system as object)
+  if (deps === undefined) throw new Error("device-flow: actor system without dependencies")
+  return deps
+}
+
+const machine = M.machine.provide({
+  actors: {
+    registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, signal, system }) => {
+      const { registrations, run, sso } = depsOf(system)
+      return run(
+        Effect.flatMap(
+          sso.registerClient({
+            clientName: input.clientName,
+            clientType: "public",
+            grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken],
+            ...(input.scopes !== undefined ? { scopes: [...input.scopes] } : {})
+          }),
+          (response) => {
+            if (response.clientId === undefined) return Effect.fail(malformed("RegisterClient", "clientId"))
+            if (response.clientSecret === undefined) return Effect.fail(malformed("RegisterClient", "clientSecret"))
+            const registration: Registration = { ...response, clientId: response.clientId, clientSecret: response.clientSecret }
+            registrations.set(registration.clientId, registration)
+            return Effect.succeed(registration)
+          }
+        ),
+        signal
+      )
+    }),
+    startDeviceAuthorization: fromPromise<M.Result<M.Authorization>, M.StartInput>(({ input, signal, system }) => {
+      const { run, sso } = depsOf(system)
+      return run(
+        Effect.flatMap(
+          sso.startDeviceAuthorization({
+            clientId: input.registration.clientId,
+            clientSecret: input.registration.clientSecret,
+            startUrl: input.startUrl
+          }),
+          (response) => {
+            const { deviceCode, userCode, verificationUri } = response
+            if (deviceCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "deviceCode"))
+            if (userCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "userCode"))
+            const uri = verificationUri ?? response.verificationUriComplete
+            if (uri === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "verificationUri"))
+            return Effect.succeed<M.Authorization>({
+              deviceCode,
+              userCode,
+              verificationUri: uri,
+              verificationUriComplete: response.verificationUriComplete,
+              expiresIn: response.expiresIn,
+              interval: response.interval
+            })
+          }
+        ),
+        signal
+      )
+    }),
+    createToken: fromPromise<M.Result<M.Token>, M.PollInput>(({ input, signal, system }) => {
+      const { run, sso } = depsOf(system)
+      return run(
+        sso.createToken({
+          clientId: input.registration.clientId,
+          clientSecret: input.registration.clientSecret,
+          grantType: GrantType.DeviceCode,
+          deviceCode: input.deviceCode
+        }),
+        signal
+      )
+    })
+  }
+})
+
 /** @internal */
 export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
   Effect.scoped(
@@ -94,80 +175,14 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
       const sso = yield* SsoOidc
       const clock = yield* Clock.make
       const runtime = yield* Effect.runtime<never>()
-      // Each actor call runs as its own fiber; the actor's AbortSignal (aborted when the state is left, on CANCEL
-      // or when the login is interrupted) interrupts it, which aborts the HTTP request.
-      const run = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>, signal: AbortSignal) =>
-        Runtime.runPromise(runtime)(toResult(effect), { signal })
-
       const registrations = new Map<string, Registration>()
-      const machine = M.machine.provide({
-        actors: {
-          registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, signal }) =>
-            run(
-              Effect.flatMap(
-                sso.registerClient({
-                  clientName: input.clientName,
-                  clientType: "public",
-                  grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken],
-                  ...(input.scopes !== undefined ? { scopes: [...input.scopes] } : {})
-                }),
-                (response) => {
-                  if (response.clientId === undefined) return Effect.fail(malformed("RegisterClient", "clientId"))
-                  if (response.clientSecret === undefined) {
-                    return Effect.fail(malformed("RegisterClient", "clientSecret"))
-                  }
-                  const registration: Registration = {
-                    ...response,
-                    clientId: response.clientId,
-                    clientSecret: response.clientSecret
-                  }
-                  registrations.set(registration.clientId, registration)
-                  return Effect.succeed(registration)
-                }
-              ),
-              signal
-            )
-          ),
-          startDeviceAuthorization: fromPromise<M.Result<M.Authorization>, M.StartInput>(({ input, signal }) =>
-            run(
-              Effect.flatMap(
-                sso.startDeviceAuthorization({
-                  clientId: input.registration.clientId,
-                  clientSecret: input.registration.clientSecret,
-                  startUrl: input.startUrl
-                }),
-                (response) => {
-                  const { deviceCode, userCode, verificationUri } = response
-                  if (deviceCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "deviceCode"))
-                  if (userCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "userCode"))
-                  const uri = verificationUri ?? response.verificationUriComplete
-                  if (uri === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "verificationUri"))
-                  return Effect.succeed<M.Authorization>({
-                    deviceCode,
-                    userCode,
-                    verificationUri: uri,
-                    verificationUriComplete: response.verificationUriComplete,
-                    expiresIn: response.expiresIn,
-                    interval: response.interval
-                  })
-                }
-              ),
-              signal
-            )
-          ),
-          createToken: fromPromise<M.Result<M.Token>, M.PollInput>(({ input, signal }) =>
-            run(
-              sso.createToken({
-                clientId: input.registration.clientId,
-                clientSecret: input.registration.clientSecret,
-                grantType: GrantType.DeviceCode,
-                deviceCode: input.deviceCode
-              }),
-              signal
-            )
-          )
-        }
-      })
+      const deps: Deps = {
+        sso,
+        registrations,
+        // Each actor call runs as its own fiber; the actor's AbortSignal (aborted when the state is left, on CANCEL
+        // or when the login is interrupted) interrupts it, which aborts the HTTP request.
+        run: (effect, signal) => Runtime.runPromise(runtime)(toResult(effect), { signal })
+      }
 
       const now = clock.now!()
       const reusable = options.registration !== undefined &&
@@ -192,6 +207,7 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
         ),
         (actor) => Effect.sync(() => actor.stop())
       )
+      depsBySystem.set(actor.system, deps)
       actor.subscribe({
         next: (snapshot) => {
           if (options.onProgress !== undefined) {
