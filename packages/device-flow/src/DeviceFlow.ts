@@ -100,6 +100,23 @@ export const progress: (
 ) => Stream.Stream<Progress, LoginError, SsoOidc> = internal.progress
 
 /**
+ * Serializes a persisted snapshot (from `onPersist` or `actor.getPersistedSnapshot()`) to JSON, keeping the
+ * `Redacted` values (device code, client secret, tokens) that plain `JSON.stringify` would turn into `"<redacted>"`.
+ * The result contains those secrets in clear: store it as you store tokens.
+ * @since 0.1.0
+ * @category persistence
+ */
+export const encodeSnapshot: (snapshot: unknown) => string = internal.encodeSnapshot
+
+/**
+ * Parses `encodeSnapshot`'s output back into a persisted snapshot (secrets re-wrapped in `Redacted`), for
+ * `login({ snapshot })` or `createActor(machine, { snapshot })`, possibly in another process.
+ * @since 0.1.0
+ * @category persistence
+ */
+export const decodeSnapshot: (text: string) => unknown = internal.decodeSnapshot
+
+/**
  * An xstate clock backed by Effect's `Clock` (timeouts are fibers in the current scope), for running the machine
  * yourself under `TestClock` or alongside other Effect code.
  * @since 0.1.0

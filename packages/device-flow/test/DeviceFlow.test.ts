@@ -154,4 +154,33 @@ describe("DeviceFlow.login", () => {
       assert.strictEqual(items.at(-1)!._tag, "Authorized")
       assert.isTrue(items.some((i) => i._tag === "Progress" && i.view.phase === "waiting"))
     }))
+
+  it.effect("a login persisted mid-wait resumes from its encoded snapshot in a new run, with its secrets", () =>
+    Effect.gen(function*() {
+      const first = fakeService([], { interval: 5 })
+      let saved: string | undefined
+      const a = yield* Effect.fork(
+        DeviceFlow.login({
+          startUrl: "u",
+          onPersist: (snapshot) => (saved = DeviceFlow.encodeSnapshot(snapshot))
+        }).pipe(Effect.provide(first.layer))
+      )
+      yield* TestClock.adjust("7 seconds") // poll at 5 s (pending); next due at 10 s
+      yield* Fiber.interrupt(a)
+      assert.deepStrictEqual(first.fake.polls.map((p) => p.at), [5000])
+      assert.notInclude(saved!, "<redacted>")
+
+      const second = fakeService(["ok"])
+      const b = yield* Effect.fork(
+        DeviceFlow.login({ startUrl: "u", snapshot: DeviceFlow.decodeSnapshot(saved!) }).pipe(Effect.provide(second.layer))
+      )
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(second.fake.polls.length, 0) // 9 s: still inside the interval
+      yield* TestClock.adjust("1 second")
+      const result = yield* Fiber.join(b)
+      assert.deepStrictEqual(second.fake.polls, [{ at: 10_000, deviceCode: "device-code" }])
+      assert.strictEqual(second.fake.registrations, 0)
+      assert.strictEqual(Redacted.value(result.registration.clientSecret), "secret")
+      assert.strictEqual(result.pollCount, 2)
+    }))
 })

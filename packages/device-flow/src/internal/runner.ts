@@ -6,6 +6,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -71,7 +72,31 @@ export interface LoginOptions {
   readonly maxConsecutiveFailures?: number | undefined
   /** Called with a secret-free view on every state change. */
   readonly onProgress?: ((view: M.View) => void) | undefined
+  /**
+   * Called with `actor.getPersistedSnapshot()` on every state change, to store a pending login elsewhere (see
+   * `encodeSnapshot`); it holds the device code and client secret (as `Redacted`).
+   */
+  readonly onPersist?: ((snapshot: unknown) => void) | undefined
+  /** A persisted snapshot to resume instead of starting a new authorization (e.g. from `decodeSnapshot`). */
+  readonly snapshot?: unknown
 }
+
+const REDACTED_KEY = "$ssokit/redacted"
+
+/** @internal */
+export const encodeSnapshot = (snapshot: unknown): string =>
+  JSON.stringify(snapshot, function(this: Record<string, unknown>, key, value) {
+    // JSON.stringify hands the replacer `toJSON()`'s "<redacted>"; the holder still has the Redacted itself.
+    const original = this[key]
+    return Redacted.isRedacted(original) ? { [REDACTED_KEY]: Redacted.value(original) } : value
+  })
+
+/** @internal */
+export const decodeSnapshot = (text: string): unknown =>
+  JSON.parse(text, (_key, value) =>
+    typeof value === "object" && value !== null && typeof value[REDACTED_KEY] === "string"
+      ? Redacted.make(value[REDACTED_KEY])
+      : value)
 
 const REGISTRATION_MARGIN_MS = 60_000
 
@@ -196,6 +221,7 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
         Effect.sync(() =>
           createActor(machine, {
             clock,
+            ...(options.snapshot !== undefined ? { snapshot: options.snapshot as any } : {}),
             input: {
               startUrl: options.startUrl,
               registration: reusable ? options.registration : undefined,
@@ -213,6 +239,13 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
           if (options.onProgress !== undefined) {
             try {
               options.onProgress(M.view(snapshot))
+            } catch (defect) {
+              Deferred.unsafeDone(outcome, Exit.die(defect))
+            }
+          }
+          if (options.onPersist !== undefined) {
+            try {
+              options.onPersist(actor.getPersistedSnapshot())
             } catch (defect) {
               Deferred.unsafeDone(outcome, Exit.die(defect))
             }
