@@ -11,6 +11,7 @@ import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import * as Errors from "@ssokit/core/Errors"
 import * as Schemas from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
+import { operationUrls } from "../src/internal/client.js"
 import * as Model from "./support/model.js"
 import { awsError, json, type Recorded, startServer, type TestServer } from "./support/server.js"
 
@@ -388,4 +389,18 @@ describe("redirects", () => {
         }
       }))
   }
+})
+
+describe("operation URLs", () => {
+  it("keep a base path and an endpoint query, add aws_iam=t for CreateTokenWithIAM", () => {
+    assert.deepStrictEqual(operationUrls("https://oidc.us-east-1.amazonaws.com"), {
+      RegisterClient: "https://oidc.us-east-1.amazonaws.com/client/register",
+      StartDeviceAuthorization: "https://oidc.us-east-1.amazonaws.com/device_authorization",
+      CreateToken: "https://oidc.us-east-1.amazonaws.com/token",
+      CreateTokenWithIAM: "https://oidc.us-east-1.amazonaws.com/token?aws_iam=t"
+    })
+    const custom = operationUrls("http://127.0.0.1:8080/proxy/sso//?tenant=a")
+    assert.strictEqual(custom.CreateToken, "http://127.0.0.1:8080/proxy/sso/token?tenant=a")
+    assert.strictEqual(custom.CreateTokenWithIAM, "http://127.0.0.1:8080/proxy/sso/token?tenant=a&aws_iam=t")
+  })
 })

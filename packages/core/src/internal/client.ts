@@ -18,6 +18,29 @@ import * as Ops from "./operations.js"
 import * as Retry from "./retry.js"
 import { signRequest } from "./sigv4.js"
 
+/**
+ * The operation URLs under an endpoint: a base path is kept (basePath + path, as the JS SDK does) and a query on
+ * the endpoint is kept next to the operation's own (`aws_iam=t`).
+ * @internal
+ */
+export const operationUrls = (endpoint: string): Record<Ops.AnyOperation["name"], string> => {
+  const out = {} as Record<Ops.AnyOperation["name"], string>
+  for (const op of Ops.all) {
+    const [path, query] = op.path.split("?") as [string, string | undefined]
+    try {
+      const url = new URL(endpoint)
+      url.pathname = url.pathname.replace(/\/+$/, "") + path
+      if (query !== undefined) url.search = url.search === "" ? query : `${url.search.slice(1)}&${query}`
+      url.hash = ""
+      out[op.name] = url.toString()
+    } catch {
+      // resolveEndpoint only yields absolute URLs; keep a plain concatenation as a fallback anyway
+      out[op.name] = endpoint.replace(/\/+$/, "") + op.path
+    }
+  }
+  return out
+}
+
 type Options = SsoOidc.Options
 type Service = SsoOidc.Service
 
@@ -60,7 +83,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       endpoint: opts.endpoint
     })
     if (Either.isLeft(resolved)) return yield* resolved.left
-    const base = resolved.right.replace(/\/+$/, "")
+    const urls = operationUrls(resolved.right)
     const region = typeof opts.region === "string" ? opts.region : ""
     const policy = Retry.resolve(opts.retry)
     // No default: racing a timer costs two fibers per attempt, and the transports bound a dead connection
@@ -80,7 +103,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
         const encoded = encodeInput(op, input)
         if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
         const { body, grantType } = encoded.right
-        const url = base + op.path
+        const url = urls[op.name]
         const invocationId = globalThis.crypto.randomUUID()
         const context = { grantType }
         const toTransport = (error: unknown): AttemptFailure => ({
