@@ -183,4 +183,23 @@ describe("DeviceFlow.login", () => {
       assert.strictEqual(Redacted.value(result.registration.clientSecret), "secret")
       assert.strictEqual(result.pollCount, 2)
     }))
+
+  it.live("with the live clock (native timers): logs in, and interruption clears the pending poll timer", () =>
+    Effect.gen(function*() {
+      const ok = fakeService(["ok"], { interval: 1 })
+      const result = yield* DeviceFlow.login({ startUrl: "u" }).pipe(Effect.provide(ok.layer))
+      assert.strictEqual(result.pollCount, 1)
+
+      const pendingForever = fakeService([], { interval: 1 })
+      let waiting = false
+      const fiber = yield* Effect.fork(
+        DeviceFlow.login({ startUrl: "u", onProgress: (v) => (waiting ||= v.phase === "waiting") }).pipe(
+          Effect.provide(pendingForever.layer)
+        )
+      )
+      while (!waiting) yield* Effect.sleep("5 millis")
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.sleep("1200 millis")
+      assert.strictEqual(pendingForever.fake.polls.length, 0)
+    }))
 })

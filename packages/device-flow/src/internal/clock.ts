@@ -1,3 +1,4 @@
+import * as EffectClock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
@@ -14,6 +15,7 @@ import type { Clock } from "./machine.js"
  */
 export const make: Effect.Effect<Clock, never, Scope.Scope> = Effect.gen(function*() {
   const clock = yield* Effect.clock
+  if (isLive(clock)) return yield* native(clock)
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
   const fibers = new Map<number, Fiber.RuntimeFiber<void, never>>()
   let nextId = 0
@@ -47,3 +49,34 @@ export const make: Effect.Effect<Clock, never, Scope.Scope> = Effect.gen(functio
     }
   }
 })
+
+// Effect's live Clock sleeps with the platform's setTimeout anyway; using it directly spares a fiber per timer, which
+// matters with thousands of concurrent logins. Any other Clock (TestClock, a custom one) goes through fibers.
+const LiveClock = EffectClock.make().constructor
+const isLive = (clock: EffectClock.Clock): boolean => clock.constructor === LiveClock
+
+const native = (clock: EffectClock.Clock): Effect.Effect<Clock, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const timers = new Set<ReturnType<typeof setTimeout>>()
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const timer of timers) clearTimeout(timer)
+        timers.clear()
+      })
+    )
+    return {
+      now: () => clock.unsafeCurrentTimeMillis(),
+      setTimeout: (fn: () => void, timeout: number) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer)
+          fn()
+        }, Math.max(0, timeout))
+        timers.add(timer)
+        return timer
+      },
+      clearTimeout: (timer: ReturnType<typeof setTimeout>) => {
+        timers.delete(timer)
+        clearTimeout(timer)
+      }
+    }
+  })
