@@ -35,6 +35,10 @@ export const makeLoginMachine = (config: Config): DeviceFlowMachine => {
       throw new Error(Cause.pretty(exit.cause))
     })
 
+  // The model marks every output member optional; a response without what the flow needs is malformed.
+  const incomplete = (operation: string, members: string) =>
+    Effect.fail({ _tag: "MalformedResponseError", message: `${operation} returned no ${members}` } as const)
+
   return machine.provide({
     actors: {
       registerClient: fromPromise(({ input, signal }) =>
@@ -45,11 +49,11 @@ export const makeLoginMachine = (config: Config): DeviceFlowMachine => {
             scopes: [...(input.scopes ?? ["sso:account:access"])],
             grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
           }).pipe(
-            Effect.map((r) => ({
-              clientId: r.clientId ?? "",
-              clientSecret: r.clientSecret!,
-              clientSecretExpiresAt: r.clientSecretExpiresAt
-            }))
+            Effect.flatMap((r) =>
+              r.clientId !== undefined && r.clientSecret !== undefined
+                ? Effect.succeed({ clientId: r.clientId, clientSecret: r.clientSecret, clientSecretExpiresAt: r.clientSecretExpiresAt })
+                : incomplete("RegisterClient", "clientId and clientSecret")
+            )
           ),
           signal
         )
@@ -61,14 +65,11 @@ export const makeLoginMachine = (config: Config): DeviceFlowMachine => {
             clientSecret: input.registration.clientSecret,
             startUrl: input.startUrl
           }).pipe(
-            Effect.map((a) => ({
-              deviceCode: a.deviceCode!,
-              userCode: a.userCode ?? "",
-              verificationUri: a.verificationUri ?? "",
-              verificationUriComplete: a.verificationUriComplete,
-              expiresIn: a.expiresIn,
-              interval: a.interval
-            }))
+            Effect.flatMap(({ deviceCode, userCode, verificationUri, ...rest }) =>
+              deviceCode !== undefined && userCode !== undefined && verificationUri !== undefined
+                ? Effect.succeed({ ...rest, deviceCode, userCode, verificationUri })
+                : incomplete("StartDeviceAuthorization", "deviceCode, userCode and verificationUri")
+            )
           ),
           signal
         )
