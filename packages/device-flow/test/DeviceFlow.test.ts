@@ -159,16 +159,21 @@ describe("DeviceFlow.login", () => {
     Effect.gen(function*() {
       const first = fakeService([], { interval: 5 })
       let saved: string | undefined
+      const persistedPhases: Array<unknown> = []
       const a = yield* Effect.fork(
         DeviceFlow.login({
           startUrl: "u",
-          onPersist: (snapshot) => (saved = DeviceFlow.encodeSnapshot(snapshot))
+          onPersist: (snapshot) => {
+            persistedPhases.push((snapshot as { value: unknown }).value)
+            saved = DeviceFlow.encodeSnapshot(snapshot)
+          }
         }).pipe(Effect.provide(first.layer))
       )
       yield* TestClock.adjust("7 seconds") // poll at 5 s (pending); next due at 10 s
       yield* Fiber.interrupt(a)
       assert.deepStrictEqual(first.fake.polls.map((p) => p.at), [5000])
       assert.notInclude(saved!, "<redacted>")
+      assert.notDeepInclude(persistedPhases, { awaiting: "polling" })
 
       const second = fakeService(["ok"])
       const b = yield* Effect.fork(

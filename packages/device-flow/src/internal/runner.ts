@@ -73,8 +73,8 @@ export interface LoginOptions {
   /** Called with a secret-free view on every state change. */
   readonly onProgress?: ((view: M.View) => void) | undefined
   /**
-   * Called with `actor.getPersistedSnapshot()` on every state change, to store a pending login elsewhere (see
-   * `encodeSnapshot`); it holds the device code and client secret (as `Redacted`).
+   * Called with `actor.getPersistedSnapshot()` on every state change except into `polling`, to store a pending login
+   * elsewhere (see `encodeSnapshot`); it holds the device code and client secret (as `Redacted`).
    */
   readonly onPersist?: ((snapshot: unknown) => void) | undefined
   /** A persisted snapshot to resume instead of starting a new authorization (e.g. from `decodeSnapshot`). */
@@ -243,7 +243,9 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
               Deferred.unsafeDone(outcome, Exit.die(defect))
             }
           }
-          if (options.onPersist !== undefined) {
+          // Not while a poll is in flight: xstate re-runs an in-flight promise actor on restore, which could reach the
+          // service sooner than the interval after the original request. The waiting snapshot follows every poll.
+          if (options.onPersist !== undefined && M.phaseOf(snapshot) !== "polling") {
             try {
               options.onPersist(actor.getPersistedSnapshot())
             } catch (defect) {
