@@ -6,6 +6,7 @@ import type { SsoSession } from "@ssokit/node/AwsConfig"
 import * as TokenProvider from "@ssokit/node/TokenProvider"
 import * as TokenStore from "@ssokit/node/TokenStore"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -17,6 +18,9 @@ import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+
+// The provider loads the OIDC client on its first refresh; load it once here so runs do not race the module loader.
+await import("@ssokit/core/SsoOidc")
 
 const MIN = 60_000
 const session: SsoSession = { name: "prop", startUrl: "https://d-prop.awsapps.com/start", region: "eu-west-1" }
@@ -127,14 +131,20 @@ const runScenario = (s: Scenario) =>
       Effect.provideService(TokenStore.TokenStore, store),
       Effect.provideService(HttpClient.HttpClient, transport.client)
     )
-    const fiber = yield* Effect.fork(provider.getToken(session))
-    // lets a hanging request reach its per-attempt timeout; a no-op for everything else
-    for (let i = 0; i < 3; i++) {
-      yield* Effect.yieldNow()
-      yield* TestClock.adjust("1 second")
+    // the time at which the token was handed out is what "valid" is judged against
+    const fiber = yield* Effect.fork(
+      Effect.flatMap(provider.getToken(session), (token) => Effect.map(Clock.currentTimeMillis, (at) => ({ token, at })))
+    )
+    // Let real I/O (the OIDC client is loaded on first use) settle, then move time until the call is done: a hanging
+    // request reaches its 1 s per-attempt timeout, everything else finishes without any time passing.
+    while (true) {
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+      if (Option.isSome(yield* Fiber.poll(fiber))) break
+      yield* TestClock.adjust("200 millis")
     }
-    const exit = yield* Fiber.await(fiber)
-    const end = yield* TestClock.currentTimeMillis
+    const result = yield* Fiber.await(fiber)
+    const exit = Exit.map(result, ({ token }) => token)
+    const end = Exit.isSuccess(result) ? result.value.at : yield* TestClock.currentTimeMillis
     const after = Option.getOrUndefined(yield* store.readToken(key))
     return { exit, end, initial, after, requests: transport.requests }
   }).pipe(Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.None))

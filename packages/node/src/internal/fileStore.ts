@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as lockfile from "proper-lockfile"
 import { CacheAccessError, CacheCorruptError, CacheDirectoryInsecureError, LockTimeoutError } from "../Errors.js"
 import type * as TokenStore from "../TokenStore.js"
 import { CachedRegistrationSchema, CachedTokenSchema } from "./cacheFormat.js"
@@ -174,10 +173,13 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
         const file = fileOf(key)
         const lockPath = `${file}.lock`
         const started = Date.now()
+        // loaded when a lock is first needed (refreshes, logins), not on a cache hit
+        const lockfile = yield* Effect.promise(() => import("proper-lockfile"))
+        const lock = lockfile.lock ?? (lockfile as unknown as { default: typeof lockfile }).default.lock
         while (true) {
           const result = yield* Effect.tryPromise({
             try: () =>
-              lockfile.lock(file, {
+              lock(file, {
                 realpath: false,
                 lockfilePath: lockPath,
                 stale: lockStaleMs,

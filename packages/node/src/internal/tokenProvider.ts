@@ -1,7 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
-import { GrantType } from "@ssokit/core/Schemas"
-import * as SsoOidc from "@ssokit/core/SsoOidc"
+import type * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -62,12 +61,13 @@ export const makeTokenProvider = (
         const id = `${region} ${options.endpoint ?? ""}`
         const existing = clients.get(id)
         if (existing) return Effect.succeed(existing)
-        return SsoOidc.make({
+        // loaded on the first refresh: a cache hit never needs the OIDC client (CLI start-up)
+        return Effect.promise(() => import("@ssokit/core/SsoOidc")).pipe(Effect.flatMap((SsoOidc) => SsoOidc.make({
           region,
           ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
           ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
           ...(options.retry !== undefined ? { retry: options.retry } : {})
-        }).pipe(
+        }))).pipe(
           Effect.provideService(HttpClient.HttpClient, http),
           Effect.tap((client) => Effect.sync(() => clients.set(id, client)))
         )
@@ -127,7 +127,7 @@ export const makeTokenProvider = (
         const response = yield* client.createToken({
           clientId: token.clientId!,
           clientSecret: token.clientSecret!,
-          grantType: GrantType.RefreshToken,
+          grantType: "refresh_token",
           refreshToken: token.refreshToken!
         })
         const now = yield* Clock.currentTimeMillis
