@@ -47,6 +47,8 @@ describe("ssokit CLI against the emulator", () => {
     expect(lines).toContain(`${emulator.url}/device?user_code=${code}`)
     // and a QR code, since no browser is opened
     expect(r.stderr).toMatch(/[▀▄█]{10,}/)
+    // the polling machine never polled before the interval
+    expect(emulator.stats().earlyPolls).toBe(0)
     expect(r.stdout).toBe("")
     const file = cacheFile(home, "dev")
     expect(path.basename(file)).toBe(`${sha1("dev")}.json`)
