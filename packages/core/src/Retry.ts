@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import * as internal from "./internal/retry.js"
 
 /**
@@ -60,3 +61,21 @@ export const backoff: (
   random: number,
   retryAfter?: Duration.Duration
 ) => Duration.Duration | undefined = internal.backoff
+
+/**
+ * Override the retry policy of every SSO OIDC call made inside `self` (the client's own `retry` option applies
+ * otherwise); `false` = a single attempt. The device flow polls under `withRetry(false)` so its machine alone
+ * decides when the next request goes out.
+ *
+ * @example
+ * ```ts
+ * SsoOidc.createToken(input).pipe(Retry.withRetry(false))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRetry: {
+  (options: RetryOptions | false): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, options: RetryOptions | false): Effect.Effect<A, E, R>
+} = internal.withRetry

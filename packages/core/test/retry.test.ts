@@ -274,3 +274,57 @@ describe("Retry.backoff", () => {
     assert.strictEqual(Duration.toMillis(Retry.resolve({ baseDelay: "nonsense" as never }).baseDelay), 100)
   })
 })
+
+describe("Retry.withRetry (per-call override over loopback)", () => {
+  const run = <A, E>(effect: Effect.Effect<A, E, SsoOidc.SsoOidc>, options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
+    drive(effect.pipe(Effect.provide(loopback(options))))
+
+  it.effect("withRetry(false): 500 then 200 sends one request and surfaces the 500", () =>
+    Effect.gen(function*() {
+      server.queue.push(awsError(500, "InternalServerException", { error: "server_error" }), json(200, { accessToken: "a" }))
+      const exit = yield* run(SsoOidc.createToken(input).pipe(Retry.withRetry(false), Effect.either))
+      assert.strictEqual(server.requests.length, 1)
+      assert.strictEqual(server.requests[0]!.headers["amz-sdk-request"], "attempt=1; max=1")
+      assert.isTrue(Exit.isSuccess(exit))
+      const result = (exit as Exit.Success<Either.Either<unknown, Errors.CreateTokenError>, never>).value
+      assert.strictEqual(Either.flip(result).pipe(Either.getOrThrow)._tag, "InternalServerException")
+    }))
+
+  it.effect("the override ends with its scope: the next call uses the client's policy again", () =>
+    Effect.gen(function*() {
+      server.queue.push(
+        awsError(500, "InternalServerException", { error: "server_error" }),
+        awsError(500, "InternalServerException", { error: "server_error" }),
+        json(200, { accessToken: "a" })
+      )
+      const exit = yield* run(Effect.gen(function*() {
+        const first = yield* Effect.either(Retry.withRetry(SsoOidc.createToken(input), false))
+        const second = yield* Effect.either(SsoOidc.createToken(input))
+        return [first, second] as const
+      }))
+      assert.isTrue(Exit.isSuccess(exit))
+      const [first, second] = (exit as Exit.Success<readonly [Either.Either<unknown, unknown>, Either.Either<unknown, unknown>], never>)
+        .value
+      assert.isTrue(Either.isLeft(first))
+      assert.isTrue(Either.isRight(second))
+      assert.deepStrictEqual(
+        server.requests.map((r) => r.headers["amz-sdk-request"]),
+        ["attempt=1; max=1", "attempt=1; max=3", "attempt=2; max=3"]
+      )
+    }))
+
+  it.effect("an override can also add retries to a client built with retry: false; the innermost wins", () =>
+    Effect.gen(function*() {
+      server.fallback = { status: 503, body: "" }
+      yield* run(
+        SsoOidc.createToken(input).pipe(
+          Effect.either,
+          Retry.withRetry({ maxAttempts: 4, baseDelay: "10 millis", maxDelay: "100 millis" }),
+          Retry.withRetry(false)
+        ),
+        { retry: false }
+      )
+      assert.strictEqual(server.requests.length, 4)
+      assert.strictEqual(server.requests[3]!.headers["amz-sdk-request"], "attempt=4; max=4")
+    }))
+})

@@ -6,6 +6,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
@@ -85,7 +86,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
     if (Either.isLeft(resolved)) return yield* resolved.left
     const urls = operationUrls(resolved.right)
     const region = typeof opts.region === "string" ? opts.region : ""
-    const policy = Retry.resolve(opts.retry)
+    const defaultPolicy = Retry.resolve(opts.retry)
     // No default: racing a timer costs two fibers per attempt, and the transports bound a dead connection
     // themselves (undici/fetch: 300 s). Interactive tools should set one.
     const timeout = opts.timeout === undefined
@@ -99,7 +100,8 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       input: unknown,
       credentials: Credentials | undefined
     ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
-      Effect.suspend(() => {
+      Effect.flatMap(FiberRef.get(Retry.currentOverride), (override) => {
+        const policy = override ?? defaultPolicy
         const encoded = encodeInput(op, input)
         if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
         const { body, grantType } = encoded.right

@@ -1,4 +1,8 @@
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
 import type { RetryOptions, RetryPolicy } from "../Retry.js"
 
@@ -56,3 +60,23 @@ export const parseRetryAfter = (value: string | undefined, nowMillis: number): D
   if (Number.isNaN(date)) return undefined
   return Duration.millis(Math.max(0, date - nowMillis))
 }
+
+/**
+ * A per-fiber override of the client's policy; `undefined` = use the one the client was built with. Global so a
+ * module loaded twice (source and dist) still shares one reference.
+ * @internal
+ */
+export const currentOverride: FiberRef.FiberRef<RetryPolicy | undefined> = globalValue(
+  Symbol.for("@ssokit/core/Retry/currentOverride"),
+  () => FiberRef.unsafeMake<RetryPolicy | undefined>(undefined)
+)
+
+/** @internal */
+export const withRetry: {
+  (options: RetryOptions | false): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, options: RetryOptions | false): Effect.Effect<A, E, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(self: Effect.Effect<A, E, R>, options: RetryOptions | false): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentOverride, resolve(options))
+)
