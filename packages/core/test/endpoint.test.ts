@@ -1,8 +1,8 @@
 import * as Endpoint from "@ssokit/core/Endpoint"
 import * as Either from "effect/Either"
 import fc from "fast-check"
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { modelText } from "./support/model.js"
 
 interface EndpointTestCase {
   readonly documentation: string
@@ -10,7 +10,7 @@ interface EndpointTestCase {
   readonly expect: { endpoint?: { url: string }; error?: string }
 }
 
-const model = JSON.parse(readFileSync("/work/shared/reference/sso-oidc.smithy.json", "utf8")) as {
+const model = JSON.parse(modelText) as {
   shapes: Record<string, { type: string; traits?: Record<string, any> }>
 }
 const service = Object.values(model.shapes).find((s) => s.type === "service")!
