@@ -173,6 +173,26 @@ describe("ssokit CLI against the emulator", () => {
     expect(r.stderr.toLowerCase()).toContain(hint.toLowerCase())
   })
 
+  it("login by flags alone (no config file): token and logout then work by --sso-session from the cache", async () => {
+    const bare = tempHome()
+    try {
+      const e = { HOME: bare, AWS_ENDPOINT_URL_SSO_OIDC: emulator.url }
+      const url = "https://d-flags00000.awsapps.com/start"
+      const login = await run(process.execPath, [cli, "login", "--start-url", url, "--region", "eu-west-1", "--sso-session", "adhoc", "--use-device-code", "--no-browser"], e)
+      expect(login.code).toBe(0)
+      const t = await run(process.execPath, [cli, "token", "--sso-session", "adhoc"], e)
+      expect(t.code).toBe(0)
+      const cached = readJson(cacheFile(bare, "adhoc"))
+      expect(JSON.parse(t.stdout)).toEqual({ accessToken: cached.accessToken, expiresAt: cached.expiresAt })
+      expect((await run(process.execPath, [cli, "logout", "--sso-session", "adhoc"], e)).code).toBe(0)
+      const after = await run(process.execPath, [cli, "token", "--sso-session", "adhoc"], e)
+      expect(after.code).not.toBe(0)
+      expect(after.stderr).toContain(path.join(bare, ".aws", "config"))
+    } finally {
+      fs.rmSync(bare, { recursive: true, force: true })
+    }
+  })
+
   it("missing config → one line naming the file and section, non-zero exit", async () => {
     const empty = tempHome()
     try {

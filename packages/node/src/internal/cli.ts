@@ -52,14 +52,33 @@ const endpointOf = (io: Io, flag: Option.Option<string>) =>
 const selectSession = (
   io: Io,
   opts: { profile: Option.Option<string>; ssoSession: Option.Option<string> }
-): Effect.Effect<SsoSession, ConfigError | UsageError> => {
+): Effect.Effect<SsoSession, ConfigError | UsageError, TokenStore.TokenStore> => {
   if (Option.isSome(opts.profile) && Option.isSome(opts.ssoSession)) {
     return Effect.fail(new UsageError("use either --profile or --sso-session, not both"))
   }
   if (Option.isSome(opts.profile)) return loadSession({ profile: opts.profile.value }, { env: io.env })
-  if (Option.isSome(opts.ssoSession)) return loadSession({ ssoSession: opts.ssoSession.value }, { env: io.env })
+  if (Option.isSome(opts.ssoSession)) {
+    const name = opts.ssoSession.value
+    return loadSession({ ssoSession: name }, { env: io.env }).pipe(
+      Effect.catchTag("ConfigError", (error) => Effect.orElseFail(sessionFromCache(name), () => error))
+    )
+  }
   return Effect.fail(new UsageError("missing --sso-session NAME or --profile NAME"))
 }
+
+/**
+ * `login --start-url … --region … --sso-session NAME` works without a config file; so must `token`/`logout`
+ * for that NAME afterwards: the cached token records its start URL and region (as the AWS CLI writes them).
+ * Only used when the config has no such section, whose error is reported if the cache cannot stand in.
+ */
+const sessionFromCache = (name: string) =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore.TokenStore
+    const cached = yield* store.readToken(TokenStore.tokenCacheKey({ name, startUrl: "" }))
+    if (Option.isNone(cached) || !cached.value.startUrl || !cached.value.region) return yield* Effect.fail(undefined)
+    const session: SsoSession = { name, startUrl: cached.value.startUrl, region: cached.value.region }
+    return session
+  })
 
 const makeCommand = (io: Io) => {
   const token = Command.make("token", { ssoSession, profile, endpoint }, (opts) =>
