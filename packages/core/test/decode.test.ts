@@ -220,3 +220,22 @@ describe("input validation", () => {
     assert.notInclude(e.message, "SECRET")
   })
 })
+
+describe("errors decoded from responses are cheap", () => {
+  it("a decoded AuthorizationPendingException has no captured stack frames but keeps _tag, fields and message", () => {
+    const result = decodeResponse(Ops.CreateToken, {
+      status: 400,
+      headers: { "x-amzn-errortype": "AuthorizationPendingException", "x-amzn-requestid": "rid-1" },
+      body: JSON.stringify({ error: "authorization_pending", error_description: "pending" })
+    }, { grantType: "urn:ietf:params:oauth:grant-type:device_code" })
+    const error = Either.flip(result).pipe(Either.getOrThrow)
+    assert.instanceOf(error, Errors.AuthorizationPendingException)
+    assert.strictEqual(error._tag, "AuthorizationPendingException")
+    assert.deepInclude(error, { error: "authorization_pending", error_description: "pending", status: 400, requestId: "rid-1" })
+    assert.include(error.message, "AuthorizationPendingException: pending")
+    // no "    at …" frames: nothing was captured
+    assert.notMatch(String(error.stack ?? ""), /\n\s+at /)
+    // and the global limit is restored afterwards
+    assert.match(String(new Error("x").stack), /\n\s+at /)
+  })
+})

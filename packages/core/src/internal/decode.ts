@@ -16,6 +16,23 @@ export interface RawResponse {
   readonly body: string
 }
 
+/**
+ * Construct an error decoded from a response without capturing a stack trace (and without re-validating fields we
+ * built ourselves): a device flow meets an AuthorizationPendingException every few seconds, and a stack pointing
+ * into the decoder tells nobody anything.
+ * @internal
+ */
+export const withoutStack = <A>(construct: () => A): A => {
+  const E = Error as { stackTraceLimit?: number | undefined }
+  const limit = E.stackTraceLimit
+  E.stackTraceLimit = 0
+  try {
+    return construct()
+  } finally {
+    E.stackTraceLimit = limit
+  }
+}
+
 // Keeps UnknownServiceError bounded when a proxy answers with a huge HTML page.
 const MAX_BODY_KEPT = 16 * 1024
 
@@ -294,12 +311,14 @@ export const decodeResponse = <I, IE, O, OE>(
   const text = typeof response?.body === "string" ? response.body : ""
   const rid = requestId(headers)
   const malformed = (message: string) =>
-    new Errors.MalformedResponseError({
-      operation: op.name,
-      status,
-      ...(rid === undefined ? {} : { requestId: rid }),
-      cause: new Error(message)
-    })
+    withoutStack(() =>
+      new Errors.MalformedResponseError({
+        operation: op.name,
+        status,
+        ...(rid === undefined ? {} : { requestId: rid }),
+        cause: new Error(message)
+      }, true)
+    )
 
   try {
     const parsed = parseJson(text)
@@ -320,15 +339,15 @@ export const decodeResponse = <I, IE, O, OE>(
       ? undefined
       : op.errors.find((c) => c._tag === code)
     if (cls === undefined) {
-      return Either.left(
+      return Either.left(withoutStack(() =>
         new Errors.UnknownServiceError({
           operation: op.name,
           code: code ?? "Unknown",
           status,
           body: text.length > MAX_BODY_KEPT ? text.slice(0, MAX_BODY_KEPT) : text,
           ...(rid === undefined ? {} : { requestId: rid })
-        })
-      )
+        }, true)
+      ))
     }
     if (!parsed.ok) {
       return Either.left(malformed(`${code} error body is not valid JSON (${text.length} characters)`))
@@ -351,7 +370,8 @@ export const decodeResponse = <I, IE, O, OE>(
       ...(rid === undefined ? {} : { requestId: rid }),
       ...(hint === undefined ? {} : { hint })
     }
-    return Either.left(new (cls as unknown as new(p: Record<string, unknown>) => Errors.ServiceError)(props))
+    const Cls = cls as unknown as new(p: Record<string, unknown>, disableValidation: boolean) => Errors.ServiceError
+    return Either.left(withoutStack(() => new Cls(props, true)))
   } catch (cause) {
     // Defensive: nothing above should throw, but a defect must never escape.
     return Either.left(malformed(`the response could not be decoded (${cause instanceof Error ? cause.name : "unknown"})`))
