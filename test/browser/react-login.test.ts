@@ -66,6 +66,8 @@ const openApp = async (endpoint: string = emulator.url): Promise<Page> => {
   })
   page.setDefaultTimeout(15_000)
   await page.goto(`${app.url}/?endpoint=${encodeURIComponent(endpoint)}`)
+  // React renders after the load event: wait for the first screen before typing or clicking.
+  await page.getByRole("button", { name: "Start sign-in" }).waitFor()
   return page
 }
 
