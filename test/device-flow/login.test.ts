@@ -66,6 +66,26 @@ describe("device flow against the emulator (HTTP, TestClock)", () => {
       assert.isAtLeast(e.stats().requests.CreateToken ?? 0, 9)
     }))
 
+  it.scoped("polls are single requests: no hidden client retry after a 5xx (requests = the machine's polls)", () =>
+    Effect.gen(function*() {
+      const e = yield* emulator({ interval: 1, autoApproveAfter: 8 })
+      let armed = false
+      const { exit, last } = yield* run(e, (view) => {
+        if (!armed && view.phase === "waiting") {
+          armed = true
+          e.injectFault({ operation: "CreateToken", kind: "status500", count: 3 })
+        }
+      })
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+      if (!Exit.isSuccess(exit)) return
+      // The three 500s each cost one poll (the client's default policy would have spent up to three attempts on each).
+      assert.strictEqual(e.stats().errors.InternalServerException, 3)
+      assert.strictEqual(e.stats().requests.CreateToken, exit.value.pollCount)
+      assert.strictEqual(last?.pollCount, exit.value.pollCount)
+      assert.isAtLeast(exit.value.pollCount, 4)
+      assert.strictEqual(e.stats().earlyPolls, 0)
+    }))
+
   it.scoped("a denial ends as AccessDeniedError", () =>
     Effect.gen(function*() {
       const e = yield* emulator({ interval: 1 })

@@ -203,6 +203,8 @@ export const SLOW_DOWN_SECONDS: number = internal.SLOW_DOWN_SECONDS
 export const DEFAULT_EXPIRES_IN_SECONDS: number = internal.DEFAULT_EXPIRES_IN_SECONDS
 
 /**
+ * Consecutive transient poll failures tolerated (each with backoff) before the flow ends as `failed`. Each poll is a
+ * single request (`DeviceFlow` turns the client's retries off for polls), so this is the whole retry budget.
  * @since 0.1.0
  * @category constants
  */

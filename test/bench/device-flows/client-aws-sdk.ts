@@ -1,5 +1,5 @@
-// The other side of device-flows.bench.ts: the equivalent polling loop on @aws-sdk/client-sso-oidc (what tools
-// built on the SDK write: StartDeviceAuthorization, then sleep(interval) → CreateToken until not pending).
+// The other side of device-flows.bench.ts: the polling loop people write on @aws-sdk/client-sso-oidc — one shared
+// client, then per flow StartDeviceAuthorization and `await sleep(interval)` → CreateToken until not pending.
 import {
   AuthorizationPendingException,
   CreateTokenCommand,
@@ -7,7 +7,6 @@ import {
   SSOOIDCClient,
   StartDeviceAuthorizationCommand
 } from "@aws-sdk/client-sso-oidc"
-import { setMaxListeners } from "node:events"
 import { measure, parseClientFlags, ramp } from "./measure.js"
 
 const flags = parseClientFlags(process.argv.slice(2))
@@ -17,36 +16,28 @@ const client = new SSOOIDCClient({
   credentials: { accessKeyId: "unused", secretAccessKey: "unused" }
 })
 
-await measure("aws-sdk", flags.flows, flags.settleSeconds, flags.windowSeconds, () => {
-  let polls = 0
+let stopped = false
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+await measure("aws-sdk", flags, () => {
   let errors = 0
-  const controller = new AbortController()
-  setMaxListeners(0, controller.signal)
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      const onAbort = () => (clearTimeout(timer), resolve())
-      controller.signal.addEventListener("abort", onAbort, { once: true })
-    })
   const flow = async () => {
     const auth = await client.send(
       new StartDeviceAuthorizationCommand({ clientId: "bench-client", clientSecret: "bench-secret", startUrl: "https://bench.awsapps.com/start" })
     )
     let interval = (auth.interval ?? 5) * 1000
     const deadline = Date.now() + (auth.expiresIn ?? 600) * 1000
-    while (!controller.signal.aborted && Date.now() < deadline) {
+    while (!stopped && Date.now() < deadline) {
       await sleep(interval)
-      if (controller.signal.aborted) return
+      if (stopped) return
       try {
-        polls++
         await client.send(
           new CreateTokenCommand({
             clientId: "bench-client",
             clientSecret: "bench-secret",
             grantType: "urn:ietf:params:oauth:grant-type:device_code",
             deviceCode: auth.deviceCode
-          }),
-          { abortSignal: controller.signal }
+          })
         )
         return
       } catch (error) {
@@ -55,20 +46,17 @@ await measure("aws-sdk", flags.flows, flags.settleSeconds, flags.windowSeconds, 
           interval += 5000
           continue
         }
-        if (!controller.signal.aborted) errors++
+        if (!stopped) errors++
         return
       }
     }
   }
-  const all: Array<Promise<unknown>> = []
-  const cancelRamp = ramp(flags.flows, flags.rampSeconds * 1000, () => all.push(flow().catch(() => errors++)))
+  const cancelRamp = ramp(flags.flows, flags.rampSeconds * 1000, () => void flow().catch(() => errors++))
   return {
-    polls: () => polls,
     errors: () => errors,
     stop: async () => {
       cancelRamp()
-      controller.abort()
-      await Promise.all(all)
+      stopped = true
       client.destroy()
     }
   }

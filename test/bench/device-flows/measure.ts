@@ -6,13 +6,23 @@ export interface Flags {
   readonly settleSeconds: number
   readonly windowSeconds: number
   readonly rampSeconds: number
+  readonly intervalSeconds: number
 }
 
-/** Starts `n` flows spread evenly over `rampMs` (logins arrive over time, so polls are not one synchronized burst). */
+/**
+ * Starts `n` flows spread evenly over `rampMs` (logins arrive over time, so polls are not one synchronized burst).
+ * Both sides use this same schedule.
+ */
 export const ramp = (n: number, rampMs: number, startOne: (i: number) => void) => {
-  const timers: Array<ReturnType<typeof setTimeout>> = []
-  for (let i = 0; i < n; i++) timers.push(setTimeout(() => startOne(i), (i * rampMs) / n))
-  return () => timers.forEach(clearTimeout)
+  let i = 0
+  const started = performance.now()
+  // One timer ticking every 10 ms rather than n timers up front: the schedule itself must not weigh on the heap.
+  const timer = setInterval(() => {
+    const due = Math.min(n, Math.floor(((performance.now() - started) / rampMs) * n) + 1)
+    while (i < due) startOne(i++)
+    if (i >= n) clearInterval(timer)
+  }, 10)
+  return () => clearInterval(timer)
 }
 
 export const parseClientFlags = (argv: ReadonlyArray<string>): Flags => {
@@ -25,60 +35,94 @@ export const parseClientFlags = (argv: ReadonlyArray<string>): Flags => {
   return {
     url: get("url"),
     flows: Number(get("flows", "10000")),
-    settleSeconds: Number(get("settle", "8")),
+    settleSeconds: Number(get("settle", "12")),
     windowSeconds: Number(get("window", "15")),
-    rampSeconds: Number(get("ramp", "5"))
+    rampSeconds: Number(get("ramp", "5")),
+    intervalSeconds: Number(get("interval", "5"))
   }
 }
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+interface ServerStats {
+  readonly CreateToken: number
+  readonly StartDeviceAuthorization: number
+  readonly earlyPolls: number
+  readonly gapSumMs: number
+  readonly gapCount: number
+  readonly minGapMs: number | null
+}
+
 export interface Report {
   readonly client: string
   readonly flows: number
   readonly heapPerFlowBytes: number
   readonly rssPerFlowBytes: number
+  readonly eventLoopDelayP50Ms: number
   readonly eventLoopDelayP99Ms: number
   readonly eventLoopDelayMaxMs: number
-  readonly polls: number
+  /** CreateToken requests the server received per second during the window. */
+  readonly pollsPerSecond: number
+  /** What `flows` clients each polling exactly every `interval` would send (an upper bound: each poll also waits its RTT). */
+  readonly expectedPollsPerSecond: number
+  /** Mean time from the server's previous answer to the next poll of the same device code, during the window. */
+  readonly meanGapMs: number
+  /** Shortest such time over the whole run. */
+  readonly minGapMs: number | null
+  /** Polls less than `interval` after the previous answer, whole run. */
+  readonly earlyPolls: number
+  readonly authorizations: number
   readonly errors: number
 }
 
 /**
- * Baseline memory, start `flows` pending logins, let them settle into steady polling, then measure event-loop delay
- * over a window and the heap/RSS growth (after GC) per flow. Prints one JSON line.
+ * Baseline memory, start `flows` pending logins over the ramp, let them settle into steady polling, then measure
+ * event-loop delay over a window and the heap/RSS growth (after GC) per flow; the server reports the polls it
+ * received and the early ones. Prints one JSON line.
  */
 export const measure = async (
   client: string,
-  flows: number,
-  settleSeconds: number,
-  windowSeconds: number,
-  start: () => { readonly polls: () => number; readonly errors: () => number; readonly stop: () => Promise<void> }
+  flags: Flags,
+  start: () => { readonly errors: () => number; readonly stop: () => Promise<void> }
 ) => {
+  const stats = async (): Promise<ServerStats> => (await fetch(`${flags.url}/stats`)).json() as Promise<ServerStats>
+  // Warm up fetch (undici loads lazily) so that it is part of the baseline, not of the flows.
+  await stats()
   gc()
   await sleep(100)
   gc()
   const before = process.memoryUsage()
   const running = start()
-  await sleep(settleSeconds * 1000)
+  await sleep(flags.settleSeconds * 1000)
   const histogram = monitorEventLoopDelay({ resolution: 10 })
+  const atStart = await stats()
+  const t0 = performance.now()
   histogram.enable()
-  const pollsAtStart = running.polls()
-  await sleep(windowSeconds * 1000)
+  await sleep(flags.windowSeconds * 1000)
   histogram.disable()
+  const atEnd = await stats()
+  const elapsed = (performance.now() - t0) / 1000
   gc()
   await sleep(50)
   gc()
   const after = process.memoryUsage()
   const report: Report = {
     client,
-    flows,
-    heapPerFlowBytes: Math.round((after.heapUsed - before.heapUsed) / flows),
-    rssPerFlowBytes: Math.round((after.rss - before.rss) / flows),
+    flows: flags.flows,
+    heapPerFlowBytes: Math.round((after.heapUsed - before.heapUsed) / flags.flows),
+    rssPerFlowBytes: Math.round((after.rss - before.rss) / flags.flows),
+    eventLoopDelayP50Ms: histogram.percentile(50) / 1e6,
     eventLoopDelayP99Ms: histogram.percentile(99) / 1e6,
     eventLoopDelayMaxMs: histogram.max / 1e6,
-    polls: running.polls() - pollsAtStart,
+    pollsPerSecond: (atEnd.CreateToken - atStart.CreateToken) / elapsed,
+    expectedPollsPerSecond: flags.flows / flags.intervalSeconds,
+    meanGapMs: atEnd.gapCount === atStart.gapCount
+      ? 0
+      : (atEnd.gapSumMs - atStart.gapSumMs) / (atEnd.gapCount - atStart.gapCount),
+    minGapMs: atEnd.minGapMs,
+    earlyPolls: atEnd.earlyPolls,
+    authorizations: atEnd.StartDeviceAuthorization,
     errors: running.errors()
   }
   await running.stop()

@@ -1,11 +1,22 @@
-// A minimal SSO OIDC server for the pending-flows benchmark: every authorization stays pending forever.
-// Prints "listening http://127.0.0.1:PORT" on stdout; exits when stdin closes. Args: --interval SECONDS.
+// A minimal SSO OIDC server for the pending-flows benchmark, run in its own process so that its CPU and memory are
+// not counted: every authorization stays pending forever. Prints "listening http://127.0.0.1:PORT" on stdout; exits
+// when stdin closes. Args: --interval SECONDS.
+//
+// It also judges the client's cadence the way the real service can: a poll is early when it arrives less than
+// `interval` after the server answered the previous request for that device code (StartDeviceAuthorization or the
+// previous poll). Measured from the answer, not from the previous arrival, so queueing on the client's socket pool
+// cannot make a well-behaved client look early.
 import { createServer } from "node:http"
 
 const argv = process.argv.slice(2)
 const interval = Number(argv[argv.indexOf("--interval") + 1] ?? 5) || 5
+const intervalMs = interval * 1000
+// performance.now() and libuv timers both have sub-ms jitter; 1 ms is below anything a real service could tell apart.
+const TOLERANCE_MS = 1
 let codes = 0
-const stats = { RegisterClient: 0, StartDeviceAuthorization: 0, CreateToken: 0 }
+const stats = { RegisterClient: 0, StartDeviceAuthorization: 0, CreateToken: 0, earlyPolls: 0, gapSumMs: 0, gapCount: 0, minGapMs: Infinity }
+/** device code → when the last request for it was answered (performance.now()) */
+const answeredAt = new Map()
 
 const json = (res, status, body, headers = {}) => {
   const text = JSON.stringify(body)
@@ -22,6 +33,7 @@ const server = createServer((req, res) => {
   const chunks = []
   req.on("data", (c) => chunks.push(c))
   req.on("end", () => {
+    const arrived = performance.now()
     if (req.url === "/client/register") {
       stats.RegisterClient++
       return json(res, 200, { clientId: "bench-client", clientSecret: "bench-secret", clientIdIssuedAt: 1, clientSecretExpiresAt: 4000000000 })
@@ -29,22 +41,41 @@ const server = createServer((req, res) => {
     if (req.url === "/device_authorization") {
       stats.StartDeviceAuthorization++
       const n = ++codes
-      return json(res, 200, {
-        deviceCode: `device-code-${n}`,
+      const deviceCode = `device-code-${n}`
+      json(res, 200, {
+        deviceCode,
         userCode: `CODE-${n}`,
         verificationUri: "http://127.0.0.1/device",
         verificationUriComplete: `http://127.0.0.1/device?user_code=CODE-${n}`,
         expiresIn: 600,
         interval
       })
+      answeredAt.set(deviceCode, performance.now())
+      return
     }
     if (req.url === "/token") {
       stats.CreateToken++
-      return json(res, 400, { error: "authorization_pending", error_description: "Authorization is still pending" }, {
+      let deviceCode
+      try {
+        deviceCode = JSON.parse(Buffer.concat(chunks).toString("utf8")).deviceCode
+      } catch {
+        deviceCode = undefined
+      }
+      const previous = answeredAt.get(deviceCode)
+      if (previous !== undefined) {
+        const gap = arrived - previous
+        stats.gapSumMs += gap
+        stats.gapCount++
+        if (gap < stats.minGapMs) stats.minGapMs = gap
+        if (gap < intervalMs - TOLERANCE_MS) stats.earlyPolls++
+      }
+      json(res, 400, { error: "authorization_pending", error_description: "Authorization is still pending" }, {
         "x-amzn-errortype": "AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
       })
+      answeredAt.set(deviceCode, performance.now())
+      return
     }
-    if (req.url === "/stats") return json(res, 200, stats)
+    if (req.url === "/stats") return json(res, 200, { ...stats, minGapMs: Number.isFinite(stats.minGapMs) ? stats.minGapMs : null })
     json(res, 404, { error: "not_found" })
   })
 })

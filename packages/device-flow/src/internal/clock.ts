@@ -15,7 +15,7 @@ import type { Clock } from "./machine.js"
  */
 export const make: Effect.Effect<Clock, never, Scope.Scope> = Effect.gen(function*() {
   const clock = yield* Effect.clock
-  if (isLive(clock)) return yield* native(clock)
+  if (isLive(clock)) return yield* scopedNative(clock)
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
   const fibers = new Map<number, Fiber.RuntimeFiber<void, never>>()
   let nextId = 0
@@ -53,9 +53,31 @@ export const make: Effect.Effect<Clock, never, Scope.Scope> = Effect.gen(functio
 // Effect's live Clock sleeps with the platform's setTimeout anyway; using it directly spares a fiber per timer, which
 // matters with thousands of concurrent logins. Any other Clock (TestClock, a custom one) goes through fibers.
 const LiveClock = EffectClock.make().constructor
-const isLive = (clock: EffectClock.Clock): boolean => clock.constructor === LiveClock
+/** @internal */
+export const isLive = (clock: EffectClock.Clock): boolean => clock.constructor === LiveClock
 
-const native = (clock: EffectClock.Clock): Effect.Effect<Clock, never, Scope.Scope> =>
+const natives = new WeakMap<EffectClock.Clock, Clock>()
+
+/**
+ * The xstate clock over the platform's timers for a live Effect `Clock`: stateless, so one is shared by every login
+ * (each timer belongs to an actor whose stop clears it).
+ * @internal
+ */
+export const shared = (clock: EffectClock.Clock): Clock => {
+  let shared = natives.get(clock)
+  if (shared === undefined) {
+    shared = {
+      now: () => clock.unsafeCurrentTimeMillis(),
+      setTimeout: (fn: () => void, timeout: number) => setTimeout(fn, Math.max(0, timeout)),
+      clearTimeout: (timer: ReturnType<typeof setTimeout>) => clearTimeout(timer)
+    }
+    natives.set(clock, shared)
+  }
+  return shared
+}
+
+// For `makeClock` users running the machine themselves: closing the scope clears whatever is still pending.
+const scopedNative = (clock: EffectClock.Clock): Effect.Effect<Clock, never, Scope.Scope> =>
   Effect.gen(function*() {
     const timers = new Set<ReturnType<typeof setTimeout>>()
     yield* Effect.addFinalizer(() =>

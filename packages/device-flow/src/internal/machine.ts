@@ -84,7 +84,7 @@ export const SLOW_DOWN_SECONDS = 5
 /** @internal */
 export const DEFAULT_EXPIRES_IN_SECONDS = 600
 /** @internal */
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10
 /** @internal */
 export const MAX_BACKOFF_MS = 60_000
 

@@ -1,8 +1,8 @@
 import * as Errors from "@ssokit/core/Errors"
 import type * as Schemas from "@ssokit/core/Schemas"
 import { GrantType } from "@ssokit/core/Schemas"
+import * as Retry from "@ssokit/core/Retry"
 import { SsoOidc } from "@ssokit/core/SsoOidc"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -114,9 +114,15 @@ const malformed = (operation: string, what: string) =>
 
 interface Deps {
   readonly sso: SsoOidc["Type"]
-  readonly run: <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>, signal: AbortSignal) => Promise<M.Result<A>>
-  readonly registrations: Map<string, Registration>
+  readonly runtime: Runtime.Runtime<never>
+  /** The full registration (with `clientIdIssuedAt` etc.) behind the machine's `registration`, once known. */
+  registration: Registration | undefined
 }
+
+// Each actor call runs as its own fiber; the actor's AbortSignal (aborted when the state is left, on CANCEL or when
+// the login is interrupted) interrupts it, which aborts the HTTP request.
+const run = <A, E extends M.ErrorLike>(deps: Deps, effect: Effect.Effect<A, E>, signal: AbortSignal) =>
+  Runtime.runPromise(deps.runtime)(toResult(effect), { signal })
 
 // The machine is provided once: providing per login would rebuild its state-node tree (~30 KB) every time. Each
 // login's dependencies are found through its actor system instead.
@@ -130,10 +136,11 @@ const depsOf = (system: unknown): Deps => {
 const machine = M.machine.provide({
   actors: {
     registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, signal, system }) => {
-      const { registrations, run, sso } = depsOf(system)
+      const deps = depsOf(system)
       return run(
+        deps,
         Effect.flatMap(
-          sso.registerClient({
+          deps.sso.registerClient({
             clientName: input.clientName,
             clientType: "public",
             grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken],
@@ -143,7 +150,7 @@ const machine = M.machine.provide({
             if (response.clientId === undefined) return Effect.fail(malformed("RegisterClient", "clientId"))
             if (response.clientSecret === undefined) return Effect.fail(malformed("RegisterClient", "clientSecret"))
             const registration: Registration = { ...response, clientId: response.clientId, clientSecret: response.clientSecret }
-            registrations.set(registration.clientId, registration)
+            deps.registration = registration
             return Effect.succeed(registration)
           }
         ),
@@ -151,10 +158,11 @@ const machine = M.machine.provide({
       )
     }),
     startDeviceAuthorization: fromPromise<M.Result<M.Authorization>, M.StartInput>(({ input, signal, system }) => {
-      const { run, sso } = depsOf(system)
+      const deps = depsOf(system)
       return run(
+        deps,
         Effect.flatMap(
-          sso.startDeviceAuthorization({
+          deps.sso.startDeviceAuthorization({
             clientId: input.registration.clientId,
             clientSecret: input.registration.clientSecret,
             startUrl: input.startUrl
@@ -179,14 +187,20 @@ const machine = M.machine.provide({
       )
     }),
     createToken: fromPromise<M.Result<M.Token>, M.PollInput>(({ input, signal, system }) => {
-      const { run, sso } = depsOf(system)
+      const deps = depsOf(system)
       return run(
-        sso.createToken({
-          clientId: input.registration.clientId,
-          clientSecret: input.registration.clientSecret,
-          grantType: GrantType.DeviceCode,
-          deviceCode: input.deviceCode
-        }),
+        deps,
+        // One attempt per poll: a client-level retry after a 5xx could reach the service sooner than the interval after
+        // a request it recorded. The machine alone decides when the next poll goes out (with its own backoff).
+        Retry.withRetry(
+          deps.sso.createToken({
+            clientId: input.registration.clientId,
+            clientSecret: input.registration.clientSecret,
+            grantType: GrantType.DeviceCode,
+            deviceCode: input.deviceCode
+          }),
+          false
+        ),
         signal
       )
     })
@@ -195,31 +209,24 @@ const machine = M.machine.provide({
 
 /** @internal */
 export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
-  Effect.scoped(
-    Effect.gen(function*() {
-      const sso = yield* SsoOidc
-      const clock = yield* Clock.make
-      const runtime = yield* Effect.runtime<never>()
-      const registrations = new Map<string, Registration>()
-      const deps: Deps = {
-        sso,
-        registrations,
-        // Each actor call runs as its own fiber; the actor's AbortSignal (aborted when the state is left, on CANCEL
-        // or when the login is interrupted) interrupts it, which aborts the HTTP request.
-        run: (effect, signal) => Runtime.runPromise(runtime)(toResult(effect), { signal })
-      }
+  Effect.flatMap(Effect.clock, (clock) =>
+    Clock.isLive(clock)
+      ? runMachine(options, Clock.shared(clock))
+      : Effect.scoped(Effect.flatMap(Clock.make, (clock) => runMachine(options, clock))))
 
-      const now = clock.now!()
-      const reusable = options.registration !== undefined &&
-        (options.registration.clientSecretExpiresAt === undefined ||
-          options.registration.clientSecretExpiresAt === 0 ||
-          options.registration.clientSecretExpiresAt * 1000 > now + REGISTRATION_MARGIN_MS)
-      if (reusable) registrations.set(options.registration!.clientId, options.registration!)
-
-      const outcome = yield* Deferred.make<M.DeviceFlowSnapshot>()
-      const actor = yield* Effect.acquireRelease(
-        Effect.sync(() =>
-          createActor(machine, {
+// One fiber per login, suspended in `Effect.async` while the machine waits: thousands of pending logins each hold
+// only their actor, this fiber and a small closure.
+const runMachine = (options: LoginOptions, clock: M.Clock): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
+  Effect.flatMap(SsoOidc, (sso) =>
+    Effect.flatMap(Effect.runtime<never>(), (runtime) =>
+      Effect.async<LoginResult, LoginError>((resume) => {
+          const now = clock.now!()
+          const reusable = options.registration !== undefined &&
+            (options.registration.clientSecretExpiresAt === undefined ||
+              options.registration.clientSecretExpiresAt === 0 ||
+              options.registration.clientSecretExpiresAt * 1000 > now + REGISTRATION_MARGIN_MS)
+          const deps: Deps = { sso, runtime, registration: reusable ? options.registration : undefined }
+          const actor = createActor(machine, {
             clock,
             ...(options.snapshot !== undefined ? { snapshot: options.snapshot as any } : {}),
             input: {
@@ -230,68 +237,87 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
               maxConsecutiveFailures: options.maxConsecutiveFailures
             }
           })
-        ),
-        (actor) => Effect.sync(() => actor.stop())
-      )
-      depsBySystem.set(actor.system, deps)
-      actor.subscribe({
-        next: (snapshot) => {
-          if (options.onProgress !== undefined) {
-            try {
-              options.onProgress(M.view(snapshot))
-            } catch (defect) {
-              Deferred.unsafeDone(outcome, Exit.die(defect))
-            }
+          depsBySystem.set(actor.system, deps)
+          let done = false
+          const finish = (effect: Effect.Effect<LoginResult, LoginError>) => {
+            if (done) return
+            done = true
+            actor.stop()
+            resume(effect)
           }
-          // Not while a poll is in flight: xstate re-runs an in-flight promise actor on restore, which could reach the
-          // service sooner than the interval after the original request. The waiting snapshot follows every poll.
-          if (options.onPersist !== undefined && M.phaseOf(snapshot) !== "polling") {
-            try {
-              options.onPersist(actor.getPersistedSnapshot())
-            } catch (defect) {
-              Deferred.unsafeDone(outcome, Exit.die(defect))
-            }
-          }
-          if (snapshot.hasTag("outcome")) Deferred.unsafeDone(outcome, Exit.succeed(snapshot))
-        },
-        error: (defect) => Deferred.unsafeDone(outcome, Exit.die(defect))
-      })
-      actor.start()
-      const snapshot = yield* Deferred.await(outcome)
-      const c = snapshot.context
-      switch (M.phaseOf(snapshot)) {
-        case "authorized": {
-          const registration = registrations.get(c.registration!.clientId) ?? (c.registration as Registration)
-          return {
-            token: c.token as Schemas.CreateTokenResponse,
-            registration,
-            pollCount: c.pollCount,
-            slowDownCount: c.slowDownCount
-          }
-        }
-        case "expired":
-          return yield* new DeviceCodeExpiredError({
-            userCode: c.userCode,
-            expiresAt: c.expiresAt,
-            pollCount: c.pollCount,
-            reason: c.error?._tag === "ExpiredTokenException" ? "service" : "deadline",
-            ...(c.error !== undefined ? { cause: c.error } : {})
+          actor.subscribe({
+            next: (snapshot) => {
+              if (done) return
+              if (options.onProgress !== undefined) {
+                try {
+                  options.onProgress(M.view(snapshot))
+                } catch (defect) {
+                  return finish(Effect.die(defect))
+                }
+              }
+              // Not while a poll is in flight: xstate re-runs an in-flight promise actor on restore, which could reach
+              // the service sooner than the interval after the original request. The waiting snapshot follows every poll.
+              if (options.onPersist !== undefined && M.phaseOf(snapshot) !== "polling") {
+                try {
+                  options.onPersist(actor.getPersistedSnapshot())
+                } catch (defect) {
+                  return finish(Effect.die(defect))
+                }
+              }
+              if (snapshot.hasTag("outcome")) finish(outcomeOf(snapshot, deps.registration))
+            },
+            error: (defect) => finish(Effect.die(defect))
           })
-        case "denied":
-          return yield* new AccessDeniedError({ userCode: c.userCode, cause: c.error })
-        case "cancelled":
-          // Only interruption cancels a login run here; treat a stray CANCEL the same way.
-          return yield* Effect.interrupt
-        default: {
-          const error = c.error
-          if (error === undefined || error._tag === "Defect") {
-            return yield* Effect.dieMessage(error?.message ?? "device flow failed without an error")
-          }
-          return yield* Effect.fail(error as LoginError)
-        }
+          actor.start()
+          // Interruption stops the machine, which aborts the in-flight request and clears its timers.
+          return Effect.sync(() => {
+            done = true
+            actor.stop()
+          })
+        })
+    ))
+
+const outcomeOf = (
+  snapshot: M.DeviceFlowSnapshot,
+  fullRegistration: Registration | undefined
+): Effect.Effect<LoginResult, LoginError> => {
+  const c = snapshot.context
+  switch (M.phaseOf(snapshot)) {
+    case "authorized": {
+      const registration = fullRegistration !== undefined && fullRegistration.clientId === c.registration!.clientId
+        ? fullRegistration
+        : (c.registration as Registration)
+      return Effect.succeed({
+        token: c.token as Schemas.CreateTokenResponse,
+        registration,
+        pollCount: c.pollCount,
+        slowDownCount: c.slowDownCount
+      })
+    }
+    case "expired":
+      return Effect.fail(
+        new DeviceCodeExpiredError({
+          userCode: c.userCode,
+          expiresAt: c.expiresAt,
+          pollCount: c.pollCount,
+          reason: c.error?._tag === "ExpiredTokenException" ? "service" : "deadline",
+          ...(c.error !== undefined ? { cause: c.error } : {})
+        })
+      )
+    case "denied":
+      return Effect.fail(new AccessDeniedError({ userCode: c.userCode, cause: c.error }))
+    case "cancelled":
+      // Only interruption cancels a login run here; treat a stray CANCEL the same way.
+      return Effect.interrupt
+    default: {
+      const error = c.error
+      if (error === undefined || error._tag === "Defect") {
+        return Effect.dieMessage(error?.message ?? "device flow failed without an error")
       }
-    })
-  )
+      return Effect.fail(error as LoginError)
+    }
+  }
+}
 
 /** @internal */
 export type Progress =
