@@ -2,19 +2,25 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import * as Tracer from "effect/Tracer"
 import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
 import { type EndpointError, resolveEndpoint } from "../Endpoint.js"
 import * as Errors from "../Errors.js"
 import type * as Schemas from "../Schemas.js"
+import type { RetryPolicy } from "../Retry.js"
 import type { SsoOidc } from "../SsoOidc.js"
-import { decodeResponse, encodeInput, header } from "./decode.js"
+import { decodeResponse, encodeInput, header, type RawResponse } from "./decode.js"
 import * as Ops from "./operations.js"
 import * as Retry from "./retry.js"
 import { signRequest } from "./sigv4.js"
@@ -59,6 +65,47 @@ const addRedactedNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<
   "x-amz-security-token"
 ]
 
+// Effect's built-in tracer records spans that nobody can observe. While it is the tracer in use, calls skip their
+// span and run with tracing off (so the HttpClient skips its own span, attributes and trace headers too); any
+// other tracer gets the full treatment, including redacted header names.
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+const isTracing = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
+  fiber.getFiberRef(FiberRef.currentTracerEnabled) && fiber.currentTracer !== nativeTracer
+
+// The same context with fetch told not to follow redirects, computed once per context (a runtime's context is
+// one object for all its calls).
+const manualRedirects = new WeakMap<Context.Context<never>, Context.Context<never>>()
+const withManualRedirects = (context: Context.Context<never>): Context.Context<never> => {
+  let patched = manualRedirects.get(context)
+  if (patched === undefined) {
+    const init = Context.getOption(context, FetchHttpClient.RequestInit)
+    patched = Context.add(context, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })
+    manualRedirects.set(context, patched)
+  }
+  return patched
+}
+
+/**
+ * `self` with fetch's redirects off and tracing off, both set and restored in one step (what `noRedirects` and
+ * `Effect.withTracerEnabled(false)` do, at the cost of one).
+ */
+const quietly = <A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, self: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  const context = fiber.getFiberRef(FiberRef.currentContext)
+  const tracerEnabled = fiber.getFiberRef(FiberRef.currentTracerEnabled)
+  return Effect.acquireUseRelease(
+    Effect.zipRight(
+      FiberRef.set(FiberRef.currentContext, withManualRedirects(context)),
+      FiberRef.set(FiberRef.currentTracerEnabled, false)
+    ),
+    () => self,
+    () =>
+      Effect.zipRight(
+        FiberRef.set(FiberRef.currentContext, context),
+        FiberRef.set(FiberRef.currentTracerEnabled, tracerEnabled)
+      )
+  )
+}
+
 interface AttemptFailure {
   readonly error: Errors.ServiceError | Errors.CommonError
   readonly retryAfter?: string | undefined
@@ -95,85 +142,97 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
     // The caller's client is used for everything.
     const client = yield* HttpClient.HttpClient
 
+    const baseRequests = {} as Record<Ops.AnyOperation["name"], HttpClientRequest.HttpClientRequest>
+    for (const op of Ops.all) baseRequests[op.name] = HttpClientRequest.post(urls[op.name])
+
+    const run = <I, IE, O, OE>(
+      op: Ops.Operation<I, IE, O, OE>,
+      input: unknown,
+      credentials: Credentials | undefined,
+      policy: RetryPolicy
+    ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> => {
+      const encoded = encodeInput(op, input)
+      if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
+      const { body, grantType } = encoded.right
+      const url = urls[op.name]
+      const request = HttpClientRequest.bodyText(baseRequests[op.name], body, "application/json")
+      const invocationId = globalThis.crypto.randomUUID()
+      const context = { grantType }
+      const toTransport = (error: unknown): Effect.Effect<never, AttemptFailure> =>
+        Effect.fail({ error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) }) })
+      const onTimeout = (): AttemptFailure => ({
+        error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis: Duration.toMillis(timeout!) })
+      })
+      const read = (response: HttpClientResponse.HttpClientResponse) =>
+        Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, body: text }))
+      const decode = (raw: RawResponse): Effect.Effect<O, AttemptFailure> => {
+        const decoded = decodeResponse(op, raw, context)
+        return Either.isRight(decoded)
+          ? Effect.succeed(decoded.right)
+          : Effect.fail({ error: decoded.left, retryAfter: header(raw.headers, "retry-after") })
+      }
+
+      const attempt = (n: number): Effect.Effect<O, AttemptFailure | CredentialsError> => {
+        const headers: Record<string, string> = {
+          "content-type": "application/json",
+          "amz-sdk-invocation-id": invocationId,
+          "amz-sdk-request": `attempt=${n}; max=${policy.maxAttempts}`
+        }
+        const send = (h: Record<string, string>): Effect.Effect<O, AttemptFailure> => {
+          // Transport failures (sending or reading the body) become TransportError; decoding failures pass as is.
+          const exchange = Effect.flatMap(
+            Effect.catchAll(Effect.flatMap(client.execute(HttpClientRequest.setHeaders(request, h)), read), toTransport),
+            decode
+          )
+          return timeout === undefined ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout })
+        }
+        return credentials === undefined
+          ? send(headers)
+          : Effect.flatMap(signRequest({ method: "POST", url, headers, body, region, credentials }), send)
+      }
+
+      const loop = (n: number): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
+        Effect.catchAll(attempt(n), (failure) => {
+          if (!("error" in failure)) return Effect.fail(failure)
+          const error = failure.error
+          if (n >= policy.maxAttempts || !Errors.isTransient(error)) return Effect.fail(error)
+          return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
+            const status = "status" in error ? error.status : undefined
+            const hint = status === 429 || status === 503
+              ? Retry.parseRetryAfter(failure.retryAfter, now)
+              : undefined
+            const delay = Retry.backoff(policy, n, random, hint)
+            if (delay === undefined) return Effect.fail(error)
+            return Effect.zipRight(Effect.sleep(delay), loop(n + 1))
+          })
+        })
+
+      return loop(1)
+    }
+
     const call = <I, IE, O, OE>(
       op: Ops.Operation<I, IE, O, OE>,
       input: unknown,
       credentials: Credentials | undefined
     ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
-      Effect.flatMap(FiberRef.get(Retry.currentOverride), (override) => {
-        const policy = override ?? defaultPolicy
-        const encoded = encodeInput(op, input)
-        if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
-        const { body, grantType } = encoded.right
-        const url = urls[op.name]
-        const invocationId = globalThis.crypto.randomUUID()
-        const context = { grantType }
-        const toTransport = (error: unknown): AttemptFailure => ({
-          error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) })
-        })
-
-        const attempt = (n: number): Effect.Effect<O, AttemptFailure | CredentialsError> => {
-          const headers: Record<string, string> = {
-            "content-type": "application/json",
-            "amz-sdk-invocation-id": invocationId,
-            "amz-sdk-request": `attempt=${n}; max=${policy.maxAttempts}`
-          }
-          const send = (h: Record<string, string>): Effect.Effect<O, AttemptFailure> => {
-            const exchange = client.execute(
-              HttpClientRequest.setHeaders(HttpClientRequest.bodyText(HttpClientRequest.post(url), body, "application/json"), h)
-            ).pipe(
-              Effect.flatMap((response) =>
-                Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, body: text }))
-              ),
-              Effect.mapError(toTransport)
-            )
-            const timed = timeout === undefined ? exchange : Effect.timeoutFail(exchange, {
-              duration: timeout,
-              onTimeout: (): AttemptFailure => ({
-                error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis: Duration.toMillis(timeout) })
-              })
+      Effect.withFiberRuntime((fiber) => {
+        const policy = fiber.getFiberRef(Retry.currentOverride) ?? defaultPolicy
+        if (isTracing(fiber)) {
+          return run(op, input, credentials, policy).pipe(
+            noRedirects,
+            // Signed and session-token headers never reach logs or span attributes.
+            Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
+            // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
+            Effect.locally(HttpClient.currentTracerPropagation, false),
+            Effect.withSpan(`SsoOidc.${op.name}`, {
+              kind: "client",
+              captureStackTrace: false,
+              attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
             })
-            return Effect.flatMap(timed, (raw) => {
-              const decoded = decodeResponse(op, raw, context)
-              return Either.isRight(decoded)
-                ? Effect.succeed(decoded.right)
-                : Effect.fail<AttemptFailure>({ error: decoded.left, retryAfter: header(raw.headers, "retry-after") })
-            })
-          }
-          return credentials === undefined
-            ? send(headers)
-            : Effect.flatMap(signRequest({ method: "POST", url, headers, body, region, credentials }), send)
+          )
         }
-
-        const loop = (n: number): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
-          Effect.catchAll(attempt(n), (failure) => {
-            if (!("error" in failure)) return Effect.fail(failure)
-            const error = failure.error
-            if (n >= policy.maxAttempts || !Errors.isTransient(error)) return Effect.fail(error)
-            return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
-              const status = "status" in error ? error.status : undefined
-              const hint = status === 429 || status === 503
-                ? Retry.parseRetryAfter(failure.retryAfter, now)
-                : undefined
-              const delay = Retry.backoff(policy, n, random, hint)
-              if (delay === undefined) return Effect.fail(error)
-              return Effect.zipRight(Effect.sleep(delay), loop(n + 1))
-            })
-          })
-
-        return loop(1)
-      }).pipe(
-        noRedirects,
-        // Signed and session-token headers never reach logs or span attributes.
-        Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
-        // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
-        Effect.locally(HttpClient.currentTracerPropagation, false),
-        Effect.withSpan(`SsoOidc.${op.name}`, {
-          kind: "client",
-          captureStackTrace: false,
-          attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
-        })
-      )
+        return quietly(fiber, run(op, input, credentials, policy))
+      })
 
     const service: Service = {
       registerClient: (input) =>

@@ -4,7 +4,32 @@ import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as Errors from "../Errors.js"
 import { GrantType } from "../Schemas.js"
+import * as Codec from "./codec.js"
 import type { Operation, ServiceErrorClass } from "./operations.js"
+
+// Compiled once per schema: the hot path does not rebuild parsers or plans per call.
+interface Compiled {
+  readonly inputPlan: ReturnType<typeof Codec.planOf>
+  readonly outputPlan: ReturnType<typeof Codec.planOf>
+  readonly encode: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly decode: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+}
+const compiledCache = new WeakMap<object, Compiled>()
+const compiled = (op: Operation<any, any, any, any>): Compiled => {
+  let c = compiledCache.get(op)
+  if (c === undefined) {
+    const encode = Schema.encodeUnknownEither(op.input as Schema.Schema<unknown, unknown>)
+    const decode = Schema.decodeUnknownEither(op.output as Schema.Schema<unknown, unknown>)
+    c = {
+      inputPlan: Codec.planOf(op.input),
+      outputPlan: Codec.planOf(op.output),
+      encode: (u) => encode(u, { onExcessProperty: "ignore" }),
+      decode: (u) => decode(u, { onExcessProperty: "ignore" })
+    }
+    compiledCache.set(op, c)
+  }
+  return c
+}
 
 /** @internal */
 export type RawHeaders = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
@@ -207,7 +232,13 @@ export const encodeInput = <I, IE, O, OE>(
   input: unknown
 ): Either.Either<{ readonly body: string; readonly grantType: string | undefined }, Errors.InvalidInputError> => {
   try {
-    const result = Schema.encodeUnknownEither(op.input)(input, { onExcessProperty: "ignore" })
+    const c = compiled(op)
+    const fast = c.inputPlan === undefined ? undefined : Codec.encode(c.inputPlan, input)
+    if (fast !== undefined) {
+      const grantType = fast["grantType"]
+      return Either.right({ body: JSON.stringify(fast), grantType: typeof grantType === "string" ? grantType : undefined })
+    }
+    const result = c.encode(input)
     if (Either.isLeft(result)) {
       const found = problems(result.left)
       const first = found[0] ?? { path: [], message: "is invalid" }
@@ -326,8 +357,11 @@ export const decodeResponse = <I, IE, O, OE>(
     if (status >= 200 && status < 300) {
       if (!parsed.ok) return Either.left(malformed(`the body is not valid JSON (${text.length} characters)`))
       if (!isRecord(parsed.value)) return Either.left(malformed(`the body is ${kindOf(parsed.value)}, not a JSON object`))
-      const decoded = Schema.decodeUnknownEither(op.output)(dropNulls(parsed.value), { onExcessProperty: "ignore" })
-      if (Either.isRight(decoded)) return Either.right(decoded.right)
+      const c = compiled(op)
+      const fast = c.outputPlan === undefined ? undefined : Codec.decode(c.outputPlan, parsed.value)
+      if (fast !== undefined) return Either.right(fast as O)
+      const decoded = c.decode(dropNulls(parsed.value))
+      if (Either.isRight(decoded)) return Either.right(decoded.right as O)
       const found = problems(decoded.left)
       const first = found[0] ?? { path: [], message: "is invalid" }
       const field = formatPath(first.path)
