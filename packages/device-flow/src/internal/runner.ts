@@ -10,7 +10,8 @@ import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { createActor, fromPromise } from "xstate"
+import { createActor, fromCallback, fromPromise } from "xstate"
+import type { AnyActorRef } from "xstate"
 import * as Clock from "./clock.js"
 import * as M from "./machine.js"
 
@@ -125,18 +126,36 @@ const run = <A, E extends M.ErrorLike>(deps: Deps, effect: Effect.Effect<A, E>, 
   Runtime.runPromise(deps.runtime)(toResult(effect), { signal })
 
 // The machine is provided once: providing per login would rebuild its state-node tree (~30 KB) every time. Each
-// login's dependencies are found through its actor system instead.
-const depsBySystem = new WeakMap<object, Deps>()
-const depsOf = (system: unknown): Deps => {
-  const deps = depsBySystem.get(system as object)
-  if (deps === undefined) throw new Error("device-flow: actor system without dependencies")
+// login's dependencies are found through its actor (the parent of the invoked promise actors) instead.
+const depsByActor = new WeakMap<object, Deps>()
+const depsOf = (self: unknown): Deps => {
+  const deps = depsByActor.get((self as { _parent?: object })._parent as object)
+  if (deps === undefined) throw new Error("device-flow: actor without dependencies")
   return deps
+}
+
+// Under a live clock every login is a child of one idle host actor, so they share its actor system (a root actor
+// builds its own, ~1.7 KB). The host ignores what its children report; each login observes its own actor.
+const hosts = new WeakMap<M.Clock, AnyActorRef>()
+const hostOf = (clock: M.Clock): AnyActorRef => {
+  let host = hosts.get(clock)
+  if (host === undefined) {
+    host = createActor(fromCallback(() => {}), { clock })
+    host.start()
+    hosts.set(clock, host)
+  }
+  return host
+}
+// `stop()` is for root actors only; a child stops through the same internal path its parent would use.
+const stopActor = (actor: AnyActorRef): void => {
+  if ((actor as { _parent?: unknown })._parent === undefined) actor.stop()
+  else (actor as unknown as { _stop(): void })._stop()
 }
 
 const machine = M.machine.provide({
   actors: {
-    registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, signal, system }) => {
-      const deps = depsOf(system)
+    registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, self, signal }) => {
+      const deps = depsOf(self)
       return run(
         deps,
         Effect.flatMap(
@@ -157,8 +176,8 @@ const machine = M.machine.provide({
         signal
       )
     }),
-    startDeviceAuthorization: fromPromise<M.Result<M.Authorization>, M.StartInput>(({ input, signal, system }) => {
-      const deps = depsOf(system)
+    startDeviceAuthorization: fromPromise<M.Result<M.Authorization>, M.StartInput>(({ input, self, signal }) => {
+      const deps = depsOf(self)
       return run(
         deps,
         Effect.flatMap(
@@ -186,8 +205,8 @@ const machine = M.machine.provide({
         signal
       )
     }),
-    createToken: fromPromise<M.Result<M.Token>, M.PollInput>(({ input, signal, system }) => {
-      const deps = depsOf(system)
+    createToken: fromPromise<M.Result<M.Token>, M.PollInput>(({ input, self, signal }) => {
+      const deps = depsOf(self)
       return run(
         deps,
         // One attempt per poll: a client-level retry after a 5xx could reach the service sooner than the interval after
@@ -211,12 +230,12 @@ const machine = M.machine.provide({
 export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
   Effect.flatMap(Effect.clock, (clock) =>
     Clock.isLive(clock)
-      ? runMachine(options, Clock.shared(clock))
-      : Effect.scoped(Effect.flatMap(Clock.make, (clock) => runMachine(options, clock))))
+      ? runMachine(options, Clock.shared(clock), true)
+      : Effect.scoped(Effect.flatMap(Clock.make, (clock) => runMachine(options, clock, false))))
 
 // One fiber per login, suspended in `Effect.async` while the machine waits: thousands of pending logins each hold
 // only their actor, this fiber and a small closure.
-const runMachine = (options: LoginOptions, clock: M.Clock): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
+const runMachine = (options: LoginOptions, clock: M.Clock, shared: boolean): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
   Effect.flatMap(SsoOidc, (sso) =>
     Effect.flatMap(Effect.runtime<never>(), (runtime) =>
       Effect.async<LoginResult, LoginError>((resume) => {
@@ -227,7 +246,7 @@ const runMachine = (options: LoginOptions, clock: M.Clock): Effect.Effect<LoginR
               options.registration.clientSecretExpiresAt * 1000 > now + REGISTRATION_MARGIN_MS)
           const deps: Deps = { sso, runtime, registration: reusable ? options.registration : undefined }
           const actor = createActor(machine, {
-            clock,
+            ...(shared ? { parent: hostOf(clock) } : { clock }),
             ...(options.snapshot !== undefined ? { snapshot: options.snapshot as any } : {}),
             input: {
               startUrl: options.startUrl,
@@ -237,12 +256,12 @@ const runMachine = (options: LoginOptions, clock: M.Clock): Effect.Effect<LoginR
               maxConsecutiveFailures: options.maxConsecutiveFailures
             }
           })
-          depsBySystem.set(actor.system, deps)
+          depsByActor.set(actor, deps)
           let done = false
           const finish = (effect: Effect.Effect<LoginResult, LoginError>) => {
             if (done) return
             done = true
-            actor.stop()
+            stopActor(actor)
             resume(effect)
           }
           actor.subscribe({
@@ -272,7 +291,7 @@ const runMachine = (options: LoginOptions, clock: M.Clock): Effect.Effect<LoginR
           // Interruption stops the machine, which aborts the in-flight request and clears its timers.
           return Effect.sync(() => {
             done = true
-            actor.stop()
+            stopActor(actor)
           })
         })
     ))
