@@ -27,6 +27,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Schemas from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as UndiciHttpClient from "@ssokit/node/UndiciHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -83,6 +84,7 @@ const main = async () => {
   const nodeRuntime = ssokitRuntime(NodeHttpClient.layer)
   const undiciRuntime = ssokitRuntime(NodeHttpClient.layerUndici)
   const fetchRuntime = ssokitRuntime(FetchHttpClient.layer)
+  const leanRuntime = ssokitRuntime(UndiciHttpClient.layer)
   const ssokitCall = (runtime: typeof nodeRuntime) => async () => {
     const out = await runtime.runPromise(SsoOidc.createToken(ssokitInput))
     if (out.accessToken === undefined) throw new Error("ssokit: no access token")
@@ -90,6 +92,7 @@ const main = async () => {
 
   // The floor under ssokit: the same POST through @effect/platform's HttpClient, nothing else.
   const bareRuntime = ManagedRuntime.make(NodeHttpClient.layerUndici)
+  const bareLeanRuntime = ManagedRuntime.make(UndiciHttpClient.layer)
   const bareRequest = HttpClientRequest.post(tokenUrl).pipe(HttpClientRequest.bodyText(JSON.stringify(input), "application/json"))
   const bareCall = HttpClient.HttpClient.pipe(
     Effect.flatMap((client) => client.execute(bareRequest)),
@@ -106,11 +109,19 @@ const main = async () => {
     { name: "ssokit (node:http)", call: ssokitCall(nodeRuntime) },
     { name: "ssokit (undici)", call: ssokitCall(undiciRuntime) },
     { name: "ssokit (fetch)", call: ssokitCall(fetchRuntime) },
+    { name: "ssokit (lean undici)", call: ssokitCall(leanRuntime) },
     {
       name: "effect http (undici)",
       call: async () => {
         const out = await bareRuntime.runPromise(bareCall)
         if (out.accessToken === undefined) throw new Error("effect http: no access token")
+      }
+    },
+    {
+      name: "effect http (lean)",
+      call: async () => {
+        const out = await bareLeanRuntime.runPromise(bareCall)
+        if (out.accessToken === undefined) throw new Error("effect http (lean): no access token")
       }
     },
     {
@@ -179,7 +190,8 @@ const main = async () => {
     console.log("BENCH_JSON " + JSON.stringify({ bench: "create-token", calls: flags.calls, rounds: flags.rounds, rows }))
   }
 
-  await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose(), fetchRuntime.dispose(), bareRuntime.dispose()])
+  await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose(), fetchRuntime.dispose(), leanRuntime.dispose(), bareRuntime.dispose(),
+    bareLeanRuntime.dispose()])
   sdk.destroy()
   await server.stop()
   // undici's global dispatcher keeps idle sockets open; the figures are printed, so end here.

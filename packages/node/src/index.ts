@@ -37,3 +37,8 @@ export * as Cli from "./Cli.js"
  * @since 0.1.0
  */
 export * as TerminalRenderer from "./TerminalRenderer.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as UndiciHttpClient from "./UndiciHttpClient.js"
