@@ -15,9 +15,10 @@
  * including a malformed 2xx (the code may be consumed), ends as `failed`.
  *
  * Time: absolute times (epoch ms) live in context and are read from the actor's clock (`createActor(machine, {
- * clock })`; a clock with `now()` such as xstate's `SimulatedClock`, `Date.now()` otherwise). Timers are invoked
- * actors re-armed from context, so `actor.getPersistedSnapshot()` restored later resumes with the remaining delays
- * or goes straight to `expired`. Secrets (device code, client secret, tokens) are only held as `Redacted`.
+ * clock })`; a clock with `now()` such as xstate's `SimulatedClock`, `Date.now()` otherwise). Both timers (deadline,
+ * next poll) live in one invoked child re-armed from context, so `actor.getPersistedSnapshot()` restored later resumes
+ * with the remaining delays or goes straight to `expired`; a timer that fires before its time is re-armed for the
+ * remainder. Secrets (device code, client secret, tokens) are only held as `Redacted`.
  *
  * @since 0.1.0
  */

@@ -150,6 +150,25 @@ describe("Machine", () => {
     expect(errors).toEqual([])
   })
 
+  it("never polls early on a clock whose timers fire before their time (re-arms for the remainder)", async () => {
+    // Node schedules timers from the event loop's cached time, so by the wall clock they can fire a little early.
+    class EarlyClock extends StepClock {
+      override setTimeout(fn: () => void, timeout: number) {
+        return super.setTimeout(fn, timeout > 5 ? timeout - 5 : timeout)
+      }
+    }
+    const clock = new EarlyClock()
+    const script = scriptedCreateToken(clock, (i) => (i < 2 ? fail("AuthorizationPendingException") : { _tag: "Success", value: token }))
+    const machine = Machine.machine.provide({
+      actors: { registerClient: okRegister, startDeviceAuthorization: okStart(), createToken: script.logic }
+    })
+    const actor = createActor(machine, { clock, input: { startUrl: "u" } })
+    const t0 = clock.now()
+    actor.start()
+    expect(await runToOutcome(clock, actor)).toBe("authorized")
+    expect(script.polls.map((p) => p.at - t0)).toEqual([1000, 2000, 3000])
+  })
+
   it("ignores a poll timer that fires at or after the deadline", async () => {
     const { actor, polls } = start(() => fail("AuthorizationPendingException"))
     await settle()

@@ -1,5 +1,5 @@
 import type * as Redacted from "effect/Redacted"
-import { assign, fromCallback, fromPromise, setup } from "xstate"
+import { assign, fromCallback, fromPromise, sendTo, setup } from "xstate"
 import type { ActorRefFrom, AnyActorRef, SnapshotFrom } from "xstate"
 
 // Only `import type` from effect: the machine entry must bundle with xstate alone.
@@ -171,9 +171,26 @@ export interface Output {
   readonly registration: Registration
 }
 
-interface TimerInput {
-  readonly at: number
-  readonly event: "POLL_DUE" | "DEADLINE"
+interface TimersInput {
+  readonly expiresAt: number
+}
+
+type TimersEvent = { readonly type: "ARM"; readonly at: number }
+
+/**
+ * Calls `fn` once the clock reads `at` or later. Platform timers may fire a little early by the wall clock (Node
+ * schedules from the event loop's cached time), so an early firing re-arms for the remainder: a poll is never sent
+ * before its time.
+ */
+const armAt = (clock: Clock | undefined, now: () => number, at: number, fn: () => void) => {
+  const set = clock === undefined ? setTimeout : clock.setTimeout.bind(clock)
+  const clear = clock === undefined ? clearTimeout : clock.clearTimeout.bind(clock)
+  let id: unknown
+  const schedule = () => {
+    id = set(() => (now() < at ? schedule() : fn()), Math.max(0, at - now()))
+  }
+  schedule()
+  return () => clear(id as any)
 }
 
 const notProvided = (name: string) =>
@@ -225,19 +242,38 @@ export const machine = setup({
       notProvided("startDeviceAuthorization")
     ),
     createToken: fromPromise<Result<Token>, PollInput>(() => notProvided("createToken")),
-    // Timers are invoked actors rather than `after` transitions: xstate does not persist pending `after`
-    // timers (statelyai/xstate#5331) but does restart invoked children, so a restored snapshot re-arms
-    // them from the absolute times kept in context.
-    timer: fromCallback<Event, TimerInput>(({ input, self, sendBack }) => {
+    // One invoked child holds both timers (deadline and next poll) rather than `after` transitions: xstate does not
+    // persist pending `after` timers (statelyai/xstate#5331) but does restart invoked children, so a restored snapshot
+    // re-arms them from the absolute times kept in context. One child rather than one per timer: each actor costs
+    // ~1.7 KB and its creation on every poll.
+    timers: fromCallback<TimersEvent, TimersInput>(({ input, receive, self, sendBack }) => {
       const clock = clockOf(self)
-      const delay = Math.max(0, input.at - nowOf(self))
-      const fire = () => sendBack({ type: input.event, at: nowOf(self) })
-      if (clock === undefined) {
-        const id = setTimeout(fire, delay)
-        return () => clearTimeout(id)
+      const now = () => nowOf(self)
+      const clearDeadline = armAt(clock, now, input.expiresAt, () => sendBack({ type: "DEADLINE", at: now() }))
+      let pollAt: number | undefined
+      let clearPoll: (() => void) | undefined
+      const armPoll = (at: number) => {
+        if (at === pollAt && clearPoll !== undefined) return
+        clearPoll?.()
+        pollAt = at
+        clearPoll = armAt(clock, now, at, () => {
+          clearPoll = undefined
+          pollAt = undefined
+          sendBack({ type: "POLL_DUE", at: now() })
+        })
       }
-      const id = clock.setTimeout(fire, delay)
-      return () => clock.clearTimeout(id)
+      // Restored into `waiting`, the parent sends no ARM (entry actions do not re-run): take the time from context.
+      const parent = (self as AnyActorRef)._parent?.getSnapshot() as DeviceFlowSnapshot | undefined
+      if (parent?.matches({ awaiting: "waiting" }) === true && parent.context.nextPollAt !== undefined) {
+        armPoll(parent.context.nextPollAt)
+      }
+      receive((event) => {
+        if (event.type === "ARM") armPoll(event.at)
+      })
+      return () => {
+        clearDeadline()
+        clearPoll?.()
+      }
     })
   },
   guards: {
@@ -347,9 +383,9 @@ export const machine = setup({
       tags: ["awaitingUser"],
       initial: "waiting",
       invoke: {
-        id: "deadline",
-        src: "timer",
-        input: ({ context }) => ({ at: context.expiresAt!, event: "DEADLINE" as const })
+        id: "timers",
+        src: "timers",
+        input: ({ context }) => ({ expiresAt: context.expiresAt! })
       },
       on: {
         DEADLINE: "#deviceFlow.expired",
@@ -357,11 +393,7 @@ export const machine = setup({
       },
       states: {
         waiting: {
-          invoke: {
-            id: "nextPoll",
-            src: "timer",
-            input: ({ context }) => ({ at: context.nextPollAt!, event: "POLL_DUE" as const })
-          },
+          entry: sendTo("timers", ({ context }) => ({ type: "ARM" as const, at: context.nextPollAt! })),
           on: {
             POLL_DUE: { guard: "beforeDeadline", target: "polling" }
           }
