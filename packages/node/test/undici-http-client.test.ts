@@ -112,6 +112,27 @@ describe("UndiciHttpClient", () => {
       assert.strictEqual(seen[0]!.body, "{\"k\":\"é\"}")
     }))
 
+  it.effect("stream and form-data bodies are sent too", () =>
+    Effect.gen(function*() {
+      handler = (req, res, body) => res.end(`${req.headers["content-type"]?.split(";")[0]}|${body.length}|${body.includes("v1")}`)
+      const streamed = yield* withClient((client) =>
+        client.execute(
+          HttpClientRequest.post(`${base}/stream`).pipe(
+            HttpClientRequest.bodyStream(Stream.make(new TextEncoder().encode("ab"), new TextEncoder().encode("v1")), {
+              contentType: "application/octet-stream"
+            })
+          )
+        )
+      )
+      assert.strictEqual(yield* streamed.text, "application/octet-stream|4|true")
+      const form = new FormData()
+      form.append("k", "v1")
+      const posted = yield* withClient((client) =>
+        client.execute(HttpClientRequest.post(`${base}/form`).pipe(HttpClientRequest.bodyFormData(form)))
+      )
+      assert.match(yield* posted.text, /^multipart\/form-data\|\d+\|true$/)
+    }))
+
   it.effect("an error status is a response, not a failure; toJSON leaves the body out", () =>
     Effect.gen(function*() {
       handler = (_req, res) => {

@@ -1,9 +1,8 @@
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
-import type * as Body from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
@@ -17,6 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
+import { Buffer } from "node:buffer"
 import * as Undici from "undici"
 
 /** @internal */
@@ -59,22 +59,7 @@ const targetOf = (request: HttpClientRequest.HttpClientRequest): Either.Either<T
   return Either.right(target)
 }
 
-type UndiciBody = string | Uint8Array | FormData | NodeJS.ReadableStream | null
-
-const bodyOf = (body: Body.HttpBody): UndiciBody | Effect.Effect<UndiciBody> => {
-  switch (body._tag) {
-    case "Empty":
-      return null
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return body.body as Uint8Array
-    case "FormData":
-      return body.formData
-    case "Stream":
-      return NodeStream.toReadable(body.stream)
-  }
-}
+type UndiciBody = string | Uint8Array | NodeJS.ReadableStream | null
 
 /** @internal */
 export const make = (options: Options = {}): HttpClient.HttpClient => {
@@ -82,7 +67,8 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
   const headersTimeout = options.headersTimeout ?? 300_000
   const bodyTimeout = options.bodyTimeout ?? 300_000
 
-  const send = (
+  // Streams and form data go through undici's `request` (it knows how to send them)...
+  const sendWithRequest = (
     request: HttpClientRequest.HttpClientRequest,
     target: Target,
     body: UndiciBody
@@ -117,6 +103,74 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
       )
     })
 
+  // ...and everything else (no body, bytes, text) straight through `dispatch` with a handler that collects the
+  // body: no response stream, no AbortSignal, one callback per event.
+  const sendWithDispatch = (
+    request: HttpClientRequest.HttpClientRequest,
+    target: Target,
+    body: string | Uint8Array | null
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+    Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
+      let abort: ((reason?: Error) => void) | undefined
+      let interrupted = false
+      let status = 0
+      let headers: Record<string, string | Array<string> | undefined> = {}
+      let chunks: Array<Buffer> = []
+      let size = 0
+      let responded = false
+      const handler = {
+        onConnect(fn: (reason?: Error) => void) {
+          if (interrupted) fn(new Error("interrupted"))
+          else abort = fn
+        },
+        onHeaders(statusCode: number, rawHeaders: Array<Buffer>) {
+          if (statusCode < 200) return true
+          status = statusCode
+          headers = Undici.util.parseHeaders(rawHeaders) as Record<string, string | Array<string> | undefined>
+          responded = true
+          return true
+        },
+        onData(chunk: Buffer) {
+          chunks.push(chunk)
+          size += chunk.length
+          return true
+        },
+        onComplete() {
+          const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+          chunks = []
+          const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+          resume(Effect.succeed(new LeanResponse(request, status, headers, copy)))
+        },
+        onError(cause: Error) {
+          if (interrupted) return
+          resume(Effect.fail(
+            responded
+              ? new HttpClientError.ResponseError({
+                request,
+                response: new LeanResponse(request, status, headers, new ArrayBuffer(0)),
+                reason: "Decode",
+                cause
+              })
+              : new HttpClientError.RequestError({ request, reason: "Transport", cause })
+          ))
+        },
+        onUpgrade() {}
+      }
+      dispatcher.dispatch({
+        origin: target.origin,
+        path: target.path,
+        method: request.method as Undici.Dispatcher.HttpMethod,
+        headers: request.headers as Record<string, string>,
+        body,
+        headersTimeout,
+        bodyTimeout
+      }, handler as unknown as Undici.Dispatcher.DispatchHandler)
+      return Effect.sync(() => {
+        interrupted = true
+        abort?.(new Error("interrupted"))
+      })
+    })
+
   const lean = (
     request: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
@@ -124,10 +178,37 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
     if (Either.isLeft(target)) {
       return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: target.left }))
     }
-    const body = bodyOf(request.body)
-    return Effect.isEffect(body)
-      ? Effect.flatMap(body, (b) => send(request, target.right, b))
-      : send(request, target.right, body)
+    const body = request.body
+    switch (body._tag) {
+      case "Empty":
+        return sendWithDispatch(request, target.right, null)
+      case "Uint8Array":
+        return sendWithDispatch(request, target.right, body.body)
+      case "Raw":
+        if (typeof body.body === "string" || body.body instanceof Uint8Array) {
+          return sendWithDispatch(request, target.right, body.body)
+        }
+        return sendWithRequest(request, target.right, body.body as UndiciBody)
+      case "FormData":
+        // Encoded by the runtime's own fetch (a FormData of Node's built-in undici is foreign to this undici).
+        return Effect.flatMap(
+          Effect.tryPromise({
+            try: async () => {
+              const encoded = new Response(body.formData)
+              return {
+                bytes: new Uint8Array(await encoded.arrayBuffer()),
+                contentType: encoded.headers.get("content-type") ?? "multipart/form-data"
+              }
+            },
+            catch: (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
+          }),
+          ({ bytes, contentType }) =>
+            sendWithDispatch(HttpClientRequest.setHeader(request, "content-type", contentType), target.right, bytes)
+        )
+      case "Stream":
+        return Effect.flatMap(NodeStream.toReadable(body.stream), (readable) =>
+          sendWithRequest(request, target.right, readable))
+    }
   }
 
   // With a real tracer: the platform's client around the same transport (span, attributes, propagation).
