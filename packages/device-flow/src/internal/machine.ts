@@ -183,14 +183,14 @@ type TimersEvent = { readonly type: "ARM"; readonly at: number }
  * before its time.
  */
 const armAt = (clock: Clock | undefined, now: () => number, at: number, fn: () => void) => {
-  const set = clock === undefined ? setTimeout : clock.setTimeout.bind(clock)
-  const clear = clock === undefined ? clearTimeout : clock.clearTimeout.bind(clock)
   let id: unknown
+  const fire = () => (now() < at ? schedule() : fn())
   const schedule = () => {
-    id = set(() => (now() < at ? schedule() : fn()), Math.max(0, at - now()))
+    const delay = Math.max(0, at - now())
+    id = clock === undefined ? setTimeout(fire, delay) : clock.setTimeout(fire, delay)
   }
   schedule()
-  return () => clear(id as any)
+  return () => (clock === undefined ? clearTimeout(id as any) : clock.clearTimeout(id))
 }
 
 const notProvided = (name: string) =>
