@@ -1,6 +1,6 @@
 /**
  * ssokit's own cost per CreateToken call, without any I/O: `SsoOidc.createToken` over an in-memory HttpClient that
- * answers at once, next to the same bare request through that client (what any Effect HTTP call costs) and
+ * answers on the next microtask (plain, and marked quiet as `UndiciHttpClient` is), next to the same bare request through that client (what any Effect HTTP call costs) and
  * `runPromise(Effect.void)` (the runtime's fixed cost per call).
  *
  *   pnpm exec tsx --conditions=source test/bench/create-token/overhead.ts [--calls N] [--rounds R]
@@ -37,14 +37,25 @@ const fakeResponse = (request: HttpClientRequest.HttpClientRequest) =>
     text: Effect.succeed(responseBody)
   }) as unknown as HttpClientResponse.HttpClientResponse
 const fake: HttpClient.HttpClient = HttpClient.makeWith<never, never, never, never>(
-  (request) => Effect.map(request, fakeResponse),
+  (request) => Effect.flatMap(request, (req) => Effect.async((resume) => queueMicrotask(() => resume(Effect.succeed(fakeResponse(req)))))),
   Effect.succeed
 )
 const fakeLayer = Layer.succeed(HttpClient.HttpClient, fake)
+// The same client marked as @ssokit/node/UndiciHttpClient marks itself (no redirects, no spans without a tracer).
+const quietFake: HttpClient.HttpClient = HttpClient.makeWith<never, never, never, never>(
+  (request) => Effect.flatMap(request, (r) => fake.execute(r) as Effect.Effect<HttpClientResponse.HttpClientResponse>),
+  Effect.succeed
+)
+Object.defineProperty(quietFake, Symbol.for("@ssokit/core/QuietHttpClient"), { value: true })
 
 const main = async () => {
   const runtime = ManagedRuntime.make(
     SsoOidc.layer({ region: "us-east-1", endpoint: "http://127.0.0.1:1" }).pipe(Layer.provide(fakeLayer))
+  )
+  const quietRuntime = ManagedRuntime.make(
+    SsoOidc.layer({ region: "us-east-1", endpoint: "http://127.0.0.1:1" }).pipe(
+      Layer.provide(Layer.succeed(HttpClient.HttpClient, quietFake))
+    )
   )
   const bareRuntime = ManagedRuntime.make(fakeLayer)
   const input: Schemas.CreateTokenRequest = {
@@ -64,7 +75,8 @@ const main = async () => {
   const cases: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
     ["runPromise(Effect.void)", () => runtime.runPromise(Effect.void)],
     ["bare request (fake transport)", () => bareRuntime.runPromise(bare)],
-    ["ssokit createToken (fake)", () => runtime.runPromise(SsoOidc.createToken(input))]
+    ["ssokit createToken (fake)", () => runtime.runPromise(SsoOidc.createToken(input))],
+    ["ssokit createToken (fake, quiet)", () => quietRuntime.runPromise(SsoOidc.createToken(input))]
   ]
   const selected = flags.only.length === 0 ? cases : cases.filter(([name]) => flags.only.some((o) => name.includes(o)))
   for (const [, f] of selected) for (let i = 0; i < flags.warmup; i++) await f()
@@ -80,6 +92,7 @@ const main = async () => {
   for (const [name, xs] of samples) console.log(`${name.padEnd(32)} ${median(xs).toFixed(1).padStart(8)} µs/call CPU`)
   await runtime.dispose()
   await bareRuntime.dispose()
+  await quietRuntime.dispose()
 }
 
 main().catch((error) => {

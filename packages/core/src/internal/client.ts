@@ -86,6 +86,14 @@ const withManualRedirects = (context: Context.Context<never>): Context.Context<n
 }
 
 /**
+ * Set (to `true`) on an HttpClient that never follows redirects and makes no span and sends no trace headers while
+ * Effect's built-in tracer is in use (`@ssokit/node/UndiciHttpClient`): calls through it skip `quietly`. A client
+ * derived from it (`HttpClient.mapRequest`, `followRedirects`, …) is a new object without the mark.
+ * @internal
+ */
+export const QuietClient: unique symbol = Symbol.for("@ssokit/core/QuietHttpClient") as never
+
+/**
  * `self` with fetch's redirects off and tracing off, both set and restored in one step (what `noRedirects` and
  * `Effect.withTracerEnabled(false)` do, at the cost of one).
  */
@@ -141,6 +149,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       : Option.getOrUndefined(Option.filter(Duration.decodeUnknown(opts.timeout), Duration.isFinite))
     // The caller's client is used for everything.
     const client = yield* HttpClient.HttpClient
+    const quietClient = (client as unknown as Record<symbol, unknown>)[QuietClient] === true
 
     const baseRequests = {} as Record<Ops.AnyOperation["name"], HttpClientRequest.HttpClientRequest>
     for (const op of Ops.all) baseRequests[op.name] = HttpClientRequest.post(urls[op.name])
@@ -231,7 +240,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
             })
           )
         }
-        return quietly(fiber, run(op, input, credentials, policy))
+        return quietClient ? run(op, input, credentials, policy) : quietly(fiber, run(op, input, credentials, policy))
       })
 
     const service: Service = {

@@ -1,3 +1,4 @@
+import * as Headers from "@effect/platform/Headers"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -64,6 +65,8 @@ const MAX_BODY_KEPT = 16 * 1024
 /** Case-insensitive header lookup; repeated headers take the first value. @internal */
 export const header = (headers: RawHeaders, name: string): string | undefined => {
   const wanted = name.toLowerCase()
+  // The platform's Headers have lower-case keys only: one lookup settles it.
+  if (Headers.isHeaders(headers)) return pick(headers[wanted])
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() !== wanted) continue
     const value = headers[key]
@@ -72,6 +75,9 @@ export const header = (headers: RawHeaders, name: string): string | undefined =>
   }
   return undefined
 }
+
+const pick = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
+  typeof value === "string" ? value : Array.isArray(value) && typeof value[0] === "string" ? value[0] : undefined
 
 /**
  * `AuthorizationPendingException:http://internal.amazon.com/coral/…` → `AuthorizationPendingException`,
@@ -89,8 +95,9 @@ export const sanitizeErrorCode = (raw: unknown): string | undefined => {
   return code === "" ? undefined : code
 }
 
+const NON_SPACE = /\S/
 const parseJson = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
-  if (text.trim() === "") return { ok: true, value: {} }
+  if (!NON_SPACE.test(text)) return { ok: true, value: {} }
   try {
     return { ok: true, value: JSON.parse(text) }
   } catch {

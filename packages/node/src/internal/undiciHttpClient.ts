@@ -214,12 +214,16 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
   // With a real tracer: the platform's client around the same transport (span, attributes, propagation).
   const traced = HttpClient.make((request) => lean(request))
 
-  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
       Effect.flatMap(effect, (request) =>
         Effect.withFiberRuntime((fiber) => tracingOff(fiber) ? lean(request) : traced.execute(request))),
     Effect.succeed
   )
+  // Tells @ssokit/core that this client neither follows redirects nor traces under Effect's built-in tracer, so an
+  // SsoOidc call needs no call-scoped settings to ensure either.
+  Object.defineProperty(client, Symbol.for("@ssokit/core/QuietHttpClient"), { value: true })
+  return client
 }
 
 /** @internal */
