@@ -15,10 +15,12 @@
  * every ssokit variant and for the bare HttpClient floor.
  *
  * Flags: --calls N (default 250), --rounds R (20), --warmup W (300), --only NAME[,NAME] (client
- * names as printed), --json (also print a JSON line). To see where one client's time goes:
+ * names as printed), --json (also print a JSON line), --before DIR (also run the `@ssokit/core` sources found
+ * under DIR/packages/core/src, e.g. an older commit unpacked with `git archive <rev> packages/core | tar -x -C DIR`
+ * and `node_modules` links, as "ssokit@before …", for before/after figures from one run). To see where one client's time goes:
  *
  *   node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx --conditions=source \
- *     test/bench/create-token.bench.ts --only "ssokit (undici)" --calls 5000 --rounds 1
+ *     test/bench/create-token.bench.ts --only "ssokit (UndiciHttpClient)" --calls 5000 --rounds 1
  */
 import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -39,6 +41,8 @@ import { type Client, median, pairedRatio, parseFlags, printTable, ratioLine } f
 
 // many short rounds, clients interleaved, so that load from other processes hits every client alike
 const flags = parseFlags(process.argv.slice(2), { calls: 250, rounds: 20, warmup: 300 })
+const beforeIndex = process.argv.indexOf("--before")
+const beforeDir = beforeIndex >= 0 ? process.argv[beforeIndex + 1] : undefined
 
 const startServer = () =>
   new Promise<{ url: string; stop: () => Promise<void> }>((resolve, reject) => {
@@ -85,6 +89,12 @@ const main = async () => {
   const undiciRuntime = ssokitRuntime(NodeHttpClient.layerUndici)
   const fetchRuntime = ssokitRuntime(FetchHttpClient.layer)
   const leanRuntime = ssokitRuntime(UndiciHttpClient.layer)
+  const before = beforeDir === undefined ? undefined : await (async () => {
+    const Before = (await import(`${beforeDir}/packages/core/src/SsoOidc.ts`)) as typeof SsoOidc
+    const make = (http: Layer.Layer<HttpClient.HttpClient>) =>
+      ManagedRuntime.make(Before.layer({ region, endpoint: server.url }).pipe(Layer.provide(http)))
+    return { Before, undici: make(NodeHttpClient.layerUndici), lean: make(UndiciHttpClient.layer) }
+  })()
   const ssokitCall = (runtime: typeof nodeRuntime) => async () => {
     const out = await runtime.runPromise(SsoOidc.createToken(ssokitInput))
     if (out.accessToken === undefined) throw new Error("ssokit: no access token")
@@ -105,23 +115,31 @@ const main = async () => {
   const sdk = new SSOOIDCClient({ region, endpoint: server.url, maxAttempts: 3 })
   const body = JSON.stringify(input)
 
+  const beforeCall = (runtime: typeof nodeRuntime) => async () => {
+    const out = await runtime.runPromise(before!.Before.createToken(ssokitInput))
+    if (out.accessToken === undefined) throw new Error("ssokit@before: no access token")
+  }
   const clients: ReadonlyArray<Client> = [
+    ...(before === undefined ? [] : [
+      { name: "ssokit@before (platform undici)", call: beforeCall(before.undici) },
+      { name: "ssokit@before (UndiciHttpClient)", call: beforeCall(before.lean) }
+    ]),
     { name: "ssokit (node:http)", call: ssokitCall(nodeRuntime) },
-    { name: "ssokit (undici)", call: ssokitCall(undiciRuntime) },
+    { name: "ssokit (platform undici)", call: ssokitCall(undiciRuntime) },
     { name: "ssokit (fetch)", call: ssokitCall(fetchRuntime) },
-    { name: "ssokit (lean undici)", call: ssokitCall(leanRuntime) },
+    { name: "ssokit (UndiciHttpClient)", call: ssokitCall(leanRuntime) },
     {
-      name: "effect http (undici)",
+      name: "effect http (platform undici)",
       call: async () => {
         const out = await bareRuntime.runPromise(bareCall)
         if (out.accessToken === undefined) throw new Error("effect http: no access token")
       }
     },
     {
-      name: "effect http (lean)",
+      name: "effect http (UndiciHttpClient)",
       call: async () => {
         const out = await bareLeanRuntime.runPromise(bareCall)
-        if (out.accessToken === undefined) throw new Error("effect http (lean): no access token")
+        if (out.accessToken === undefined) throw new Error("effect http (UndiciHttpClient): no access token")
       }
     },
     {
@@ -191,7 +209,8 @@ const main = async () => {
   }
 
   await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose(), fetchRuntime.dispose(), leanRuntime.dispose(), bareRuntime.dispose(),
-    bareLeanRuntime.dispose()])
+    bareLeanRuntime.dispose(),
+    ...(before === undefined ? [] : [before.undici.dispose(), before.lean.dispose()])])
   sdk.destroy()
   await server.stop()
   // undici's global dispatcher keeps idle sockets open; the figures are printed, so end here.

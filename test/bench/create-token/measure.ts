@@ -46,13 +46,14 @@ export const printTable = (
   rows: ReadonlyArray<{ name: string; cpu: number; user: number; wall: number; spread: ReadonlyArray<number> }>
 ): void => {
   const floor = Math.min(...rows.map((r) => r.cpu))
+  const width = Math.max(22, ...rows.map((r) => r.name.length))
   console.log(
-    `${"client".padEnd(22)} ${"CPU µs/call".padStart(12)} ${"(user)".padStart(8)} ${"wall µs/call".padStart(13)} ` +
+    `${"client".padEnd(width)} ${"CPU µs/call".padStart(12)} ${"(user)".padStart(8)} ${"wall µs/call".padStart(13)} ` +
       `${"× fastest".padStart(10)}  CPU range over rounds`
   )
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(22)} ${r.cpu.toFixed(1).padStart(12)} ${r.user.toFixed(1).padStart(8)} ${r.wall.toFixed(1).padStart(13)} ` +
+      `${r.name.padEnd(width)} ${r.cpu.toFixed(1).padStart(12)} ${r.user.toFixed(1).padStart(8)} ${r.wall.toFixed(1).padStart(13)} ` +
         `${(r.cpu / floor).toFixed(2).padStart(10)}  ${Math.min(...r.spread).toFixed(0)}–${Math.max(...r.spread).toFixed(0)}`
     )
   }
@@ -66,4 +67,4 @@ export const pairedRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>):
   median(a.map((x, i) => x / b[i]!))
 
 export const ratioLine = (label: string, ratio: number, op: "≤", target: number): string =>
-  `${label.padEnd(34)} ${ratio.toFixed(2)}×  (target ${op} ${target}×)  ${ratio <= target ? "MET" : "MISSED"}`
+  `${label.padEnd(48)} ${ratio.toFixed(2)}×  (target ${op} ${target}×)  ${ratio <= target ? "MET" : "MISSED"}`
