@@ -5,7 +5,8 @@
 // It also judges the client's cadence the way the real service can: a poll is early when it arrives less than
 // `interval` after the server answered the previous request for that device code (StartDeviceAuthorization or the
 // previous poll). Measured from the answer, not from the previous arrival, so queueing on the client's socket pool
-// cannot make a well-behaved client look early.
+// cannot make a well-behaved client look early; and the answer's time is taken just before it is written, because on a
+// busy machine this process can be descheduled between writing and reading the clock while the client already runs.
 import { createServer } from "node:http"
 
 const argv = process.argv.slice(2)
@@ -42,7 +43,8 @@ const server = createServer((req, res) => {
       stats.StartDeviceAuthorization++
       const n = ++codes
       const deviceCode = `device-code-${n}`
-      json(res, 200, {
+      answeredAt.set(deviceCode, performance.now())
+      return json(res, 200, {
         deviceCode,
         userCode: `CODE-${n}`,
         verificationUri: "http://127.0.0.1/device",
@@ -50,8 +52,6 @@ const server = createServer((req, res) => {
         expiresIn: 600,
         interval
       })
-      answeredAt.set(deviceCode, performance.now())
-      return
     }
     if (req.url === "/token") {
       stats.CreateToken++
@@ -69,11 +69,10 @@ const server = createServer((req, res) => {
         if (gap < stats.minGapMs) stats.minGapMs = gap
         if (gap < intervalMs - TOLERANCE_MS) stats.earlyPolls++
       }
-      json(res, 400, { error: "authorization_pending", error_description: "Authorization is still pending" }, {
+      answeredAt.set(deviceCode, performance.now())
+      return json(res, 400, { error: "authorization_pending", error_description: "Authorization is still pending" }, {
         "x-amzn-errortype": "AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
       })
-      answeredAt.set(deviceCode, performance.now())
-      return
     }
     if (req.url === "/stats") return json(res, 200, { ...stats, minGapMs: Number.isFinite(stats.minGapMs) ? stats.minGapMs : null })
     json(res, 404, { error: "not_found" })
