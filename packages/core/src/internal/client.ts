@@ -188,11 +188,11 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
           "amz-sdk-request": `attempt=${n}; max=${policy.maxAttempts}`
         }
         const send = (h: Record<string, string>): Effect.Effect<O, AttemptFailure> => {
-          // Transport failures (sending or reading the body) become TransportError; decoding failures pass as is.
-          const exchange = Effect.flatMap(
-            Effect.catchAll(Effect.flatMap(client.execute(HttpClientRequest.setHeaders(request, h)), read), toTransport),
-            decode
-          )
+          // Failing to send or to read the body is a TransportError; decoding failures are not mapped.
+          const exchange = Effect.matchEffect(Effect.flatMap(client.execute(HttpClientRequest.setHeaders(request, h)), read), {
+            onFailure: toTransport,
+            onSuccess: decode
+          })
           return timeout === undefined ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout })
         }
         return credentials === undefined
