@@ -14,10 +14,19 @@
  * polls (a poll less than `interval` after it answered the previous request for the same device code): must be 0.
  * Targets (DESIGN.md, at 10,000): memory per flow ≤ 0.5× the AWS SDK loop; event-loop delay p99 ≤ 50 ms.
  *
+ * Both clients are bundled with esbuild (workspace packages from their TypeScript sources, as a user's bundler or
+ * `tsc` output would give them) and run with plain `node`: under tsx every function of the TypeScript sources gets
+ * a `name` property (esbuild's keepNames), which costs an extra property store per closure and would bias the ssokit
+ * side by ~3 KB per flow.
+ *
  * Flags: --flows N[,N…] (2000,10000), --settle S (12), --window S (15), --ramp S (5 = one interval),
  * --only ssokit|aws-sdk, --json.
  */
+import { build } from "esbuild"
 import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Report } from "./device-flows/measure.js"
 
@@ -48,15 +57,35 @@ const startServer = () =>
     })
   })
 
+const outdir = mkdtempSync(join(tmpdir(), "ssokit-device-flows-bench-"))
+process.on("exit", () => rmSync(outdir, { recursive: true, force: true }))
+const bundle = async (client: "ssokit" | "aws-sdk") => {
+  const outfile = join(outdir, `client-${client}.mjs`)
+  await build({
+    entryPoints: [here(`./device-flows/client-${client}.ts`)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["source"],
+    logLevel: "error",
+    // CommonJS dependencies (the AWS SDK's) require node builtins at run time.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
+  })
+  return outfile
+}
+
 const runSide = async (client: "ssokit" | "aws-sdk", flows: string): Promise<Report> => {
+  const entry = await bundle(client)
   const server = await startServer()
   try {
     return await new Promise<Report>((resolve, reject) => {
       const child = spawn(
         process.execPath,
         [
-          "--import", "tsx", "--conditions=source", "--expose-gc", "--max-old-space-size=4096",
-          here(`./device-flows/client-${client}.ts`),
+          "--expose-gc", "--max-old-space-size=4096",
+          entry,
           "--url", server.url, "--flows", flows, "--settle", settle, "--window", window, "--ramp", rampSeconds,
           "--interval", interval
         ],
