@@ -128,6 +128,9 @@ const transportCause = (error: unknown): unknown => {
   return new Error(`${reason} error`)
 }
 
+const read = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<RawResponse, unknown> =>
+  Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, body: text }))
+
 /** @internal */
 export const make = (options: Options): Effect.Effect<Service, EndpointError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
@@ -151,8 +154,22 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
     const client = yield* HttpClient.HttpClient
     const quietClient = (client as unknown as Record<symbol, unknown>)[QuietClient] === true
 
+    // Per operation, built once: the request without body and headers, and the failure constructors.
     const baseRequests = {} as Record<Ops.AnyOperation["name"], HttpClientRequest.HttpClientRequest>
-    for (const op of Ops.all) baseRequests[op.name] = HttpClientRequest.post(urls[op.name])
+    const failures = {} as Record<Ops.AnyOperation["name"], {
+      readonly toTransport: (error: unknown) => Effect.Effect<never, AttemptFailure>
+      readonly onTimeout: () => AttemptFailure
+    }>
+    for (const op of Ops.all) {
+      baseRequests[op.name] = HttpClientRequest.post(urls[op.name])
+      failures[op.name] = {
+        toTransport: (error) =>
+          Effect.fail({ error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) }) }),
+        onTimeout: () => ({
+          error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis: Duration.toMillis(timeout!) })
+        })
+      }
+    }
 
     const run = <I, IE, O, OE>(
       op: Ops.Operation<I, IE, O, OE>,
@@ -167,13 +184,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       const request = HttpClientRequest.bodyText(baseRequests[op.name], body, "application/json")
       const invocationId = globalThis.crypto.randomUUID()
       const context = { grantType }
-      const toTransport = (error: unknown): Effect.Effect<never, AttemptFailure> =>
-        Effect.fail({ error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) }) })
-      const onTimeout = (): AttemptFailure => ({
-        error: new Errors.RequestTimeoutError({ operation: op.name, timeoutMillis: Duration.toMillis(timeout!) })
-      })
-      const read = (response: HttpClientResponse.HttpClientResponse) =>
-        Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, body: text }))
+      const { onTimeout, toTransport } = failures[op.name]
       const decode = (raw: RawResponse): Effect.Effect<O, AttemptFailure> => {
         const decoded = decodeResponse(op, raw, context)
         return Either.isRight(decoded)
