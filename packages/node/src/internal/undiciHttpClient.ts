@@ -6,7 +6,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
-import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
@@ -206,8 +205,11 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
             sendWithDispatch(HttpClientRequest.setHeader(request, "content-type", contentType), target.right, bytes)
         )
       case "Stream":
-        return Effect.flatMap(NodeStream.toReadable(body.stream), (readable) =>
-          sendWithRequest(request, target.right, readable))
+        // Loaded on first use: it is large, and a JSON client never sends a stream.
+        return Effect.promise(() => import("@effect/platform-node/NodeStream")).pipe(
+          Effect.flatMap((NodeStream) => NodeStream.toReadable(body.stream)),
+          Effect.flatMap((readable) => sendWithRequest(request, target.right, readable))
+        )
     }
   }
 
