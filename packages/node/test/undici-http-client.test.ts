@@ -269,6 +269,23 @@ describe("SsoOidc over UndiciHttpClient behaves as over NodeHttpClient.layerUndi
       assert.deepInclude(ours.results[3] as object, { tag: "UnknownServiceError", status: 307 })
     }))
 
+  it.live("SsoOidc's per-attempt timeout aborts the request on the wire and fails with RequestTimeoutError", () =>
+    Effect.gen(function*() {
+      handler = () => {} // never answers
+      const error = yield* Effect.flip(
+        SsoOidc.createToken(input).pipe(
+          Effect.provide(
+            SsoOidc.layer({ region: "us-east-1", endpoint: base, retry: false, timeout: "100 millis" }).pipe(
+              Layer.provide(UndiciHttpClient.layerWith({ dispatcher: shared }))
+            )
+          )
+        )
+      )
+      assert.strictEqual(error._tag, "RequestTimeoutError")
+      yield* waitFor(() => closed.length === 1)
+      assert.deepStrictEqual(closed, ["/token"])
+    }))
+
   it.effect("with a real tracer installed, HTTP spans are recorded as the platform records them", () =>
     Effect.gen(function*() {
       handler = (_req, res) => {
