@@ -111,7 +111,7 @@ const reports: Array<Report> = []
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 const ms = (n: number) => `${n.toFixed(1)} ms`
 console.log(`pending device flows (interval ${interval} s, ramp ${rampSeconds} s, settle ${settle} s, window ${window} s)`)
-console.log("  flows   client     heap/flow   rss/flow   ELD p50    ELD p99    ELD max     polls/s (expected)  mean gap   min gap   early  errors")
+console.log("  flows   client     heap/flow   rss/flow   ELD p50    ELD p99    ELD max     polls/s (expected)  mean gap   min gap   early  CPU/poll (cores)  errors")
 for (const flows of flowCounts) {
   const batch: Array<Report> = []
   for (const side of sides) {
@@ -119,7 +119,7 @@ for (const flows of flowCounts) {
     batch.push(r)
     reports.push(r)
     console.log(
-      `  ${String(r.flows).padStart(6)}  ${r.client.padEnd(9)}  ${kb(r.heapPerFlowBytes).padStart(9)}  ${kb(r.rssPerFlowBytes).padStart(9)}  ${ms(r.eventLoopDelayP50Ms).padStart(8)}  ${ms(r.eventLoopDelayP99Ms).padStart(8)}  ${ms(r.eventLoopDelayMaxMs).padStart(9)}  ${r.pollsPerSecond.toFixed(0).padStart(7)} (${r.expectedPollsPerSecond.toFixed(0).padStart(5)})   ${(r.meanGapMs / 1000).toFixed(3).padStart(6)} s  ${((r.minGapMs ?? 0) / 1000).toFixed(3).padStart(6)} s  ${String(r.earlyPolls).padStart(5)}  ${r.errors}`
+      `  ${String(r.flows).padStart(6)}  ${r.client.padEnd(9)}  ${kb(r.heapPerFlowBytes).padStart(9)}  ${kb(r.rssPerFlowBytes).padStart(9)}  ${ms(r.eventLoopDelayP50Ms).padStart(8)}  ${ms(r.eventLoopDelayP99Ms).padStart(8)}  ${ms(r.eventLoopDelayMaxMs).padStart(9)}  ${r.pollsPerSecond.toFixed(0).padStart(7)} (${r.expectedPollsPerSecond.toFixed(0).padStart(5)})   ${(r.meanGapMs / 1000).toFixed(3).padStart(6)} s  ${((r.minGapMs ?? 0) / 1000).toFixed(3).padStart(6)} s  ${String(r.earlyPolls).padStart(5)}  ${r.cpuMsPerPoll.toFixed(2).padStart(5)} ms (${r.cpuCores.toFixed(2)})  ${r.errors}`
     )
   }
   const ours = batch.find((r) => r.client === "ssokit")

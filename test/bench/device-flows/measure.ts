@@ -64,6 +64,10 @@ export interface Report {
   readonly eventLoopDelayMaxMs: number
   /** CreateToken requests the server received per second during the window. */
   readonly pollsPerSecond: number
+  /** This process's CPU time (user + system) during the window divided by the polls the server received in it. */
+  readonly cpuMsPerPoll: number
+  /** This process's CPU use during the window, in cores (1 = one core busy all the time). */
+  readonly cpuCores: number
   /** What `flows` clients each polling exactly every `interval` would send (an upper bound: each poll also waits its RTT). */
   readonly expectedPollsPerSecond: number
   /** Mean time from the server's previous answer to the next poll of the same device code, during the window. */
@@ -98,9 +102,11 @@ export const measure = async (
   const histogram = monitorEventLoopDelay({ resolution: 10 })
   const atStart = await stats()
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   histogram.enable()
   await sleep(flags.windowSeconds * 1000)
   histogram.disable()
+  const cpu = process.cpuUsage(cpu0)
   const atEnd = await stats()
   const elapsed = (performance.now() - t0) / 1000
   gc()
@@ -116,6 +122,8 @@ export const measure = async (
     eventLoopDelayP99Ms: histogram.percentile(99) / 1e6,
     eventLoopDelayMaxMs: histogram.max / 1e6,
     pollsPerSecond: (atEnd.CreateToken - atStart.CreateToken) / elapsed,
+    cpuMsPerPoll: (cpu.user + cpu.system) / 1000 / Math.max(1, atEnd.CreateToken - atStart.CreateToken),
+    cpuCores: (cpu.user + cpu.system) / 1e6 / elapsed,
     expectedPollsPerSecond: flags.flows / flags.intervalSeconds,
     meanGapMs: atEnd.gapCount === atStart.gapCount
       ? 0
