@@ -161,7 +161,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       readonly onTimeout: () => AttemptFailure
     }>
     for (const op of Ops.all) {
-      baseRequests[op.name] = HttpClientRequest.post(urls[op.name])
+      baseRequests[op.name] = HttpClientRequest.setHeader(HttpClientRequest.post(urls[op.name]), "content-type", "application/json")
       failures[op.name] = {
         toTransport: (error) =>
           Effect.fail({ error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) }) }),
@@ -192,23 +192,34 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
           : Effect.fail({ error: decoded.left, retryAfter: header(raw.headers, "retry-after") })
       }
 
+      const send = (req: HttpClientRequest.HttpClientRequest): Effect.Effect<O, AttemptFailure> => {
+        // Failing to send or to read the body is a TransportError; decoding failures are not mapped.
+        const exchange = Effect.matchEffect(Effect.flatMap(client.execute(req), read), {
+          onFailure: toTransport,
+          onSuccess: decode
+        })
+        return timeout === undefined ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout })
+      }
+
       const attempt = (n: number): Effect.Effect<O, AttemptFailure | CredentialsError> => {
+        const attemptHeader = `attempt=${n}; max=${policy.maxAttempts}`
+        if (credentials === undefined) {
+          // Two single-header sets on a request that has its content type already: cheaper than a merge.
+          return send(HttpClientRequest.setHeader(
+            HttpClientRequest.setHeader(request, "amz-sdk-invocation-id", invocationId),
+            "amz-sdk-request",
+            attemptHeader
+          ))
+        }
         const headers: Record<string, string> = {
           "content-type": "application/json",
           "amz-sdk-invocation-id": invocationId,
-          "amz-sdk-request": `attempt=${n}; max=${policy.maxAttempts}`
+          "amz-sdk-request": attemptHeader
         }
-        const send = (h: Record<string, string>): Effect.Effect<O, AttemptFailure> => {
-          // Failing to send or to read the body is a TransportError; decoding failures are not mapped.
-          const exchange = Effect.matchEffect(Effect.flatMap(client.execute(HttpClientRequest.setHeaders(request, h)), read), {
-            onFailure: toTransport,
-            onSuccess: decode
-          })
-          return timeout === undefined ? exchange : Effect.timeoutFail(exchange, { duration: timeout, onTimeout })
-        }
-        return credentials === undefined
-          ? send(headers)
-          : Effect.flatMap(signRequest({ method: "POST", url, headers, body, region, credentials }), send)
+        return Effect.flatMap(
+          signRequest({ method: "POST", url, headers, body, region, credentials }),
+          (signed) => send(HttpClientRequest.setHeaders(request, signed))
+        )
       }
 
       const loop = (n: number): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
