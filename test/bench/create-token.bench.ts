@@ -14,13 +14,19 @@
  * Targets (DESIGN.md): ssokit ≤ 1.5× raw undici and ≤ 0.4× the AWS SDK; the ratios are printed for
  * every ssokit variant and for the bare HttpClient floor.
  *
- * Flags: --calls N (default 250), --rounds R (20), --warmup W (300), --only NAME[,NAME] (client
- * names as printed), --json (also print a JSON line), --before DIR (also run the `@ssokit/core` sources found
- * under DIR/packages/core/src, e.g. an older commit unpacked with `git archive <rev> packages/core | tar -x -C DIR`
- * and `node_modules` links, as "ssokit@before …", for before/after figures from one run). To see where one client's time goes:
+ * The benchmark bundles itself with esbuild (workspace packages from their TypeScript sources, as a user's bundler or
+ * `tsc` output would give them) and runs the bundle with plain `node`: under tsx every function of the TypeScript
+ * sources gets a `name` property stored at creation (esbuild's keepNames), a cost users never pay that would bias
+ * the ssokit rows (per-call closures).
  *
- *   node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx --conditions=source \
- *     test/bench/create-token.bench.ts --only "ssokit (UndiciHttpClient)" --calls 5000 --rounds 1
+ * Flags: --calls N (default 250), --rounds R (20), --warmup W (300), --only NAME[,NAME] (client names as
+ * printed), --json (also print a JSON line), --before DIR (also run the `@ssokit/core` sources under
+ * DIR/packages/core/src as "ssokit@before …", for before/after figures from one run; e.g. an older commit unpacked
+ * with `git archive <rev> packages/core | tar -x -C DIR` plus `node_modules` links), --prof DIR (CPU-profile the
+ * bundle into DIR). To see where one client's time goes:
+ *
+ *   pnpm exec tsx test/bench/create-token.bench.ts --only "ssokit (UndiciHttpClient)" --calls 5000 --rounds 1 \
+ *     --prof /tmp/prof
  */
 import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -35,18 +41,79 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { request } from "undici"
 import { type Client, median, pairedRatio, parseFlags, printTable, ratioLine } from "./create-token/measure.js"
 
 // many short rounds, clients interleaved, so that load from other processes hits every client alike
 const flags = parseFlags(process.argv.slice(2), { calls: 250, rounds: 20, warmup: 300 })
-const beforeIndex = process.argv.indexOf("--before")
-const beforeDir = beforeIndex >= 0 ? process.argv[beforeIndex + 1] : undefined
+const argValue = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const bundled = process.argv.includes("--bundled")
+const beforeDir = argValue("--before")
+const beforeBundle = argValue("--before-bundle")
+const serverPath = argValue("--server") ?? fileURLToPath(new URL("./create-token/server.mjs", import.meta.url))
+
+/** Bundle this file (and, with --before, the older core's side) and run the bundle with plain node. */
+const launch = async (): Promise<number> => {
+  const { build } = await import("esbuild")
+  const outdir = mkdtempSync(join(tmpdir(), "ssokit-create-token-bench-"))
+  try {
+    const options = {
+      bundle: true,
+      platform: "node" as const,
+      format: "esm" as const,
+      target: "node20",
+      conditions: ["source"],
+      logLevel: "error" as const,
+      external: ["esbuild"],
+      // CommonJS dependencies (the AWS SDK's, undici) require node builtins at run time.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+      }
+    }
+    const bench = join(outdir, "create-token.bench.mjs")
+    await build({ ...options, entryPoints: [fileURLToPath(import.meta.url)], outfile: bench })
+    const args = [bench, "--bundled", "--server", serverPath, ...process.argv.slice(2)]
+    if (beforeDir !== undefined) {
+      const before = join(outdir, "before-clients.mjs")
+      await build({
+        ...options,
+        entryPoints: [fileURLToPath(new URL("./create-token/before-clients.ts", import.meta.url))],
+        outfile: before,
+        plugins: [{
+          name: "ssokit-before",
+          setup: (b) => {
+            b.onResolve(
+              { filter: /^@ssokit-before\/SsoOidc$/ },
+              () => ({ path: resolve(beforeDir, "packages/core/src/SsoOidc.ts") })
+            )
+          }
+        }]
+      })
+      args.push("--before-bundle", before)
+    }
+    const gcFlag = typeof (globalThis as { gc?: unknown }).gc === "function" ? ["--expose-gc"] : []
+    const prof = argValue("--prof")
+    if (prof !== undefined) gcFlag.push("--cpu-prof", "--cpu-prof-dir", prof)
+    return await new Promise<number>((done, reject) => {
+      const child = spawn(process.execPath, [...gcFlag, ...args], { stdio: "inherit" })
+      child.once("error", reject)
+      child.once("exit", (code) => done(code ?? 1))
+    })
+  } finally {
+    rmSync(outdir, { recursive: true, force: true })
+  }
+}
 
 const startServer = () =>
   new Promise<{ url: string; stop: () => Promise<void> }>((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL("./create-token/server.mjs", import.meta.url))], {
+    const child = spawn(process.execPath, [serverPath], {
       stdio: ["pipe", "pipe", "inherit"]
     })
     child.once("error", reject)
@@ -89,12 +156,12 @@ const main = async () => {
   const undiciRuntime = ssokitRuntime(NodeHttpClient.layerUndici)
   const fetchRuntime = ssokitRuntime(FetchHttpClient.layer)
   const leanRuntime = ssokitRuntime(UndiciHttpClient.layer)
-  const before = beforeDir === undefined ? undefined : await (async () => {
-    const Before = (await import(`${beforeDir}/packages/core/src/SsoOidc.ts`)) as typeof SsoOidc
-    const make = (http: Layer.Layer<HttpClient.HttpClient>) =>
-      ManagedRuntime.make(Before.layer({ region, endpoint: server.url }).pipe(Layer.provide(http)))
-    return { Before, undici: make(NodeHttpClient.layerUndici), lean: make(UndiciHttpClient.layer) }
-  })()
+  const before = beforeBundle === undefined
+    ? undefined
+    : ((await import(pathToFileURL(beforeBundle).href)) as typeof import("./create-token/before-clients.js")).make(
+      server.url,
+      input
+    )
   const ssokitCall = (runtime: typeof nodeRuntime) => async () => {
     const out = await runtime.runPromise(SsoOidc.createToken(ssokitInput))
     if (out.accessToken === undefined) throw new Error("ssokit: no access token")
@@ -115,14 +182,10 @@ const main = async () => {
   const sdk = new SSOOIDCClient({ region, endpoint: server.url, maxAttempts: 3 })
   const body = JSON.stringify(input)
 
-  const beforeCall = (runtime: typeof nodeRuntime) => async () => {
-    const out = await runtime.runPromise(before!.Before.createToken(ssokitInput))
-    if (out.accessToken === undefined) throw new Error("ssokit@before: no access token")
-  }
   const clients: ReadonlyArray<Client> = [
     ...(before === undefined ? [] : [
-      { name: "ssokit@before (platform undici)", call: beforeCall(before.undici) },
-      { name: "ssokit@before (UndiciHttpClient)", call: beforeCall(before.lean) }
+      { name: "ssokit@before (platform undici)", call: before.undici },
+      { name: "ssokit@before (UndiciHttpClient)", call: before.lean }
     ]),
     { name: "ssokit (node:http)", call: ssokitCall(nodeRuntime) },
     { name: "ssokit (platform undici)", call: ssokitCall(undiciRuntime) },
@@ -210,14 +273,21 @@ const main = async () => {
 
   await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose(), fetchRuntime.dispose(), leanRuntime.dispose(), bareRuntime.dispose(),
     bareLeanRuntime.dispose(),
-    ...(before === undefined ? [] : [before.undici.dispose(), before.lean.dispose()])])
+    before?.dispose()])
   sdk.destroy()
   await server.stop()
   // undici's global dispatcher keeps idle sockets open; the figures are printed, so end here.
   process.exit(0)
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+if (bundled) {
+  main().catch((error) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else {
+  launch().then((code) => process.exit(code), (error) => {
+    console.error(error)
+    process.exit(1)
+  })
+}
