@@ -16,6 +16,7 @@
  */
 import type { SsoOidc } from "@ssokit/core/SsoOidc"
 import type * as Effect from "effect/Effect"
+import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as clock from "./internal/clock.js"
@@ -123,3 +124,14 @@ export const decodeSnapshot: (text: string) => unknown = internal.decodeSnapshot
  * @category clock
  */
 export const makeClock: Effect.Effect<Machine.Clock, never, Scope.Scope> = clock.make
+
+/**
+ * The machine with its actors provided by `@ssokit/core`'s operations, run on `runtime` (which must provide
+ * `SsoOidc`, e.g. from a `ManagedRuntime` over `SsoOidc.layer` and `FetchHttpClient.layer`): what a UI embeds with
+ * `createActor` or `@xstate/react`'s `useActorRef`, without writing the actors itself. Each poll is one request (the
+ * machine alone decides the cadence); stopping the actor aborts the in-flight request.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const machineFor: (runtime: Runtime.Runtime<SsoOidc>) => Machine.DeviceFlowMachine = internal.machineFor

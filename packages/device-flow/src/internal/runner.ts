@@ -3,6 +3,7 @@ import type * as Schemas from "@ssokit/core/Schemas"
 import { GrantType } from "@ssokit/core/Schemas"
 import * as Retry from "@ssokit/core/Retry"
 import { SsoOidc } from "@ssokit/core/SsoOidc"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -152,8 +153,7 @@ const stopActor = (actor: AnyActorRef): void => {
   else (actor as unknown as { _stop(): void })._stop()
 }
 
-const machine = M.machine.provide({
-  actors: {
+const actorsWith = (depsOf: (self: unknown) => Deps) => ({
     registerClient: fromPromise<M.Result<M.Registration>, M.RegisterInput>(({ input, self, signal }) => {
       const deps = depsOf(self)
       return run(
@@ -223,8 +223,15 @@ const machine = M.machine.provide({
         signal
       )
     })
-  }
 })
+
+const machine = M.machine.provide({ actors: actorsWith(depsOf) })
+
+/** @internal */
+export const machineFor = (runtime: Runtime.Runtime<SsoOidc>): M.DeviceFlowMachine => {
+  const deps: Deps = { sso: Context.get(runtime.context, SsoOidc), runtime, registration: undefined }
+  return M.machine.provide({ actors: actorsWith(() => deps) })
+}
 
 /** @internal */
 export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
