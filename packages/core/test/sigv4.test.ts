@@ -104,6 +104,15 @@ const cases: ReadonlyArray<[string, Case]> = [
     credentials: { accessKeyId: "AKID2", secretAccessKey: "s2", sessionToken: "t2" },
     now: new Date("2030-12-31T23:59:59Z")
   }],
+  ["header value with inner runs of spaces (canonicalised before signing)", {
+    method: "POST",
+    url: "https://oidc.us-west-2.amazonaws.com/token?aws_iam=t",
+    headers: { "content-type": "application/json", "x-amz-user-agent": "ssokit/0.1.0   md/a  b" },
+    body,
+    region: "us-west-2",
+    credentials: { accessKeyId: "AKID4", secretAccessKey: "s4" },
+    now: new Date("2026-11-23T23:45:00Z")
+  }],
   ["non-ASCII body", {
     method: "POST",
     url: "https://oidc.cn-north-1.amazonaws.com.cn/token?aws_iam=t",
