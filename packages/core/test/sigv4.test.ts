@@ -37,6 +37,8 @@ const { HttpRequest } = require("@smithy/protocol-http")
 const { Hash } = require("@smithy/hash-node")
 const unsignableHeaders = new Set(${JSON.stringify([...AWS4FETCH_UNSIGNABLE])})
 let input = ""
+// decode as one UTF-8 stream: a multi-byte character may straddle two chunks
+process.stdin.setEncoding("utf8")
 process.stdin.on("data", (d) => { input += d })
 process.stdin.on("end", async () => {
   const out = []
@@ -104,7 +106,7 @@ const cases: ReadonlyArray<[string, Case]> = [
     credentials: { accessKeyId: "AKID2", secretAccessKey: "s2", sessionToken: "t2" },
     now: new Date("2030-12-31T23:59:59Z")
   }],
-  ["header value with inner runs of spaces (canonicalised before signing)", {
+  ["header value with inner runs of spaces (both fold them when canonicalising)", {
     method: "POST",
     url: "https://oidc.us-west-2.amazonaws.com/token?aws_iam=t",
     headers: { "content-type": "application/json", "x-amz-user-agent": "ssokit/0.1.0   md/a  b" },

@@ -59,9 +59,7 @@ export const signRequest = (args: SignRequestArgs): Effect.Effect<Record<string,
       const lower = name.toLowerCase()
       // the signer owns these; a stale copy from a previous attempt must not survive a retry
       if (lower === "authorization" || lower === "x-amz-date" || lower === "x-amz-security-token" || lower === "host") continue
-      // SigV4 canonicalises header values by trimming them and folding inner runs of spaces into one; aws4fetch
-      // only trims. Sending the canonical form makes what is signed and what is sent the same for any value.
-      headers[lower] = value.trim().replace(/\s+/g, " ")
+      headers[lower] = value
     }
     headers["x-amz-content-sha256"] = yield* sha256Hex(args.body)
     const sessionToken = args.credentials.sessionToken
