@@ -1,7 +1,7 @@
 /**
  * The device-flow machine embedded with plain xstate (`createActor`), no framework: what a terminal UI, a VS Code
  * extension or a server that renders its own pages does. The React example (examples/react-login) does the same
- * with @xstate/react. The actors are @ssokit/core's operations over fetch, exactly as in the browser.
+ * with @xstate/react. The actors are @ssokit/core's operations over fetch (`DeviceFlow.machineFor`), as in a browser.
  *
  * Prerequisites
  * - Node.js ≥ 20 and `pnpm install` at the repository root. By default the script starts an SSO OIDC emulator
@@ -11,15 +11,13 @@
  * Run: pnpm exec tsx --conditions=source examples/machine-actor.ts [--endpoint URL] [--region R] [--start-url URL]
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { GrantType } from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import { machine, view, type Result } from "@ssokit/device-flow/Machine"
+import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
+import { view } from "@ssokit/device-flow/Machine"
 import { startEmulator } from "@ssokit/emulator/Emulator"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import { createActor, fromPromise, waitFor } from "xstate"
+import { createActor, waitFor } from "xstate"
 
 const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
@@ -32,49 +30,10 @@ const endpoint = requested ?? emulator?.url
 const region = argument("--region") ?? "us-east-1"
 const startUrl = argument("--start-url") ?? "https://example.awsapps.com/start"
 
-// The service calls, as Effects run by one runtime; each actor returns its outcome as data.
+// The service calls, run by one runtime over fetch (exactly as in a browser). `DeviceFlow.machineFor` provides the
+// machine's actors with @ssokit/core's operations: one request per poll, aborted when the actor stops.
 const runtime = ManagedRuntime.make(SsoOidc.layer({ region, endpoint }).pipe(Layer.provide(FetchHttpClient.layer)))
-const run = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E, SsoOidc.SsoOidc>, signal: AbortSignal) =>
-  runtime.runPromise(Effect.either(effect), { signal }).then(
-    (either): Result<A> => Either.isRight(either) ? { _tag: "Success", value: either.right } : { _tag: "Failure", error: either.left }
-  )
-
-const loginMachine = machine.provide({
-  actors: {
-    registerClient: fromPromise(({ input, signal }) =>
-      run(
-        SsoOidc.registerClient({
-          clientName: input.clientName,
-          clientType: "public",
-          scopes: [...(input.scopes ?? ["sso:account:access"])],
-          grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
-        }).pipe(Effect.map((r) => ({ clientId: r.clientId!, clientSecret: r.clientSecret! }))),
-        signal
-      )
-    ),
-    startDeviceAuthorization: fromPromise(({ input, signal }) =>
-      run(
-        SsoOidc.startDeviceAuthorization({
-          clientId: input.registration.clientId,
-          clientSecret: input.registration.clientSecret,
-          startUrl: input.startUrl
-        }).pipe(Effect.map((a) => ({ ...a, deviceCode: a.deviceCode!, userCode: a.userCode!, verificationUri: a.verificationUri! }))),
-        signal
-      )
-    ),
-    createToken: fromPromise(({ input, signal }) =>
-      run(
-        SsoOidc.createToken({
-          clientId: input.registration.clientId,
-          clientSecret: input.registration.clientSecret,
-          grantType: GrantType.DeviceCode,
-          deviceCode: input.deviceCode
-        }),
-        signal
-      )
-    )
-  }
-})
+const loginMachine = DeviceFlow.machineFor(await runtime.runtime())
 
 // Embed it: start an actor, render every snapshot's secret-free view, wait for an outcome.
 const actor = createActor(loginMachine, { input: { startUrl, clientName: "ssokit-example" } })
