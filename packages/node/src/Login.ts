@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { SsoSession } from "./AwsConfig.js"
@@ -56,6 +57,22 @@ export interface Options {
   readonly output?: TerminalRenderer.Output | undefined
   /** Called once the user has something to do. */
   readonly onAwaitingUser?: ((event: AwaitingUser) => Effect.Effect<void>) | undefined
+  /**
+   * Return the cached token instead of logging in when it is valid for this session (same start URL and region,
+   * outside the mandatory refresh window). Checked after the session's login lock is taken, so parallel callers
+   * (`credential_process`, test runners) wait for one login and share its token instead of each opening a browser.
+   * Default `false`: an explicit login (as `ssokit login`, like `aws sso login`) always logs in, serialised behind
+   * a concurrent one.
+   */
+  readonly reuseValidToken?: boolean | undefined
+  /** The windows `reuseValidToken` judges the cached token by (default: advisory 15 min, mandatory 10 min). */
+  readonly windows?: RefreshPolicy.Windows | undefined
+  /**
+   * How long to wait for another process's login of the same session before failing with `LockTimeoutError`
+   * (default 10 min, as long as a login may wait for its user). A lock left by a killed process is taken over once
+   * its holder stopped updating it (the store's `lockStaleMs`, default 10 s).
+   */
+  readonly lockTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -64,7 +81,8 @@ export interface Options {
 export type Error = LoginError | CacheAccessError | CacheDirectoryInsecureError | LockTimeoutError
 
 /**
- * Runs a login and writes the token cache entry; returns the new token.
+ * Runs a login and writes the token cache entry; returns the new token. Logins of one session are serialised
+ * across processes by a lock next to the cache entry (`<key>.login.json.lock`); see `reuseValidToken`.
  *
  * @since 0.1.0
  */

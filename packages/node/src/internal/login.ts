@@ -2,14 +2,16 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Endpoint from "@ssokit/core/Endpoint"
 import * as Pkce from "@ssokit/core/Pkce"
 import { GrantType } from "@ssokit/core/Schemas"
+import * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Browser } from "../Browser.js"
-import { LoginError } from "../Errors.js"
+import { LockTimeoutError, LoginError } from "../Errors.js"
 import type * as Login from "../Login.js"
 import type * as TokenProvider from "../TokenProvider.js"
 import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
@@ -125,7 +127,7 @@ const pkceLogin = (options: Login.Options, client: SsoOidc.SsoOidc.Service, endp
     return yield* saveToken(options.session, registration, response)
   }))
 
-export const login = (options: Login.Options) =>
+const interactiveLogin = (options: Login.Options) =>
   Effect.gen(function*() {
     const http = yield* HttpClient.HttpClient
     const browser = yield* Browser
@@ -149,3 +151,69 @@ export const login = (options: Login.Options) =>
     const { deviceLogin } = yield* Effect.promise(() => import("./deviceLogin.js"))
     return yield* deviceLogin(options, client, scopes, saveToken)
   })
+
+/** A cached token for this session that a caller can use as it is: same start URL and region, outside the mandatory window. */
+const reusableToken = (options: Login.Options, key: string) =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore
+    // A corrupt entry has been moved aside by the store: that is a miss, and the login replaces it.
+    const cached = yield* store.readToken(key).pipe(
+      Effect.catchTag("CacheCorruptError", () => Effect.succeed(Option.none<CachedToken>()))
+    )
+    if (Option.isNone(cached)) return Option.none<TokenProvider.Token>()
+    const token = cached.value
+    const now = yield* Clock.currentTimeMillis
+    const windows = options.windows ?? RefreshPolicy.defaultWindows
+    const sameSession = token.startUrl === options.session.startUrl &&
+      (token.region === undefined || token.region === options.session.region)
+    if (!sameSession || RefreshPolicy.phase({ now, expiresAt: token.expiresAt.getTime(), windows }) === "Mandatory") {
+      return Option.none<TokenProvider.Token>()
+    }
+    return Option.some<TokenProvider.Token>({ accessToken: token.accessToken, expiresAt: token.expiresAt })
+  })
+
+/**
+ * Holds the session's login lock around `self`. The store's lock wait is short (it is sized for refreshes), while a
+ * login in another process may take as long as its user does: acquisition is retried until `lockTimeout` has passed.
+ * A lock timeout raised by `self` (the refresh lock around the cache write) is not retried.
+ */
+const withLoginLock = <A, E, R>(options: Login.Options, key: string, self: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const store = yield* TokenStore
+    const total = Duration.toMillis(Duration.decode(options.lockTimeout ?? Duration.minutes(10)))
+    const started = yield* Clock.currentTimeMillis
+    const attempt: Effect.Effect<A, E | Login.Error, R> = Effect.suspend(() => {
+      let acquired = false
+      return store.withLock(key, Effect.suspend(() => (acquired = true, self))).pipe(
+        Effect.catchIf(
+          (error): error is LockTimeoutError => error instanceof LockTimeoutError && !acquired,
+          (error) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              now - started < total
+                ? attempt
+                : Effect.fail(new LockTimeoutError({ file: error.file, waitedMs: now - started })))
+        )
+      )
+    })
+    return yield* attempt
+  })
+
+export const loginLockKey = (session: Login.Options["session"]): string => `${tokenCacheKey(session)}.login`
+
+/**
+ * One interactive login per session at a time, across processes: the session's login lock (a separate lock from the
+ * refresh lock, which a login only takes briefly to write the cache) serialises logins. With `reuseValidToken`, the
+ * cache is read after the lock is taken, so callers that queued behind another process's login return its token.
+ */
+export const login = (options: Login.Options) =>
+  withLoginLock(
+    options,
+    loginLockKey(options.session),
+    Effect.gen(function*() {
+      if (options.reuseValidToken === true) {
+        const existing = yield* reusableToken(options, tokenCacheKey(options.session))
+        if (Option.isSome(existing)) return existing.value
+      }
+      return yield* interactiveLogin(options)
+    })
+  )
