@@ -166,7 +166,8 @@ const reusableToken = (options: Login.Options, key: string) =>
     const windows = options.windows ?? RefreshPolicy.defaultWindows
     const sameSession = token.startUrl === options.session.startUrl &&
       (token.region === undefined || token.region === options.session.region)
-    if (!sameSession || RefreshPolicy.phase({ now, expiresAt: token.expiresAt.getTime(), windows }) === "Mandatory") {
+    const phase = RefreshPolicy.phase({ now, expiresAt: token.expiresAt.getTime(), windows })
+    if (!sameSession || phase === "Mandatory" || phase === "Expired") {
       return Option.none<TokenProvider.Token>()
     }
     return Option.some<TokenProvider.Token>({ accessToken: token.accessToken, expiresAt: token.expiresAt })
