@@ -150,8 +150,7 @@ describe("Login: one interactive login per session across processes", () => {
     const results = await Promise.all(
       Array.from({ length: 4 }, () => run(process.execPath, childArgs, childEnv(auto.url), 110_000))
     )
-    for (const r of results) expect(r.stderr).toBe("")
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0])
+    expect(results.map((r) => r.code), results.map((r) => r.stderr).join("\n")).toEqual([0, 0, 0, 0])
     expect(requests(auto, "StartDeviceAuthorization")).toBe(before + 1)
     const tokens = new Set(results.map((r) => /^token (.+)$/m.exec(r.stdout)?.[1]))
     expect([...tokens]).toEqual([readJson(cacheFile(home, session.name)).accessToken])
