@@ -70,7 +70,8 @@ export interface Options {
   /**
    * How long to wait for another process's login of the same session before failing with `LockTimeoutError`
    * (default 10 min, as long as a login may wait for its user). A lock left by a killed process is taken over once
-   * its holder stopped updating it (the store's `lockStaleMs`, default 10 s).
+   * its holder stopped updating it (the store's `lockStaleMs`, default 10 s). Checked between the store's lock
+   * attempts, so the wait may overrun by up to the store's `lockTimeoutMs` (default 30 s).
    */
   readonly lockTimeout?: Duration.DurationInput | undefined
 }
