@@ -193,6 +193,26 @@ describe("ssokit CLI against the emulator", () => {
     }
   })
 
+  it("login --if-needed keeps a valid cached token (no new authorization); without it, login logs in again", async () => {
+    const bare = tempHome()
+    try {
+      const e = { HOME: bare, AWS_ENDPOINT_URL_SSO_OIDC: emulator.url }
+      const args = ["login", "--start-url", "https://d-ifneeded0.awsapps.com/start", "--region", "eu-west-1", "--sso-session", "ifn", "--use-device-code", "--no-browser"]
+      expect((await run(process.execPath, [cli, ...args], e)).code).toBe(0)
+      const first = readJson(cacheFile(bare, "ifn"))
+      const authorizations = stat("StartDeviceAuthorization")
+      const again = await run(process.execPath, [cli, ...args, "--if-needed"], e)
+      expect(again.code).toBe(0)
+      expect(stat("StartDeviceAuthorization")).toBe(authorizations)
+      expect(readJson(cacheFile(bare, "ifn")).accessToken).toBe(first.accessToken)
+      expect((await run(process.execPath, [cli, ...args], e)).code).toBe(0)
+      expect(stat("StartDeviceAuthorization")).toBe(authorizations + 1)
+      expect(readJson(cacheFile(bare, "ifn")).accessToken).not.toBe(first.accessToken)
+    } finally {
+      fs.rmSync(bare, { recursive: true, force: true })
+    }
+  })
+
   it("missing config → one line naming the file and section, non-zero exit", async () => {
     const empty = tempHome()
     try {

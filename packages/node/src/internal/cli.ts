@@ -112,6 +112,9 @@ const makeCommand = (io: Io) => {
     scopes: Options.text("scopes").pipe(Options.optional, Options.withDescription("registration scopes, comma separated")),
     useDeviceCode: Options.boolean("use-device-code"),
     noBrowser: Options.boolean("no-browser"),
+    ifNeeded: Options.boolean("if-needed").pipe(
+      Options.withDescription("keep a still-valid cached token instead of logging in again (for scripts run in parallel)")
+    ),
     port: Options.integer("port").pipe(Options.optional, Options.withDescription("loopback port for the PKCE redirect"))
   }, (opts) =>
     Effect.gen(function*() {
@@ -137,6 +140,7 @@ const makeCommand = (io: Io) => {
         endpoint: endpointOf(io, opts.endpoint),
         useDeviceCode: opts.useDeviceCode,
         noBrowser: opts.noBrowser,
+        reuseValidToken: opts.ifNeeded,
         scopes,
         port: Option.getOrUndefined(opts.port),
         output: { write: io.stderr, isTTY: io.stderrIsTTY === true }
