@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto"
 import { DESCRIPTIONS, type ErrorAnswer, serviceError, type ServiceErrorExtras, type ShapeName } from "./errors.js"
+import type { TokenInfo } from "../Emulator.js"
 
 export const GRANT_DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 export const GRANT_REFRESH_TOKEN = "refresh_token"
@@ -109,13 +110,6 @@ export interface PendingAuthorization {
   readonly expiresAt: number
 }
 
-export interface TokenInfo {
-  readonly active: boolean
-  readonly clientId: string
-  readonly scopes: ReadonlyArray<string>
-  readonly expiresAt: number
-  readonly subject: string
-}
 
 const random = (bytes: number) => randomBytes(bytes).toString("base64url")
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")

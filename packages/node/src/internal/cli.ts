@@ -15,6 +15,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { loadSession, parseScopes, type SsoSession } from "../AwsConfig.js"
+import type { Io } from "../Cli.js"
 import * as Browser from "../Browser.js"
 import { ConfigError } from "../Errors.js"
 import * as TokenProvider from "../TokenProvider.js"
@@ -27,13 +28,6 @@ class UsageError {
   constructor(readonly message: string) {}
 }
 
-export interface Io {
-  readonly env: Record<string, string | undefined>
-  readonly stdout: (text: string) => void
-  readonly stderr: (text: string) => void
-  readonly stderrIsTTY?: boolean | undefined
-  readonly stdoutIsTTY?: boolean | undefined
-}
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
 const stripAnsi = (s: string) => s.replace(ANSI, "")
