@@ -1,7 +1,8 @@
 /**
- * The device-authorization (RFC 8628) polling lifecycle as an xstate machine. This entry depends on xstate only
- * (it bundles for browsers); the service calls are injected actors, provided with `machine.provide({ actors })`
- * or by `@ssokit/device-flow/DeviceFlow`, which runs it with `@ssokit/core`'s operations and Effect's Clock.
+ * The device-authorization (RFC 8628) polling lifecycle as an xstate machine: the single source of truth for the
+ * lifecycle. This entry depends on xstate only (it bundles for browsers). The machine is pure: it makes no calls and
+ * arms no timers; whoever runs it (the `DeviceFlow` engine) sends it the outcome of each service call and the
+ * clock's moments, every timed event carrying its time, and does what the state asks for.
  *
  * States: `starting.registering` → `starting.authorizing` → `awaiting.waiting` ⇄ `awaiting.polling` → one of the
  * outcomes `authorized` (final), `denied`, `expired`, `cancelled`, `failed` (tagged `"outcome"`; `RESTART` starts a
@@ -12,24 +13,14 @@
  * scheduled from the previous poll's response; a client-side deadline at start + `expiresIn` (600 s when the
  * service sends none) ends the flow as `expired` and no poll starts at or after it; transient failures are retried
  * with exponential backoff (never shorter than the interval) until `maxConsecutiveFailures`; anything else,
- * including a malformed 2xx (the code may be consumed), ends as `failed`.
- *
- * Time: absolute times (epoch ms) live in context and are read from the actor's clock (`createActor(machine, {
- * clock })`; a clock with `now()` such as xstate's `SimulatedClock`, `Date.now()` otherwise). Both timers (deadline,
- * next poll) live in one invoked child re-armed from context, so `actor.getPersistedSnapshot()` restored later resumes
- * with the remaining delays or goes straight to `expired`; a timer that fires before its time is re-armed for the
- * remainder. Secrets (device code, client secret, tokens) are only held as `Redacted`.
+ * including a malformed 2xx (the code may be consumed), ends as `failed`. An authorization with values no service
+ * sends (negative or fractional seconds, an interval over an hour, a lifetime over a day) ends as `failed` with a
+ * `MalformedResponseError` rather than arming absurd timers. Secrets (device code, client secret, tokens) are only
+ * held as `Redacted`.
  *
  * @since 0.1.0
  */
 import * as internal from "./internal/machine.js"
-
-/**
- * A clock for `createActor(machine, { clock })`: xstate's timer interface plus `now()` (epoch ms).
- * @since 0.1.0
- * @category models
- */
-export type Clock = internal.Clock
 
 /**
  * A client registration (RegisterClient's output, or one restored from a cache).
@@ -60,29 +51,11 @@ export type Token = internal.Token
 export type ErrorLike = internal.ErrorLike
 
 /**
- * Actors return data, never reject: `{ _tag: "Success", value }` or `{ _tag: "Failure", error }`.
+ * A service call's outcome as data: `{ _tag: "Success", value }` or `{ _tag: "Failure", error }`.
  * @since 0.1.0
  * @category models
  */
 export type Result<A> = internal.Result<A>
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type RegisterInput = internal.RegisterInput
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type StartInput = internal.StartInput
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PollInput = internal.PollInput
 
 /**
  * The machine's input.
@@ -98,8 +71,9 @@ export type MachineInput = internal.MachineInput
 export type Context = internal.Context
 
 /**
- * `CANCEL` (from `starting`/`awaiting`), `RESTART` (from `denied`/`expired`/`cancelled`/`failed`); `POLL_DUE` and
- * `DEADLINE` come from the machine's own timers.
+ * `CANCEL` (from `starting`/`awaiting`) and `RESTART` (from `denied`/`expired`/`cancelled`/`failed`) come from the
+ * user; `REGISTERED`, `AUTHORIZED`, `POLLED` (each call's `Result`), `POLL_DUE`, `DEADLINE` and `DEFECT` from the
+ * engine that runs the machine, each timed one with its time (epoch ms).
  * @since 0.1.0
  * @category models
  */
@@ -141,16 +115,10 @@ export type DeviceFlowMachine = internal.DeviceFlowMachine
  * @since 0.1.0
  * @category models
  */
-export type DeviceFlowActor = internal.DeviceFlowActor
-
-/**
- * @since 0.1.0
- * @category models
- */
 export type DeviceFlowSnapshot = internal.DeviceFlowSnapshot
 
 /**
- * The device-flow machine. Its default actors reject (the flow ends `failed`); provide real ones.
+ * The device-flow machine. Run it with `DeviceFlow` (an engine, `login`, or `machineFor` for UIs).
  * @since 0.1.0
  * @category machine
  */
@@ -175,14 +143,14 @@ export const backoffMs: (intervalMs: number, consecutiveFailures: number) => num
  * @since 0.1.0
  * @category views
  */
-export const phaseOf: (snapshot: DeviceFlowSnapshot) => Phase = internal.phaseOf
+export const phaseOf: (snapshot: { readonly value: unknown }) => Phase = internal.phaseOf
 
 /**
  * The secret-free view of a snapshot, for rendering.
  * @since 0.1.0
  * @category views
  */
-export const view: (snapshot: DeviceFlowSnapshot) => View = internal.view
+export const view: (snapshot: { readonly value: unknown; readonly context: Context }) => View = internal.view
 
 /**
  * @since 0.1.0
@@ -202,6 +170,20 @@ export const SLOW_DOWN_SECONDS: number = internal.SLOW_DOWN_SECONDS
  * @category constants
  */
 export const DEFAULT_EXPIRES_IN_SECONDS: number = internal.DEFAULT_EXPIRES_IN_SECONDS
+
+/**
+ * The longest interval (seconds) a StartDeviceAuthorization answer may ask for.
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_INTERVAL_SECONDS: number = internal.MAX_INTERVAL_SECONDS
+
+/**
+ * The longest lifetime (seconds) a StartDeviceAuthorization answer may give a device code.
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_EXPIRES_IN_SECONDS: number = internal.MAX_EXPIRES_IN_SECONDS
 
 /**
  * Consecutive transient poll failures tolerated (each with backoff) before the flow ends as `failed`. Each poll is a

@@ -1,15 +1,8 @@
 import type * as Redacted from "effect/Redacted"
-import { assign, fromCallback, fromPromise, sendTo, setup } from "xstate"
-import type { ActorRefFrom, AnyActorRef, SnapshotFrom } from "xstate"
+import { and, assign, setup } from "xstate"
+import type { SnapshotFrom } from "xstate"
 
 // Only `import type` from effect: the machine entry must bundle with xstate alone.
-
-/** @internal */
-export interface Clock {
-  setTimeout(fn: (...args: Array<any>) => void, timeout: number): any
-  clearTimeout(id: any): void
-  now?(): number
-}
 
 /** @internal */
 export interface Registration {
@@ -50,25 +43,6 @@ export type Result<A> =
   | { readonly _tag: "Failure"; readonly error: ErrorLike }
 
 /** @internal */
-export interface RegisterInput {
-  readonly clientName: string
-  readonly scopes?: ReadonlyArray<string> | undefined
-}
-
-/** @internal */
-export interface StartInput {
-  readonly registration: Registration
-  readonly startUrl: string
-}
-
-/** @internal */
-export interface PollInput {
-  readonly registration: Registration
-  readonly deviceCode: Redacted.Redacted<string>
-  readonly pollCount: number
-}
-
-/** @internal */
 export interface MachineInput {
   readonly startUrl: string
   readonly registration?: Registration | undefined
@@ -84,6 +58,10 @@ export const SLOW_DOWN_SECONDS = 5
 /** @internal */
 export const DEFAULT_EXPIRES_IN_SECONDS = 600
 /** @internal */
+export const MAX_INTERVAL_SECONDS = 3600
+/** @internal */
+export const MAX_EXPIRES_IN_SECONDS = 86_400
+/** @internal */
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10
 /** @internal */
 export const MAX_BACKOFF_MS = 60_000
@@ -91,9 +69,13 @@ export const MAX_BACKOFF_MS = 60_000
 /** @internal */
 export type Verdict = "pending" | "slowDown" | "expired" | "denied" | "transient" | "fatal"
 
+const transientStatus = (status: number | undefined) =>
+  status === 429 || status === 500 || status === 502 || status === 503 || status === 504
+
 /**
- * How the machine reacts to a failed CreateToken poll.
- * A malformed 2xx is fatal: the device code may already be consumed, so polling again cannot help.
+ * How the machine reacts to a failed CreateToken poll; transient means what `@ssokit/core`'s retry policy retries
+ * (network errors, timeouts, 429 and 500/502/503/504). A malformed 2xx is fatal: the device code may already be
+ * consumed, so polling again cannot help.
  * @internal
  */
 export const classify = (error: ErrorLike): Verdict => {
@@ -108,30 +90,14 @@ export const classify = (error: ErrorLike): Verdict => {
       return "denied"
     case "TransportError":
     case "RequestTimeoutError":
-    case "InternalServerException":
       return "transient"
-    case "UnknownServiceError":
     case "MalformedResponseError":
-      return typeof error.status === "number" && (error.status >= 500 || error.status === 429) ? "transient" : "fatal"
-    default:
+    case "InvalidInputError":
+    case "Defect":
       return "fatal"
+    default:
+      return transientStatus(error.status) ? "transient" : "fatal"
   }
-}
-
-/** @internal */
-export const clockOf = (self: AnyActorRef | undefined): Clock | undefined => {
-  const anySelf = self as any
-  return anySelf?.clock ?? anySelf?.system?._clock
-}
-
-/**
- * Absolute time (epoch ms) from the actor's clock; clocks without `now()` (xstate's default) fall back to
- * `Date.now()`, so deadlines kept in context stay meaningful in another process.
- * @internal
- */
-export const nowOf = (self: AnyActorRef | undefined): number => {
-  const clock = clockOf(self)
-  return typeof clock?.now === "function" ? clock.now() : Date.now()
 }
 
 /** @internal */
@@ -158,43 +124,27 @@ export interface Context {
   readonly authorizations: number
 }
 
-/** @internal */
+/**
+ * Events. `CANCEL` and `RESTART` come from the user; the others from whoever runs the machine (the engine): the
+ * outcome of each service call and the clock's `POLL_DUE` / `DEADLINE`. Every event that depends on time carries
+ * the time (`at`, epoch ms), so the machine itself is a pure function of its snapshot and events.
+ * @internal
+ */
 export type Event =
   | { readonly type: "CANCEL" }
   | { readonly type: "RESTART" }
+  | { readonly type: "REGISTERED"; readonly result: Result<Registration> }
+  | { readonly type: "AUTHORIZED"; readonly result: Result<Authorization>; readonly at: number }
   | { readonly type: "POLL_DUE"; readonly at: number }
+  | { readonly type: "POLLED"; readonly result: Result<Token>; readonly at: number }
   | { readonly type: "DEADLINE"; readonly at: number }
+  | { readonly type: "DEFECT"; readonly message: string }
 
 /** @internal */
 export interface Output {
   readonly token: Token
   readonly registration: Registration
 }
-
-interface TimersInput {
-  readonly expiresAt: number
-}
-
-type TimersEvent = { readonly type: "ARM"; readonly at: number }
-
-/**
- * Calls `fn` once the clock reads `at` or later. Platform timers may fire a little early by the wall clock (Node
- * schedules from the event loop's cached time), so an early firing re-arms for the remainder: a poll is never sent
- * before its time.
- */
-const armAt = (clock: Clock | undefined, now: () => number, at: number, fn: () => void) => {
-  let id: unknown
-  const fire = () => (now() < at ? schedule() : fn())
-  const schedule = () => {
-    const delay = Math.max(0, at - now())
-    id = clock === undefined ? setTimeout(fire, delay) : clock.setTimeout(fire, delay)
-  }
-  schedule()
-  return () => (clock === undefined ? clearTimeout(id as any) : clock.clearTimeout(id))
-}
-
-const notProvided = (name: string) =>
-  Promise.reject(new Error(`device-flow machine: provide the "${name}" actor with machine.provide({ actors })`))
 
 const resetFlow = {
   deviceCode: undefined,
@@ -212,20 +162,45 @@ const resetFlow = {
   token: undefined
 } as const
 
-const defectOf = (error: unknown): ErrorLike => ({
-  _tag: "Defect",
-  message: error instanceof Error ? error.message : String(error)
-})
-
-const isSuccess = (output: unknown): boolean => (output as Result<unknown>)?._tag === "Success"
-const verdictOf = (output: unknown): Verdict | undefined => {
-  const result = output as Result<unknown> | undefined
+type ResultEvent = Extract<Event, { readonly result: unknown }>
+const resultOf = (event: Event): Result<unknown> | undefined => (event as Partial<ResultEvent>).result
+const isSuccess = (event: Event): boolean => resultOf(event)?._tag === "Success"
+const verdictOf = (event: Event): Verdict | undefined => {
+  const result = resultOf(event)
   return result?._tag === "Failure" ? classify(result.error) : undefined
 }
-const errorOf = (output: unknown): ErrorLike => {
-  const result = output as Result<unknown> | undefined
-  return result?._tag === "Failure" ? result.error : defectOf(new Error("actor returned an unexpected value"))
+const errorOf = (event: Event): ErrorLike => {
+  if (event.type === "DEFECT") return { _tag: "Defect", message: event.message }
+  const result = resultOf(event)
+  return result?._tag === "Failure" ? result.error : { _tag: "Defect", message: "unexpected event" }
 }
+const atOf = (event: Event): number => (event as { readonly at?: number }).at ?? 0
+
+/**
+ * The timing an authorization asks for, or why it is unusable. RFC 8628: no interval ⇒ 5 s; a 0 (the model's
+ * default) is treated as absent, since polling back-to-back is never what a server that sent 0 meant; without a
+ * lifetime the flow still ends, after the service's usual 10 minutes. Values no real service sends (negative,
+ * fractional, an interval over an hour, a lifetime over a day) make the answer invalid rather than arming absurd
+ * timers.
+ * @internal
+ */
+export const timingOf = (
+  authorization: Authorization
+): { readonly intervalMs: number; readonly expiresInMs: number } | string => {
+  const { expiresIn, interval } = authorization
+  if (interval !== undefined && !(Number.isInteger(interval) && interval >= 0 && interval <= MAX_INTERVAL_SECONDS)) {
+    return `interval must be a whole number of seconds from 0 to ${MAX_INTERVAL_SECONDS}`
+  }
+  if (expiresIn !== undefined && !(Number.isInteger(expiresIn) && expiresIn >= 0 && expiresIn <= MAX_EXPIRES_IN_SECONDS)) {
+    return `expiresIn must be a whole number of seconds from 0 to ${MAX_EXPIRES_IN_SECONDS}`
+  }
+  return {
+    intervalMs: (interval !== undefined && interval > 0 ? interval : DEFAULT_INTERVAL_SECONDS) * 1000,
+    expiresInMs: (expiresIn !== undefined && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN_SECONDS) * 1000
+  }
+}
+
+const authorizationOf = (event: Event): Authorization => (resultOf(event) as { value: Authorization }).value
 
 /** @internal */
 export const machine = setup({
@@ -236,67 +211,30 @@ export const machine = setup({
     output: {} as Output,
     tags: {} as "outcome" | "awaitingUser"
   },
-  actors: {
-    registerClient: fromPromise<Result<Registration>, RegisterInput>(() => notProvided("registerClient")),
-    startDeviceAuthorization: fromPromise<Result<Authorization>, StartInput>(() =>
-      notProvided("startDeviceAuthorization")
-    ),
-    createToken: fromPromise<Result<Token>, PollInput>(() => notProvided("createToken")),
-    // One invoked child holds both timers (deadline and next poll) rather than `after` transitions: xstate does not
-    // persist pending `after` timers (statelyai/xstate#5331) but does restart invoked children, so a restored snapshot
-    // re-arms them from the absolute times kept in context. One child rather than one per timer: each actor costs
-    // ~1.7 KB and its creation on every poll.
-    timers: fromCallback<TimersEvent, TimersInput>(({ input, receive, self, sendBack }) => {
-      const clock = clockOf(self)
-      const now = () => nowOf(self)
-      const clearDeadline = armAt(clock, now, input.expiresAt, () => sendBack({ type: "DEADLINE", at: now() }))
-      let pollAt: number | undefined
-      let clearPoll: (() => void) | undefined
-      const armPoll = (at: number) => {
-        if (at === pollAt && clearPoll !== undefined) return
-        clearPoll?.()
-        pollAt = at
-        clearPoll = armAt(clock, now, at, () => {
-          clearPoll = undefined
-          pollAt = undefined
-          sendBack({ type: "POLL_DUE", at: now() })
-        })
-      }
-      // Restored into `waiting`, the parent sends no ARM (entry actions do not re-run): take the time from context.
-      const parent = (self as AnyActorRef)._parent?.getSnapshot() as DeviceFlowSnapshot | undefined
-      if (parent?.matches({ awaiting: "waiting" }) === true && parent.context.nextPollAt !== undefined) {
-        armPoll(parent.context.nextPollAt)
-      }
-      receive((event) => {
-        if (event.type === "ARM") armPoll(event.at)
-      })
-      return () => {
-        clearDeadline()
-        clearPoll?.()
-      }
-    })
-  },
   guards: {
     hasRegistration: ({ context }) => context.registration !== undefined,
-    succeeded: ({ event }) => isSuccess((event as any).output),
-    isPending: ({ event }) => verdictOf((event as any).output) === "pending",
-    isSlowDown: ({ event }) => verdictOf((event as any).output) === "slowDown",
-    isExpired: ({ event }) => verdictOf((event as any).output) === "expired",
-    isDenied: ({ event }) => verdictOf((event as any).output) === "denied",
+    succeeded: ({ event }) => isSuccess(event),
+    usableTiming: ({ event }) => typeof timingOf(authorizationOf(event)) !== "string",
+    isPending: ({ event }) => verdictOf(event) === "pending",
+    isSlowDown: ({ event }) => verdictOf(event) === "slowDown",
+    isExpired: ({ event }) => verdictOf(event) === "expired",
+    isDenied: ({ event }) => verdictOf(event) === "denied",
     isRetryable: ({ context, event }) =>
-      verdictOf((event as any).output) === "transient" &&
-      context.consecutiveFailures + 1 < context.maxConsecutiveFailures,
-    // Guards get no actor reference, so the timer stamps its event with the clock's time.
-    beforeDeadline: ({ context, event }) =>
-      event.type === "POLL_DUE" && context.expiresAt !== undefined && event.at < context.expiresAt
+      verdictOf(event) === "transient" && context.consecutiveFailures + 1 < context.maxConsecutiveFailures,
+    beforeDeadline: ({ context, event }) => context.expiresAt !== undefined && atOf(event) < context.expiresAt,
+    deadlinePassed: ({ context, event }) => context.expiresAt !== undefined && atOf(event) >= context.expiresAt
   },
   actions: {
     recordFailure: assign(({ event }) => {
-      const error = errorOf((event as any).output)
+      const error = errorOf(event)
       return { error, lastErrorTag: error._tag }
     }),
-    recordDefect: assign(({ event }) => {
-      const error = defectOf((event as any).error)
+    recordBadTiming: assign(({ event }) => {
+      const error: ErrorLike = {
+        _tag: "MalformedResponseError",
+        status: 200,
+        message: `StartDeviceAuthorization: ${timingOf(authorizationOf(event)) as string}`
+      }
       return { error, lastErrorTag: error._tag }
     })
   }
@@ -316,64 +254,51 @@ export const machine = setup({
   states: {
     starting: {
       initial: "check",
-      on: { CANCEL: "#deviceFlow.cancelled" },
+      on: { CANCEL: "#deviceFlow.cancelled", DEFECT: { target: "#deviceFlow.failed", actions: "recordFailure" } },
       states: {
         check: {
           always: [{ guard: "hasRegistration", target: "authorizing" }, { target: "registering" }]
         },
+        // The runner calls RegisterClient while here and answers with REGISTERED.
         registering: {
-          invoke: {
-            id: "registerClient",
-            src: "registerClient",
-            input: ({ context }) => ({ clientName: context.clientName, scopes: context.scopes }),
-            onDone: [
+          on: {
+            REGISTERED: [
               {
                 guard: "succeeded",
                 target: "authorizing",
-                actions: assign({ registration: ({ event }) => (event.output as any).value as Registration })
+                actions: assign({ registration: ({ event }) => (resultOf(event) as { value: Registration }).value })
               },
               { target: "#deviceFlow.failed", actions: "recordFailure" }
-            ],
-            onError: { target: "#deviceFlow.failed", actions: "recordDefect" }
+            ]
           }
         },
+        // The runner calls StartDeviceAuthorization while here and answers with AUTHORIZED.
         authorizing: {
-          invoke: {
-            id: "startDeviceAuthorization",
-            src: "startDeviceAuthorization",
-            input: ({ context }) => ({ registration: context.registration!, startUrl: context.startUrl }),
-            onDone: [
+          on: {
+            AUTHORIZED: [
               {
-                guard: "succeeded",
+                guard: and(["succeeded", "usableTiming"]),
                 target: "#deviceFlow.awaiting",
-                actions: assign(({ context, event, self }) => {
-                  const authorization = (event.output as any).value as Authorization
-                  const now = nowOf(self)
-                  // RFC 8628: no interval ⇒ 5 s. A 0 (the model's default) is treated as absent:
-                  // polling back-to-back is never what a server that sent 0 meant.
-                  const intervalMs = (authorization.interval !== undefined && authorization.interval > 0
-                    ? authorization.interval
-                    : DEFAULT_INTERVAL_SECONDS) * 1000
-                  // Fail closed: without a lifetime the flow still ends, after the service's usual 10 minutes.
-                  const expiresInMs = (authorization.expiresIn !== undefined && authorization.expiresIn > 0
-                    ? authorization.expiresIn
-                    : DEFAULT_EXPIRES_IN_SECONDS) * 1000
+                actions: assign(({ context, event }) => {
+                  const authorization = authorizationOf(event)
+                  const timing = timingOf(authorization) as { readonly intervalMs: number; readonly expiresInMs: number }
+                  const now = atOf(event)
                   return {
                     deviceCode: authorization.deviceCode,
                     userCode: authorization.userCode,
                     verificationUri: authorization.verificationUri,
                     verificationUriComplete: authorization.verificationUriComplete,
                     startedAt: now,
-                    expiresAt: now + expiresInMs,
-                    intervalMs,
-                    nextPollAt: now + intervalMs,
+                    expiresAt: now + timing.expiresInMs,
+                    intervalMs: timing.intervalMs,
+                    nextPollAt: now + timing.intervalMs,
                     authorizations: context.authorizations + 1
                   }
                 })
               },
+              { guard: "succeeded", target: "#deviceFlow.failed", actions: "recordBadTiming" },
               { target: "#deviceFlow.failed", actions: "recordFailure" }
-            ],
-            onError: { target: "#deviceFlow.failed", actions: "recordDefect" }
+            ]
           }
         }
       }
@@ -382,63 +307,56 @@ export const machine = setup({
       id: "awaiting",
       tags: ["awaitingUser"],
       initial: "waiting",
-      invoke: {
-        id: "timers",
-        src: "timers",
-        input: ({ context }) => ({ expiresAt: context.expiresAt! })
-      },
       on: {
-        DEADLINE: "#deviceFlow.expired",
-        CANCEL: "#deviceFlow.cancelled"
+        // The runner sends DEADLINE once its clock reads `expiresAt`, also while a poll is in flight (it aborts it).
+        DEADLINE: { guard: "deadlinePassed", target: "#deviceFlow.expired" },
+        CANCEL: "#deviceFlow.cancelled",
+        DEFECT: { target: "#deviceFlow.failed", actions: "recordFailure" }
       },
       states: {
+        // The runner sends POLL_DUE once its clock reads `nextPollAt`.
         waiting: {
-          entry: sendTo("timers", ({ context }) => ({ type: "ARM" as const, at: context.nextPollAt! })),
           on: {
-            POLL_DUE: { guard: "beforeDeadline", target: "polling" }
+            POLL_DUE: [
+              { guard: "beforeDeadline", target: "polling" },
+              { target: "#deviceFlow.expired" }
+            ]
           }
         },
+        // The runner calls CreateToken while here and answers with POLLED.
         polling: {
-          // The in-flight poll counts as a poll: if this snapshot is persisted and restored, the earliest
-          // next poll is one interval from now.
-          entry: assign(({ context, self }) => ({
+          // The in-flight poll counts as a poll: a snapshot persisted now and restored later waits one interval.
+          entry: assign(({ context, event }) => ({
             pollCount: context.pollCount + 1,
-            nextPollAt: nowOf(self) + context.intervalMs
+            nextPollAt: atOf(event) + context.intervalMs
           })),
-          invoke: {
-            id: "poll",
-            src: "createToken",
-            input: ({ context }) => ({
-              registration: context.registration!,
-              deviceCode: context.deviceCode!,
-              pollCount: context.pollCount
-            }),
-            onDone: [
+          on: {
+            POLLED: [
               {
                 guard: "succeeded",
                 target: "#deviceFlow.authorized",
-                actions: assign({ token: ({ event }) => (event.output as any).value as Token })
+                actions: assign({ token: ({ event }) => (resultOf(event) as { value: Token }).value })
               },
               {
                 guard: "isPending",
                 target: "waiting",
-                actions: assign(({ context, event, self }) => ({
-                  nextPollAt: nowOf(self) + context.intervalMs,
+                actions: assign(({ context, event }) => ({
+                  nextPollAt: atOf(event) + context.intervalMs,
                   consecutiveFailures: 0,
-                  lastErrorTag: errorOf(event.output)._tag
+                  lastErrorTag: errorOf(event)._tag
                 }))
               },
               {
                 guard: "isSlowDown",
                 target: "waiting",
-                actions: assign(({ context, event, self }) => {
+                actions: assign(({ context, event }) => {
                   const intervalMs = context.intervalMs + SLOW_DOWN_SECONDS * 1000
                   return {
                     intervalMs,
-                    nextPollAt: nowOf(self) + intervalMs,
+                    nextPollAt: atOf(event) + intervalMs,
                     slowDownCount: context.slowDownCount + 1,
                     consecutiveFailures: 0,
-                    lastErrorTag: errorOf(event.output)._tag
+                    lastErrorTag: errorOf(event)._tag
                   }
                 })
               },
@@ -447,18 +365,17 @@ export const machine = setup({
               {
                 guard: "isRetryable",
                 target: "waiting",
-                actions: assign(({ context, event, self }) => {
+                actions: assign(({ context, event }) => {
                   const consecutiveFailures = context.consecutiveFailures + 1
                   return {
                     consecutiveFailures,
-                    nextPollAt: nowOf(self) + backoffMs(context.intervalMs, consecutiveFailures),
-                    lastErrorTag: errorOf(event.output)._tag
+                    nextPollAt: atOf(event) + backoffMs(context.intervalMs, consecutiveFailures),
+                    lastErrorTag: errorOf(event)._tag
                   }
                 })
               },
               { target: "#deviceFlow.failed", actions: "recordFailure" }
-            ],
-            onError: { target: "#deviceFlow.failed", actions: "recordDefect" }
+            ]
           }
         }
       }
@@ -498,8 +415,6 @@ export const backoffMs = (intervalMs: number, consecutiveFailures: number): numb
 /** @internal */
 export type DeviceFlowMachine = typeof machine
 /** @internal */
-export type DeviceFlowActor = ActorRefFrom<DeviceFlowMachine>
-/** @internal */
 export type DeviceFlowSnapshot = SnapshotFrom<DeviceFlowMachine>
 
 /** @internal */
@@ -513,6 +428,46 @@ export type Phase =
   | "expired"
   | "cancelled"
   | "failed"
+
+/** @internal */
+export const phases: ReadonlyArray<Phase> = [
+  "registering",
+  "authorizing",
+  "waiting",
+  "polling",
+  "authorized",
+  "denied",
+  "expired",
+  "cancelled",
+  "failed"
+]
+
+/** @internal */
+export const isOutcome = (phase: Phase): boolean =>
+  phase === "authorized" || phase === "denied" || phase === "expired" || phase === "cancelled" || phase === "failed"
+
+/** @internal */
+export const phaseOf = (snapshot: { readonly value: unknown }): Phase => {
+  const value = snapshot.value as string | Record<string, string>
+  if (typeof value === "string") return value as Phase
+  const [parent, child] = Object.entries(value)[0]!
+  if (parent === "starting") return child === "authorizing" ? "authorizing" : "registering"
+  return child as Phase
+}
+
+/** The state value of a phase, for restoring a snapshot from its phase and context. @internal */
+export const valueOf = (phase: Phase): string | Record<string, string> => {
+  switch (phase) {
+    case "registering":
+    case "authorizing":
+      return { starting: phase }
+    case "waiting":
+    case "polling":
+      return { awaiting: phase }
+    default:
+      return phase
+  }
+}
 
 /** @internal */
 export interface View {
@@ -532,20 +487,12 @@ export interface View {
 }
 
 /** @internal */
-export const phaseOf = (snapshot: DeviceFlowSnapshot): Phase => {
-  const value = snapshot.value as string | Record<string, string>
-  if (typeof value === "string") return value as Phase
-  const [parent, child] = Object.entries(value)[0]!
-  if (parent === "starting") return child === "authorizing" ? "authorizing" : "registering"
-  return child as Phase
-}
-
-/** @internal */
-export const view = (snapshot: DeviceFlowSnapshot): View => {
+export const view = (snapshot: { readonly value: unknown; readonly context: Context }): View => {
   const c = snapshot.context
+  const phase = phaseOf(snapshot)
   return {
-    phase: phaseOf(snapshot),
-    done: snapshot.hasTag("outcome"),
+    phase,
+    done: isOutcome(phase),
     userCode: c.userCode,
     verificationUri: c.verificationUri,
     verificationUriComplete: c.verificationUriComplete,

@@ -1,0 +1,648 @@
+import * as Errors from "@ssokit/core/Errors"
+import * as Retry from "@ssokit/core/Retry"
+import type * as Schemas from "@ssokit/core/Schemas"
+import { GrantType } from "@ssokit/core/Schemas"
+import { SsoOidc } from "@ssokit/core/SsoOidc"
+import type * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { createActor } from "xstate"
+import type { AnyActorScope } from "xstate"
+import { AccessDeniedError, DeviceCodeExpiredError, FlowNotFoundError, type LoginError } from "./errors.js"
+import * as M from "./machine.js"
+import { Schedule, type Scheduled } from "./schedule.js"
+import { contextOf, type PersistedSnapshot, toPersisted } from "./snapshot.js"
+
+/** @internal */
+export interface Registration extends Schemas.RegisterClientResponse {
+  readonly clientId: string
+  readonly clientSecret: M.Registration["clientSecret"]
+}
+
+/** @internal */
+export interface LoginResult {
+  readonly token: Schemas.CreateTokenResponse
+  readonly registration: Registration
+  readonly pollCount: number
+  readonly slowDownCount: number
+}
+
+/** @internal */
+export interface StartOptions {
+  readonly startUrl: string
+  /** A registration to reuse (e.g. from a cache); one whose secret expires within a minute is replaced. */
+  readonly registration?: Registration | undefined
+  readonly clientName?: string | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+  readonly maxConsecutiveFailures?: number | undefined
+  /** Resume this flow (from `Engine.persisted` / `decodeSnapshot`) instead of starting a new authorization. */
+  readonly snapshot?: PersistedSnapshot | undefined
+  /** The flow's id; a random UUID by default. Starting an id that is already running fails with a defect. */
+  readonly id?: string | undefined
+}
+
+/** @internal */
+export interface EngineOptions {
+  /** Most service calls in flight at once; due polls beyond it wait their turn in order. Default 1,024. */
+  readonly maxInFlight?: number | undefined
+  /** How long an ended flow stays readable (`get`, `await`, `restart`) after its outcome. Default 5 minutes. */
+  readonly retention?: Duration.DurationInput | undefined
+}
+
+/** @internal */
+export interface FlowSummary {
+  readonly id: string
+  readonly view: M.View
+}
+
+/** @internal */
+export interface EngineStats {
+  readonly flows: number
+  readonly scheduled: number
+  readonly inFlight: number
+  readonly queued: number
+}
+
+/** @internal */
+export interface EngineService {
+  readonly start: (options: StartOptions) => Effect.Effect<string>
+  readonly get: (id: string) => Effect.Effect<M.DeviceFlowSnapshot, FlowNotFoundError>
+  readonly subscribe: (
+    id: string,
+    listener: (snapshot: M.DeviceFlowSnapshot) => void
+  ) => Effect.Effect<() => void, FlowNotFoundError>
+  readonly changes: (id: string) => Stream.Stream<M.DeviceFlowSnapshot, FlowNotFoundError>
+  readonly await: (id: string) => Effect.Effect<LoginResult, LoginError | FlowNotFoundError>
+  readonly cancel: (id: string) => Effect.Effect<void, FlowNotFoundError>
+  readonly restart: (id: string) => Effect.Effect<void, FlowNotFoundError>
+  readonly persisted: (id: string) => Effect.Effect<PersistedSnapshot, FlowNotFoundError>
+  readonly list: Effect.Effect<ReadonlyArray<FlowSummary>>
+  readonly stats: Effect.Effect<EngineStats>
+}
+
+const REGISTRATION_MARGIN_MS = 60_000
+const DEFAULT_MAX_IN_FLIGHT = 1024
+const DEFAULT_RETENTION_MS = 5 * 60_000
+// Effect's live Clock never fires a sleep longer than this (the platform timer's limit): sleep in slices.
+const MAX_SLEEP_MS = 2 ** 31 - 1
+
+type Listener = (snapshot: M.DeviceFlowSnapshot) => void
+
+/** One flow: a plain record. Nothing here is a closure, an actor or a timer. */
+interface Flow extends Scheduled {
+  readonly id: string
+  snapshot: M.DeviceFlowSnapshot
+  /** The service call in flight for this flow, if any. */
+  call: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  queued: boolean
+  listeners: Array<Listener> | undefined
+}
+
+const malformed = (operation: string, what: string) =>
+  new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(`response has no ${what}`) })
+
+const toResult = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>): Effect.Effect<M.Result<A>> =>
+  Effect.map(
+    Effect.either(effect),
+    Either.match({
+      onLeft: (error): M.Result<A> => ({ _tag: "Failure", error }),
+      onRight: (value): M.Result<A> => ({ _tag: "Success", value })
+    })
+  )
+
+/**
+ * The engine: every flow's snapshot advanced by the machine's own transition function, one schedule (a min-heap on
+ * absolute times) with one sleeping timer on Effect's `Clock` for all of them, and at most `maxInFlight` service
+ * calls at once. Watching a flow is a listener on its record; unwatched flows cost their snapshot and this record.
+ * @internal
+ */
+export class EngineImpl {
+  readonly flows = new Map<string, Flow>()
+  private readonly schedule = new Schedule<Flow>()
+  private readonly ready: Array<Flow> = []
+  private readHead = 0
+  private inFlight = 0
+  private timer: Fiber.RuntimeFiber<void, never> | undefined
+  private timerAt = Infinity
+  private closed = false
+  private readonly scope: AnyActorScope
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  private readonly maxInFlight: number
+  private readonly retentionMs: number
+  private readonly onTimer = (exit: Exit.Exit<void, never>) => {
+    if (Exit.isInterrupted(exit)) return
+    this.timer = undefined
+    this.timerAt = Infinity
+    this.tick()
+  }
+
+  constructor(
+    private readonly sso: SsoOidc["Type"],
+    private readonly clock: Clock.Clock,
+    runtime: Runtime.Runtime<never>,
+    options: EngineOptions | undefined
+  ) {
+    this.runFork = Runtime.runFork(runtime) as any
+    this.maxInFlight = Math.max(1, Math.floor(options?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT))
+    this.retentionMs = options?.retention === undefined
+      ? DEFAULT_RETENTION_MS
+      : Duration.toMillis(Duration.decode(options.retention))
+    // One reusable, inert actor scope for the machine's pure transition: the machine has no actions to execute and
+    // no children to spawn, and xstate's `transition()` would build a fresh actor for every event.
+    const self = createActor(M.machine, { input: { startUrl: "" } })
+    this.scope = {
+      self,
+      id: "",
+      sessionId: "",
+      logger: () => {},
+      defer: () => {},
+      system: self.system,
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: () => {}
+    } as unknown as AnyActorScope
+  }
+
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Public operations, synchronous (the Effect API and `machineFor`'s actor logic wrap them)
+  // ---------------------------------------------------------------------------------------------------------------
+
+  initialSnapshot(options: StartOptions): M.DeviceFlowSnapshot {
+    const restored = options.snapshot
+    if (restored !== undefined) {
+      // A poll was out when this was saved: it may have reached the service, so the next waits a full interval from
+      // now at least. Deadlines in the past end the flow as expired on the first tick, without a poll.
+      const saved = contextOf(restored)
+      const context = restored.phase === "polling"
+        ? { ...saved, nextPollAt: Math.max(saved.nextPollAt ?? 0, this.now() + saved.intervalMs) }
+        : saved
+      const phase = restored.phase === "polling" ? "waiting" : restored.phase
+      return M.machine.resolveState({ value: M.valueOf(phase), context }) as any
+    }
+    const registration = options.registration !== undefined && this.reusable(options.registration)
+      ? options.registration
+      : undefined
+    return M.machine.getInitialSnapshot(this.scope as any, {
+      startUrl: options.startUrl,
+      registration,
+      clientName: options.clientName,
+      scopes: options.scopes,
+      maxConsecutiveFailures: options.maxConsecutiveFailures
+    })
+  }
+
+  start(options: StartOptions): string {
+    const id = options.id ?? crypto.randomUUID()
+    if (this.flows.has(id)) throw new Error(`device-flow engine: a flow with id ${JSON.stringify(id)} is running`)
+    if (this.closed) throw new Error("device-flow engine: the engine's scope is closed")
+    const flow: Flow = {
+      id,
+      snapshot: this.initialSnapshot(options),
+      call: undefined,
+      queued: false,
+      listeners: undefined,
+      due: 0,
+      slot: -1
+    }
+    this.flows.set(id, flow)
+    this.settle(flow)
+    return id
+  }
+
+  find(id: string): Flow | undefined {
+    return this.flows.get(id)
+  }
+
+  send(flow: Flow, event: M.Event): void {
+    const before = flow.snapshot
+    const next = M.machine.transition(before, event as any, this.scope as any) as M.DeviceFlowSnapshot
+    if (next === before) return
+    flow.snapshot = next
+    this.settle(flow)
+    this.notify(flow)
+  }
+
+  listen(flow: Flow, listener: Listener): () => void {
+    ;(flow.listeners ??= []).push(listener)
+    return () => {
+      const listeners = flow.listeners
+      if (listeners === undefined) return
+      const i = listeners.indexOf(listener)
+      if (i >= 0) listeners.splice(i, 1)
+      if (listeners.length === 0) flow.listeners = undefined
+    }
+  }
+
+  stats(): EngineStats {
+    return {
+      flows: this.flows.size,
+      scheduled: this.schedule.size,
+      inFlight: this.inFlight,
+      queued: this.ready.length - this.readHead
+    }
+  }
+
+  /** Cancels every flow that has not ended and stops the timer: the engine's scope is closing. */
+  close(): void {
+    this.closed = true
+    for (const flow of this.flows.values()) {
+      if (!M.isOutcome(M.phaseOf(flow.snapshot))) this.send(flow, { type: "CANCEL" })
+      this.schedule.remove(flow)
+    }
+    this.flows.clear()
+    this.ready.length = 0
+    this.readHead = 0
+    this.timer?.unsafeInterruptAsFork(FiberId.none)
+    this.timer = undefined
+    this.timerAt = Infinity
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Driving flows
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private reusable(registration: Registration): boolean {
+    const expiresAt = registration.clientSecretExpiresAt
+    return expiresAt === undefined || expiresAt === 0 || expiresAt * 1000 > this.now() + REGISTRATION_MARGIN_MS
+  }
+
+  private notify(flow: Flow): void {
+    const listeners = flow.listeners
+    if (listeners === undefined) return
+    const snapshot = flow.snapshot
+    for (const listener of listeners.slice()) {
+      try {
+        listener(snapshot)
+      } catch {
+        // A watcher's failure is the watcher's: it must not stop the flow or the engine.
+      }
+    }
+  }
+
+  /** After every change: start the call this phase needs, or schedule the flow's next moment. */
+  private settle(flow: Flow): void {
+    const phase = M.phaseOf(flow.snapshot)
+    const c = flow.snapshot.context
+    switch (phase) {
+      case "registering":
+      case "authorizing":
+        this.schedule.remove(flow)
+        if (flow.call === undefined && !flow.queued) this.enqueue(flow)
+        break
+      case "waiting":
+        this.interrupt(flow)
+        this.at(flow, Math.min(c.nextPollAt!, c.expiresAt!))
+        break
+      case "polling":
+        // The deadline still holds while the poll is out (reaching it aborts the poll).
+        this.at(flow, c.expiresAt!)
+        break
+      default:
+        // An outcome: no call may still be out, and the record goes once its retention ends.
+        this.interrupt(flow)
+        this.unqueue(flow)
+        this.at(flow, this.now() + this.retentionMs)
+    }
+  }
+
+  private at(flow: Flow, due: number): void {
+    this.schedule.set(flow, due)
+    if (due < this.timerAt) this.arm()
+  }
+
+  private arm(): void {
+    const top = this.schedule.peek()
+    if (top === undefined || this.closed) return
+    if (this.timer !== undefined) this.timer.unsafeInterruptAsFork(FiberId.none)
+    this.timerAt = top.due
+    const delay = Math.min(MAX_SLEEP_MS, Math.max(0, top.due - this.now()))
+    const fiber = this.runFork(this.clock.sleep(Duration.millis(delay)))
+    this.timer = fiber
+    fiber.addObserver(this.onTimer)
+  }
+
+  /** The one timer fired: everything due by now happens, then the timer sleeps until the next due moment. */
+  private tick(): void {
+    const now = this.now()
+    while (true) {
+      const top = this.schedule.peek()
+      // A platform timer can fire before the clock reads its time; what is not due yet waits for the re-armed timer.
+      if (top === undefined || top.due > now) break
+      this.schedule.remove(top)
+      this.due(top, now)
+    }
+    this.arm()
+  }
+
+  private due(flow: Flow, now: number): void {
+    const phase = M.phaseOf(flow.snapshot)
+    const c = flow.snapshot.context
+    if (M.isOutcome(phase)) {
+      this.flows.delete(flow.id)
+      return
+    }
+    if (now >= c.expiresAt!) return this.send(flow, { type: "DEADLINE", at: now })
+    // Due to poll: wait for a free slot, in order (the poll's time is when it is sent); the deadline still holds.
+    if (phase === "waiting") {
+      this.at(flow, c.expiresAt!)
+      this.enqueue(flow)
+    }
+  }
+
+  private enqueue(flow: Flow): void {
+    if (this.inFlight < this.maxInFlight && this.readHead === this.ready.length) return this.call(flow)
+    flow.queued = true
+    this.ready.push(flow)
+  }
+
+  private unqueue(flow: Flow): void {
+    // Left in the array and skipped when reached: the queue is short-lived and order matters more than compaction.
+    flow.queued = false
+  }
+
+  private release(): void {
+    this.inFlight--
+    while (this.inFlight < this.maxInFlight && this.readHead < this.ready.length) {
+      const flow = this.ready[this.readHead++]!
+      if (this.readHead > 1024 && this.readHead * 2 > this.ready.length) {
+        this.ready.splice(0, this.readHead)
+        this.readHead = 0
+      }
+      if (!flow.queued) continue
+      flow.queued = false
+      if (this.flows.get(flow.id) === flow) this.call(flow)
+    }
+  }
+
+  private interrupt(flow: Flow): void {
+    const call = flow.call
+    if (call === undefined) return
+    flow.call = undefined
+    call.unsafeInterruptAsFork(FiberId.none)
+    this.release()
+  }
+
+  /** Starts the service call the flow's phase needs; a due poll is stamped with the time it goes out. */
+  private call(flow: Flow): void {
+    let phase = M.phaseOf(flow.snapshot)
+    if (phase === "waiting") {
+      this.send(flow, { type: "POLL_DUE", at: this.now() })
+      phase = M.phaseOf(flow.snapshot)
+    }
+    let effect: Effect.Effect<M.Event>
+    switch (phase) {
+      case "registering":
+        effect = this.register(flow.snapshot.context)
+        break
+      case "authorizing":
+        effect = this.authorize(flow.snapshot.context)
+        break
+      case "polling":
+        effect = this.poll(flow.snapshot.context)
+        break
+      default:
+        return
+    }
+    this.inFlight++
+    const fiber = this.runFork(effect)
+    flow.call = fiber
+    fiber.addObserver((exit) => {
+      if (flow.call !== fiber) return
+      flow.call = undefined
+      if (Exit.isSuccess(exit)) this.send(flow, exit.value)
+      else if (!Exit.isInterrupted(exit)) this.send(flow, { type: "DEFECT", message: defectMessage(phase, exit.cause) })
+      this.release()
+    })
+  }
+
+  private register(c: M.Context): Effect.Effect<M.Event> {
+    return Effect.map(
+      toResult(Effect.flatMap(
+        this.sso.registerClient({
+          clientName: c.clientName,
+          clientType: "public",
+          grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken],
+          ...(c.scopes !== undefined ? { scopes: [...c.scopes] } : {})
+        }),
+        (response) => {
+          if (response.clientId === undefined) return Effect.fail(malformed("RegisterClient", "clientId"))
+          if (response.clientSecret === undefined) return Effect.fail(malformed("RegisterClient", "clientSecret"))
+          return Effect.succeed<Registration>({ ...response, clientId: response.clientId, clientSecret: response.clientSecret })
+        }
+      )),
+      (result): M.Event => ({ type: "REGISTERED", result })
+    )
+  }
+
+  private authorize(c: M.Context): Effect.Effect<M.Event> {
+    return Effect.map(
+      toResult(Effect.flatMap(
+        this.sso.startDeviceAuthorization({
+          clientId: c.registration!.clientId,
+          clientSecret: c.registration!.clientSecret,
+          startUrl: c.startUrl
+        }),
+        (response) => {
+          const { deviceCode, userCode, verificationUri } = response
+          if (deviceCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "deviceCode"))
+          if (userCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "userCode"))
+          const uri = verificationUri ?? response.verificationUriComplete
+          if (uri === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "verificationUri"))
+          return Effect.succeed<M.Authorization>({
+            deviceCode,
+            userCode,
+            verificationUri: uri,
+            verificationUriComplete: response.verificationUriComplete,
+            expiresIn: response.expiresIn,
+            interval: response.interval
+          })
+        }
+      )),
+      (result): M.Event => ({ type: "AUTHORIZED", result, at: this.now() })
+    )
+  }
+
+  private poll(c: M.Context): Effect.Effect<M.Event> {
+    // One attempt per poll: a client-level retry after a 5xx could reach the service sooner than the interval after a
+    // request it recorded. The machine alone decides when the next poll goes out (with its own backoff).
+    return Effect.map(
+      toResult(Retry.withRetry(
+        this.sso.createToken({
+          clientId: c.registration!.clientId,
+          clientSecret: c.registration!.clientSecret,
+          grantType: GrantType.DeviceCode,
+          deviceCode: c.deviceCode!
+        }),
+        false
+      )),
+      (result): M.Event => ({ type: "POLLED", result, at: this.now() })
+    )
+  }
+}
+
+// A defect's own text may quote anything (a request, a secret): the flow records which call died, not the text.
+const defectMessage = (phase: M.Phase, cause: Cause.Cause<unknown>): string => {
+  const operation = phase === "registering"
+    ? "RegisterClient"
+    : phase === "authorizing"
+    ? "StartDeviceAuthorization"
+    : "CreateToken"
+  const kind = (cause as { defect?: unknown }).defect
+  const name = kind instanceof Error ? kind.name : typeof kind
+  return `the ${operation} call died unexpectedly (${name})`
+}
+
+/** The outcome of an ended flow as the login's result or error. @internal */
+export const outcomeOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<LoginResult, LoginError> => {
+  const c = snapshot.context
+  switch (M.phaseOf(snapshot)) {
+    case "authorized":
+      return Effect.succeed({
+        token: c.token as Schemas.CreateTokenResponse,
+        registration: c.registration as Registration,
+        pollCount: c.pollCount,
+        slowDownCount: c.slowDownCount
+      })
+    case "expired":
+      return Effect.fail(
+        new DeviceCodeExpiredError({
+          userCode: c.userCode,
+          expiresAt: c.expiresAt,
+          pollCount: c.pollCount,
+          reason: c.error?._tag === "ExpiredTokenException" ? "service" : "deadline",
+          ...(c.error !== undefined ? { cause: c.error } : {})
+        })
+      )
+    case "denied":
+      return Effect.fail(new AccessDeniedError({ userCode: c.userCode, cause: c.error }))
+    case "cancelled":
+      return Effect.interrupt
+    default: {
+      const error = c.error
+      if (error === undefined || error._tag === "Defect") {
+        return Effect.dieMessage(error?.message ?? "device flow failed without an error")
+      }
+      return Effect.fail(error as LoginError)
+    }
+  }
+}
+
+const notFound = (id: string) => Effect.fail(new FlowNotFoundError({ id }))
+
+const withFlow = <A, E>(
+  engine: EngineImpl,
+  id: string,
+  f: (flow: Flow) => Effect.Effect<A, E>
+): Effect.Effect<A, E | FlowNotFoundError> =>
+  Effect.suspend((): Effect.Effect<A, E | FlowNotFoundError> => {
+    const flow = engine.find(id)
+    return flow === undefined ? notFound(id) : f(flow)
+  })
+
+/** Resolves once the flow reaches an outcome (interrupting the wait does not cancel the flow). @internal */
+export const awaitFlow = (engine: EngineImpl, id: string): Effect.Effect<LoginResult, LoginError | FlowNotFoundError> =>
+  withFlow(engine, id, (flow) =>
+    M.isOutcome(M.phaseOf(flow.snapshot))
+      ? outcomeOf(flow.snapshot)
+      : Effect.async<LoginResult, LoginError>((resume) => {
+        const stop = engine.listen(flow, (snapshot) => {
+          if (!M.isOutcome(M.phaseOf(snapshot))) return
+          stop()
+          resume(outcomeOf(snapshot))
+        })
+        return Effect.sync(stop)
+      }))
+
+/** The Effect API over an engine. @internal */
+export const serviceOf = (engine: EngineImpl): EngineWithImpl => ({
+  [implKey]: engine,
+  start: (options) => Effect.sync(() => engine.start(options)),
+  get: (id) => withFlow(engine, id, (flow) => Effect.succeed(flow.snapshot)),
+  subscribe: (id, listener) => withFlow(engine, id, (flow) => Effect.sync(() => engine.listen(flow, listener))),
+  changes: (id) =>
+    Stream.unwrap(withFlow(engine, id, (flow) =>
+      Effect.succeed(
+        Stream.asyncPush<M.DeviceFlowSnapshot>((emit) =>
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              emit.single(flow.snapshot)
+              if (M.isOutcome(M.phaseOf(flow.snapshot))) {
+                emit.end()
+                return () => {}
+              }
+              return engine.listen(flow, (snapshot) => {
+                emit.single(snapshot)
+                if (M.isOutcome(M.phaseOf(snapshot))) emit.end()
+              })
+            }),
+            (stop) => Effect.sync(stop)
+          )
+        )
+      ))),
+  await: (id) => awaitFlow(engine, id),
+  cancel: (id) => withFlow(engine, id, (flow) => Effect.sync(() => engine.send(flow, { type: "CANCEL" }))),
+  restart: (id) => withFlow(engine, id, (flow) => Effect.sync(() => engine.send(flow, { type: "RESTART" }))),
+  persisted: (id) => withFlow(engine, id, (flow) => Effect.succeed(toPersisted(flow.snapshot))),
+  list: Effect.sync(() => {
+    const out: Array<FlowSummary> = []
+    for (const flow of engine.flows.values()) {
+      if (!M.isOutcome(M.phaseOf(flow.snapshot))) out.push({ id: flow.id, view: M.view(flow.snapshot) })
+    }
+    return out
+  }),
+  stats: Effect.sync(() => engine.stats())
+})
+
+/** Where the Effect API keeps its engine, for `login` and `machineFor` to find it in a context. @internal */
+export const implKey: unique symbol = Symbol("@ssokit/device-flow/Engine")
+
+/** @internal */
+export interface EngineWithImpl extends EngineService {
+  readonly [implKey]: EngineImpl
+}
+
+/** An engine for the current `SsoOidc` and `Clock`; closing the scope cancels every flow still running. @internal */
+export const makeImpl = (options?: EngineOptions): Effect.Effect<EngineImpl, never, SsoOidc | Scope.Scope> =>
+  Effect.gen(function*() {
+    const sso = yield* SsoOidc
+    const clock = yield* Effect.clock
+    const runtime = yield* Effect.runtime<never>()
+    const engine = new EngineImpl(sso, clock, runtime, options)
+    yield* Effect.addFinalizer(() => Effect.sync(() => engine.close()))
+    return engine
+  })
+
+// `DeviceFlow.login` and `machineFor` without an engine of their own share one per `SsoOidc` service and clock,
+// living as long as both do; it holds nothing once its flows have ended.
+const defaults = new WeakMap<object, WeakMap<object, EngineImpl>>()
+
+/** @internal */
+export const defaultFor = (sso: SsoOidc["Type"], clock: Clock.Clock, runtime: Runtime.Runtime<never>): EngineImpl => {
+  let byClock = defaults.get(sso)
+  if (byClock === undefined) defaults.set(sso, byClock = new WeakMap())
+  let engine = byClock.get(clock)
+  if (engine === undefined) byClock.set(clock, engine = new EngineImpl(sso, clock, runtime, undefined))
+  return engine
+}
+
+/** The engine in context if one is provided, else the shared default. @internal */
+export const current = (engineTag: Context.Tag<any, EngineWithImpl>): Effect.Effect<EngineImpl, never, SsoOidc> =>
+  Effect.flatMap(Effect.serviceOption(engineTag), (provided) =>
+    provided._tag === "Some"
+      ? Effect.succeed(provided.value[implKey])
+      : Effect.flatMap(SsoOidc, (sso) =>
+        Effect.flatMap(Effect.clock, (clock) =>
+          Effect.map(Effect.runtime<never>(), (runtime) => defaultFor(sso, clock, runtime)))))

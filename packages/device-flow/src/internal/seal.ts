@@ -1,0 +1,128 @@
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { SnapshotError } from "./errors.js"
+
+/**
+ * A 256-bit AES key with the id that is stored beside everything sealed with it.
+ * @internal
+ */
+export interface SealingKey {
+  readonly id: string
+  readonly key: Redacted.Redacted<Uint8Array>
+}
+
+/**
+ * The key new seals use, and older ones that still open what they sealed (rotation: add the new key as `current`,
+ * keep the old ones in `previous` until nothing sealed with them is left).
+ * @internal
+ */
+export interface Keyring {
+  readonly current: SealingKey
+  readonly previous?: ReadonlyArray<SealingKey> | undefined
+}
+
+const PREFIX = "ssokit-seal-v1"
+const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+const b64url = (bytes: Uint8Array): string => {
+  let binary = ""
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!)
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+}
+
+const fromB64 = (text: string): Uint8Array<ArrayBuffer> | undefined => {
+  if (!/^[A-Za-z0-9_\-+/]*={0,2}$/.test(text)) return undefined
+  try {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    return bytes
+  } catch {
+    return undefined
+  }
+}
+
+const invalidKey = (detail: string) => new SnapshotError({ reason: "InvalidKey", detail })
+
+/**
+ * A sealing key from its id and 32 bytes given as base64 (e.g. an environment variable). The error never quotes
+ * the key.
+ * @internal
+ */
+export const keyFromBase64 = (id: string, base64: string | Redacted.Redacted<string>): Effect.Effect<SealingKey, SnapshotError> =>
+  Effect.suspend(() => {
+    if (!KEY_ID.test(id)) return Effect.fail(invalidKey("the key id must be 1 to 64 letters, digits, '-' or '_'"))
+    const bytes = fromB64((Redacted.isRedacted(base64) ? Redacted.value(base64) : base64).trim())
+    if (bytes === undefined || bytes.length !== 32) {
+      return Effect.fail(invalidKey(`key ${id}: expected base64 of exactly 32 bytes`))
+    }
+    return Effect.succeed({ id, key: Redacted.make(bytes) })
+  })
+
+const imported = new WeakMap<SealingKey, Promise<CryptoKey>>()
+const cryptoKeyOf = (key: SealingKey): Promise<CryptoKey> => {
+  let promise = imported.get(key)
+  if (promise === undefined) {
+    const raw = Redacted.value(key.key)
+    promise = raw.length === 32
+      ? crypto.subtle.importKey("raw", new Uint8Array(raw), "AES-GCM", false, ["encrypt", "decrypt"])
+      : Promise.reject(new Error("not a 256-bit key"))
+    imported.set(key, promise)
+  }
+  return promise
+}
+
+// The key id and format are authenticated too: a sealed text cannot be moved under another key's name.
+const aadOf = (keyId: string) => new TextEncoder().encode(`${PREFIX}.${keyId}`)
+
+/**
+ * Seals text with AES-256-GCM under the keyring's current key: `ssokit-seal-v1.<key id>.<iv>.<ciphertext>`.
+ * @internal
+ */
+export const seal = (keyring: Keyring, plaintext: string): Effect.Effect<string, SnapshotError> => {
+  const key = keyring.current
+  if (!KEY_ID.test(key.id)) return Effect.fail(invalidKey("the key id must be 1 to 64 letters, digits, '-' or '_'"))
+  return Effect.tryPromise({
+    try: async () => {
+      const iv = crypto.getRandomValues(new Uint8Array(12))
+      const ciphertext = await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv, additionalData: aadOf(key.id) },
+        await cryptoKeyOf(key),
+        new TextEncoder().encode(plaintext)
+      )
+      return `${PREFIX}.${key.id}.${b64url(iv)}.${b64url(new Uint8Array(ciphertext))}`
+    },
+    catch: () => invalidKey(`key ${key.id} cannot seal (expected 32 bytes)`)
+  })
+}
+
+/**
+ * Opens what `seal` produced with whichever keyring key it names; a wrong key or any change to the text fails.
+ * @internal
+ */
+export const open = (keyring: Keyring, sealed: string): Effect.Effect<string, SnapshotError> =>
+  Effect.suspend(() => {
+    const parts = sealed.split(".")
+    if (parts.length !== 4 || parts[0] !== PREFIX) {
+      return Effect.fail(new SnapshotError({ reason: "Malformed", detail: `not a sealed snapshot (expected ${PREFIX}.<key id>.<iv>.<data>)` }))
+    }
+    const [, keyId, ivText, dataText] = parts as [string, string, string, string]
+    const key = [keyring.current, ...(keyring.previous ?? [])].find((k) => k.id === keyId)
+    if (key === undefined) {
+      return Effect.fail(
+        new SnapshotError({ reason: "UnknownKey", detail: KEY_ID.test(keyId) ? `sealed with key ${keyId}, which the keyring does not hold` : "sealed with an unknown key" })
+      )
+    }
+    const iv = fromB64(ivText)
+    const data = fromB64(dataText)
+    if (iv === undefined || iv.length !== 12 || data === undefined || data.length < 16) {
+      return Effect.fail(new SnapshotError({ reason: "Malformed", detail: "the sealed text is damaged" }))
+    }
+    return Effect.tryPromise({
+      try: async () =>
+        new TextDecoder("utf-8", { fatal: true }).decode(
+          await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: aadOf(keyId) }, await cryptoKeyOf(key), data)
+        ),
+      catch: () => new SnapshotError({ reason: "Unsealable", detail: `does not open with key ${keyId} (wrong key or altered text)` })
+    })
+  })
