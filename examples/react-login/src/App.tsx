@@ -1,10 +1,11 @@
 import { useActorRef, useSelector } from "@xstate/react"
-import { view, type DeviceFlowMachine, type View } from "@ssokit/device-flow/Machine"
+import type { DeviceFlowLogic } from "@ssokit/device-flow/DeviceFlow"
+import { view, type View } from "@ssokit/device-flow/Machine"
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react"
 import { readConfig, type Config } from "./config.js"
 import { Countdown } from "./Countdown.js"
 import { CopyButton } from "./CopyButton.js"
-import { makeLoginMachine } from "./flow.js"
+import { makeLoginLogic } from "./flow.js"
 import { QrCode } from "./QrCode.js"
 
 /** Re-render only when something the screen shows changed (polls alone don't repaint). */
@@ -54,8 +55,10 @@ const statusText = (v: View): string => {
   }
 }
 
-const Login = ({ machine, config, onRestart }: { readonly machine: DeviceFlowMachine; readonly config: Config; readonly onRestart: () => void }) => {
-  const actor = useActorRef(machine, { input: { startUrl: config.startUrl, clientName: "ssokit-react-example" } })
+const Login = ({ logic, config, onRestart }: { readonly logic: DeviceFlowLogic; readonly config: Config; readonly onRestart: () => void }) => {
+  const actor = useActorRef(logic, {
+    input: { startUrl: config.startUrl, clientName: "ssokit-react-example", scopes: ["sso:account:access"] }
+  })
   const v = useSelector(actor, view, sameView)
   const canRestart = useSelector(actor, (s) => s.can({ type: "RESTART" }))
   const tokenSummary = useSelector(actor, (s) =>
@@ -193,7 +196,14 @@ const Login = ({ machine, config, onRestart }: { readonly machine: DeviceFlowMac
 
 export const App = () => {
   const config = useMemo(() => readConfig(), [])
-  const machine = useMemo(() => makeLoginMachine(config), [config])
+  const [logic, setLogic] = useState<DeviceFlowLogic | undefined>(undefined)
+  useEffect(() => {
+    let live = true
+    void makeLoginLogic(config).then((made) => live && setLogic(made))
+    return () => {
+      live = false
+    }
+  }, [config])
   const [attempt, setAttempt] = useState(0)
   return (
     <main>
@@ -206,14 +216,14 @@ export const App = () => {
             Service: {config.endpoint ?? `the ${config.region} endpoint`} · Start URL: {config.startUrl}
           </p>
           <div className="actions">
-            <button type="button" onClick={() => setAttempt(1)}>
+            <button type="button" disabled={logic === undefined} onClick={() => setAttempt(1)}>
               Start sign-in
             </button>
           </div>
         </section>
-      ) : (
+      ) : logic === undefined ? null : (
         // A new key is a new actor: "Sign in again" after success starts from scratch.
-        <Login key={attempt} machine={machine} config={config} onRestart={() => setAttempt((n) => n + 1)} />
+        <Login key={attempt} logic={logic} config={config} onRestart={() => setAttempt((n) => n + 1)} />
       )}
     </main>
   )

@@ -215,6 +215,7 @@ export class EngineImpl {
       queued: false,
       listeners: undefined,
       due: 0,
+      order: 0,
       slot: -1
     }
     this.flows.set(id, flow)

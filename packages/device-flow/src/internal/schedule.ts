@@ -1,8 +1,14 @@
-/** Something the schedule holds: its due time (epoch ms) and its place in the heap (-1 when not scheduled). */
+/**
+ * Something the schedule holds: its due time (epoch ms), the order it was scheduled in (ties go first-come, first
+ * served) and its place in the heap (-1 when not scheduled).
+ */
 export interface Scheduled {
   due: number
+  order: number
   slot: number
 }
+
+const before = (a: Scheduled, b: Scheduled): boolean => a.due < b.due || (a.due === b.due && a.order < b.order)
 
 /**
  * A binary min-heap on absolute due times: the engine's one schedule for every flow. Entries keep their own index,
@@ -11,6 +17,7 @@ export interface Scheduled {
  */
 export class Schedule<A extends Scheduled> {
   private readonly heap: Array<A> = []
+  private counter = 0
 
   get size(): number {
     return this.heap.length
@@ -22,6 +29,8 @@ export class Schedule<A extends Scheduled> {
 
   /** Puts `entry` at `due`, scheduling it or moving it when it is already scheduled. */
   set(entry: A, due: number): void {
+    if (entry.slot >= 0 && entry.due === due) return
+    entry.order = this.counter++
     if (entry.slot < 0) {
       entry.due = due
       entry.slot = this.heap.length
@@ -29,10 +38,10 @@ export class Schedule<A extends Scheduled> {
       this.up(entry.slot)
       return
     }
-    const before = entry.due
+    const earlier = due < entry.due
     entry.due = due
-    if (due < before) this.up(entry.slot)
-    else if (due > before) this.down(entry.slot)
+    if (earlier) this.up(entry.slot)
+    else this.down(entry.slot)
   }
 
   remove(entry: A): void {
@@ -59,7 +68,7 @@ export class Schedule<A extends Scheduled> {
     while (i > 0) {
       const parent = (i - 1) >> 1
       const p = heap[parent]!
-      if (p.due <= entry.due) break
+      if (!before(entry, p)) break
       heap[i] = p
       p.slot = i
       i = parent
@@ -76,9 +85,9 @@ export class Schedule<A extends Scheduled> {
       const left = 2 * i + 1
       if (left >= n) break
       const right = left + 1
-      const child = right < n && heap[right]!.due < heap[left]!.due ? right : left
+      const child = right < n && before(heap[right]!, heap[left]!) ? right : left
       const c = heap[child]!
-      if (c.due >= entry.due) break
+      if (!before(c, entry)) break
       heap[i] = c
       c.slot = i
       i = child
