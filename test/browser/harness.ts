@@ -22,13 +22,14 @@ export const chromiumPath = process.env["SSOKIT_CHROMIUM"] ?? "/usr/bin/chromium
  * Runs `vite build` on the React example into `outDir` (a child process, exactly as a user would run it;
  * vite is a dependency of the examples package, not of the test project).
  */
-export const buildReactLogin = (outDir: string): Promise<void> =>
+export const buildReactLogin = (outDir: string, mode: "production" | "development" = "production"): Promise<void> =>
   new Promise((resolve, reject) => {
     const vite = path.join(repoRoot, "examples/node_modules/vite/bin/vite.js")
-    const child = spawn(process.execPath, [vite, "build", appRoot, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+    const child = spawn(process.execPath, [vite, "build", appRoot, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn", "--mode", mode], {
       cwd: repoRoot,
-      // vitest sets NODE_ENV=test, which would give a development build of React; test what ships.
-      env: { ...process.env, NODE_ENV: "production" },
+      // vitest sets NODE_ENV=test; test what ships (production), or React's development build where StrictMode mounts
+      // every component twice (development).
+      env: { ...process.env, NODE_ENV: mode },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""

@@ -232,11 +232,29 @@ describe("DeviceFlow.Engine", () => {
         const [flow] = yield* engine.list
         assert.strictEqual(flow!.view.pollCount, 1)
         yield* Fiber.interrupt(login)
-        assert.strictEqual(yield* phaseOf(engine, flow!.id), "cancelled")
+        // cancelled, and forgotten: a login's flow is its own, nobody else holds its id
+        assert.deepStrictEqual(yield* engine.list, [])
+        assert.strictEqual((yield* Effect.flip(engine.get(flow!.id)))._tag, "FlowNotFoundError")
         yield* TestClock.adjust("10 seconds")
         assert.strictEqual(service.polls.length, 1)
       }).pipe(Effect.provide(DeviceFlow.layerEngine()), Effect.provide(service.layer))
     }))
+
+  vitestIt("once the last flow has ended the engine holds no timer (an idle process can exit)", async () => {
+    const clock = new SimClock()
+    const service = scriptedService((url) => ({ interval: 1, expiresIn: 4, answers: url === "a" ? ["pending", "success"] : [] }))
+    const scope = Effect.runSync(Scope.make())
+    const engine = Effect.runSync(
+      DeviceFlow.makeEngine().pipe(Effect.provideService(Scope.Scope, scope), Effect.provide(service.layer), Effect.withClock(clock))
+    )
+    const ids = Effect.runSync(Effect.forEach(["a", "b"], (startUrl) => engine.start({ startUrl })))
+    await clock.advance(2500)
+    assert.isAbove(clock.pending, 0) // b still waits
+    await clock.advance(2000)
+    assert.deepStrictEqual(ids.map((id) => Machine.phaseOf(Effect.runSync(engine.get(id)))), ["authorized", "expired"])
+    assert.strictEqual(clock.pending, 0)
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  })
 
   vitestIt("closing the engine's scope cancels every flow (cancelled, not failed) and leaves no timer", async () => {
     const clock = new SimClock()

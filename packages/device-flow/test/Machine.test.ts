@@ -1,204 +1,147 @@
-import { createActor } from "xstate"
-import { describe, expect, it } from "vitest"
 import * as Machine from "@ssokit/device-flow/Machine"
-import {
-  authorization,
-  fail,
-  okRegister,
-  okStart,
-  registration,
-  scriptedCreateToken,
-  settle,
-  StepClock,
-  token
-} from "./helpers.js"
-import type { Result, Token } from "@ssokit/device-flow/Machine"
+import type { Authorization, ErrorLike, Event, Registration, Result, Token } from "@ssokit/device-flow/Machine"
+import * as Redacted from "effect/Redacted"
+import { describe, expect, it } from "vitest"
+import { initialTransition, transition } from "xstate"
 
-const start = (
-  answer: (index: number, now: number) => Result<Token>,
-  options: { auth?: Machine.Authorization; latency?: (i: number) => number; maxConsecutiveFailures?: number } = {}
-) => {
-  const clock = new StepClock()
-  const script = scriptedCreateToken(clock, answer, options.latency)
-  const machine = Machine.machine.provide({
-    actors: { registerClient: okRegister, startDeviceAuthorization: okStart(options.auth), createToken: script.logic }
-  })
-  const actor = createActor(machine, {
-    clock,
-    input: { startUrl: "https://example.awsapps.com/start", maxConsecutiveFailures: options.maxConsecutiveFailures }
-  })
-  actor.start()
-  return { clock, actor, polls: script.polls, t0: clock.now() }
-}
+// The machine is pure: these tests drive it with xstate's own `initialTransition` / `transition`, no actor, no clock.
 
-const runToOutcome = async (clock: StepClock, actor: Machine.DeviceFlowActor) => {
-  await settle()
-  for (let i = 0; i < 10_000 && !actor.getSnapshot().hasTag("outcome"); i++) {
-    if (!(await clock.step())) break
-  }
-  return Machine.phaseOf(actor.getSnapshot())
-}
+const registration: Registration = { clientId: "client-1", clientSecret: Redacted.make("client-secret-canary") }
+const authorization = (overrides: Partial<Authorization> = {}): Authorization => ({
+  deviceCode: Redacted.make("device-code-canary"),
+  userCode: "ABCD-EFGH",
+  verificationUri: "https://example.awsapps.com/start/#/device",
+  expiresIn: 600,
+  interval: 1,
+  ...overrides
+})
+const token: Token = { accessToken: Redacted.make("access-token-canary"), tokenType: "Bearer", expiresIn: 3600 }
+const fail = (_tag: string, status?: number): Result<never> => ({
+  _tag: "Failure",
+  error: (status === undefined ? { _tag } : { _tag, status }) as ErrorLike
+})
 
-describe("Machine", () => {
-  it("registers, authorizes, waits one interval, then polls until approved", async () => {
-    const { clock, actor, polls, t0 } = start((i) => (i < 2 ? fail("AuthorizationPendingException") : { _tag: "Success", value: token }))
-    await settle()
-    const v = Machine.view(actor.getSnapshot())
-    expect(v.phase).toBe("waiting")
-    expect(v.userCode).toBe("ABCD-EFGH")
-    expect(v.expiresAt).toBe(t0 + 600_000)
-    expect(v.nextPollAt).toBe(t0 + 1000)
-    expect(actor.getSnapshot().context.registration).toEqual(registration)
-    expect(await runToOutcome(clock, actor)).toBe("authorized")
-    expect(polls.map((p) => p.at - t0)).toEqual([1000, 2000, 3000])
-    expect(actor.getSnapshot().status).toBe("done")
-    expect(actor.getSnapshot().output?.token).toBe(token)
+type Snapshot = Machine.DeviceFlowSnapshot
+const send = (snapshot: Snapshot, ...events: ReadonlyArray<Event>): Snapshot =>
+  events.reduce((s, event) => {
+    const [next, actions] = transition(Machine.machine, s, event)
+    expect(actions.filter((a) => !a.type.startsWith("xstate."))).toEqual([])
+    return next
+  }, snapshot)
+
+const start = (input: Partial<Machine.MachineInput> = {}) =>
+  initialTransition(Machine.machine, { startUrl: "https://example.awsapps.com/start", ...input })[0]
+
+/** A flow waiting for its first poll: authorized at t = 0. */
+const waiting = (auth: Partial<Authorization> = {}, input: Partial<Machine.MachineInput> = {}) =>
+  send(start({ registration, ...input }), { type: "AUTHORIZED", result: { _tag: "Success", value: authorization(auth) }, at: 0 })
+
+const poll = (s: Snapshot, at: number, result: Result<Token>, latency = 0) =>
+  send(s, { type: "POLL_DUE", at }, { type: "POLLED", result, at: at + latency })
+
+describe("Machine (pure transitions)", () => {
+  it("registers when it has no registration, else goes straight to authorizing", () => {
+    expect(Machine.phaseOf(start())).toBe("registering")
+    expect(Machine.phaseOf(start({ registration }))).toBe("authorizing")
+    const registered = send(start(), { type: "REGISTERED", result: { _tag: "Success", value: registration } })
+    expect(Machine.phaseOf(registered)).toBe("authorizing")
+    expect(registered.context.registration).toBe(registration)
   })
 
-  it("uses 5 s when the interval is absent or 0, and 600 s when expiresIn is absent", async () => {
-    for (const interval of [undefined, 0]) {
-      const { clock, actor, polls, t0 } = start(() => fail("AuthorizationPendingException"), {
-        auth: authorization({ interval, expiresIn: undefined })
-      })
-      expect(await runToOutcome(clock, actor)).toBe("expired")
-      expect(polls[0]!.at - t0).toBe(5000)
-      expect(polls.length).toBe(119) // polls at 5 s … 595 s; none at or after the 600 s deadline
-      expect(clock.now() - t0).toBe(600_000)
+  it("waits one interval from the authorization; 5 s when absent or 0; 600 s lifetime when absent or 0", () => {
+    expect(waiting().context).toMatchObject({ nextPollAt: 1000, expiresAt: 600_000, intervalMs: 1000 })
+    expect(waiting({ interval: undefined, expiresIn: undefined }).context).toMatchObject({ nextPollAt: 5000, expiresAt: 600_000 })
+    expect(waiting({ interval: 0, expiresIn: 0 }).context).toMatchObject({ nextPollAt: 5000, expiresAt: 600_000 })
+  })
+
+  it("fails with MalformedResponseError on timings no service sends, naming the field", () => {
+    for (const bad of [{ interval: -1 }, { interval: 1.5 }, { interval: 3601 }, { expiresIn: -5 }, { expiresIn: 86_401 }, { interval: Number.NaN }]) {
+      const s = waiting(bad)
+      expect(Machine.phaseOf(s)).toBe("failed")
+      expect(s.context.error?._tag).toBe("MalformedResponseError")
+      expect(s.context.error?.message).toMatch(/interval|expiresIn/)
     }
+    expect(Machine.phaseOf(waiting({ interval: 3600, expiresIn: 86_400 }))).toBe("waiting")
   })
 
-  it("adds 5 s per slow_down, for this and every later poll", async () => {
-    const answers = ["SlowDownException", "AuthorizationPendingException", "SlowDownException", "AuthorizationPendingException"]
-    const { clock, actor, polls, t0 } = start((i) =>
-      i < answers.length ? fail(answers[i]!) : { _tag: "Success", value: token }
-    )
-    expect(await runToOutcome(clock, actor)).toBe("authorized")
-    // interval 1 s: 1 → slow(6) → 7 → 13 → slow(11) → 24 → 35
-    expect(polls.map((p) => (p.at - t0) / 1000)).toEqual([1, 7, 13, 24, 35])
-    expect(actor.getSnapshot().context.slowDownCount).toBe(2)
-    expect(actor.getSnapshot().context.intervalMs).toBe(11_000)
+  it("polls from the previous response: pending keeps the interval, slow_down adds 5 s for this and later polls", () => {
+    let s = waiting({ interval: 2 })
+    s = poll(s, 2000, fail("AuthorizationPendingException", 400), 300)
+    expect(s.context).toMatchObject({ nextPollAt: 4300, pollCount: 1 })
+    s = poll(s, 4300, fail("SlowDownException", 400))
+    expect(s.context).toMatchObject({ nextPollAt: 11_300, intervalMs: 7000, slowDownCount: 1 })
+    s = poll(s, 11_300, fail("AuthorizationPendingException", 400))
+    expect(s.context.nextPollAt).toBe(18_300)
+    s = poll(s, 18_300, { _tag: "Success", value: token })
+    expect(Machine.phaseOf(s)).toBe("authorized")
+    expect(s.status).toBe("done")
+    expect(s.output?.token).toBe(token)
   })
 
-  it("measures the interval from the previous poll's response", async () => {
-    const { clock, actor, polls, t0 } = start((i) => (i < 2 ? fail("AuthorizationPendingException") : { _tag: "Success", value: token }), {
-      latency: () => 700
-    })
-    expect(await runToOutcome(clock, actor)).toBe("authorized")
-    expect(polls.map((p) => p.at - t0)).toEqual([1000, 2700, 4400])
+  it("retries transient failures with backoff never shorter than the interval, and gives up after the bound", () => {
+    let s = waiting({ interval: 1 }, { maxConsecutiveFailures: 3 })
+    s = poll(s, 1000, fail("InternalServerException", 500))
+    expect(s.context).toMatchObject({ consecutiveFailures: 1, nextPollAt: 3000 })
+    s = poll(s, 3000, fail("TransportError"))
+    expect(s.context).toMatchObject({ consecutiveFailures: 2, nextPollAt: 7000 })
+    s = poll(s, 7000, fail("RequestTimeoutError"))
+    expect(Machine.phaseOf(s)).toBe("failed")
+    expect(s.context.error?._tag).toBe("RequestTimeoutError")
+    // an answer in between resets the count
+    let t = waiting({ interval: 1 }, { maxConsecutiveFailures: 2 })
+    t = poll(t, 1000, fail("InternalServerException", 500))
+    t = poll(t, 3000, fail("AuthorizationPendingException", 400))
+    expect(t.context.consecutiveFailures).toBe(0)
   })
 
-  it.each([
-    ["AccessDeniedException", undefined, "denied"],
-    ["ExpiredTokenException", undefined, "expired"],
-    ["InvalidGrantException", 400, "failed"],
-    ["MalformedResponseError", 200, "failed"],
-    ["UnknownServiceError", 418, "failed"]
-  ] as const)("%s (status %s) ends the flow as %s", async (tag, status, phase) => {
-    const { clock, actor, polls } = start(() => fail(tag, status))
-    expect(await runToOutcome(clock, actor)).toBe(phase)
-    expect(polls.length).toBe(1)
-    expect(actor.getSnapshot().context.lastErrorTag).toBe(tag)
+  it("ends as denied, expired or failed as the service says; a malformed 2xx is fatal", () => {
+    expect(Machine.phaseOf(poll(waiting(), 1000, fail("AccessDeniedException", 400)))).toBe("denied")
+    expect(Machine.phaseOf(poll(waiting(), 1000, fail("ExpiredTokenException", 400)))).toBe("expired")
+    expect(Machine.phaseOf(poll(waiting(), 1000, fail("MalformedResponseError", 200)))).toBe("failed")
+    expect(Machine.phaseOf(poll(waiting(), 1000, fail("InvalidClientException", 401)))).toBe("failed")
   })
 
-  it("retries transient failures with backoff, resets on an answer, and gives up after the bound", async () => {
-    const answers: Array<Result<Token>> = [
-      fail("TransportError"),
-      fail("InternalServerException", 500),
-      fail("AuthorizationPendingException"),
-      fail("UnknownServiceError", 429),
-      fail("MalformedResponseError", 502),
-      { _tag: "Success", value: token }
-    ]
-    const { clock, actor, polls, t0 } = start((i) => answers[i]!)
-    expect(await runToOutcome(clock, actor)).toBe("authorized")
-    expect(polls.map((p) => (p.at - t0) / 1000)).toEqual([1, 3, 7, 8, 10, 14])
-
-    const failing = start(() => fail("RequestTimeoutError"), { maxConsecutiveFailures: 3 })
-    expect(await runToOutcome(failing.clock, failing.actor)).toBe("failed")
-    expect(failing.polls.length).toBe(3)
+  it("never starts a poll at or after the deadline; DEADLINE only counts once it is reached", () => {
+    const s = waiting({ interval: 5, expiresIn: 5 })
+    expect(Machine.phaseOf(send(s, { type: "POLL_DUE", at: 5000 }))).toBe("expired")
+    expect(Machine.phaseOf(send(s, { type: "DEADLINE", at: 4999 }))).toBe("waiting")
+    const polling = send(waiting({ interval: 1, expiresIn: 5 }), { type: "POLL_DUE", at: 1000 })
+    expect(Machine.phaseOf(send(polling, { type: "DEADLINE", at: 5000 }))).toBe("expired")
   })
 
-  it("CANCEL aborts the in-flight poll and ends cancelled; RESTART starts a new authorization", async () => {
-    const { clock, actor, polls } = start(() => fail("AuthorizationPendingException"), { latency: () => 10_000 })
-    await settle()
-    await clock.step() // first poll starts and stays in flight
-    expect(Machine.phaseOf(actor.getSnapshot())).toBe("polling")
-    actor.send({ type: "CANCEL" })
-    await settle()
-    expect(polls[0]!.signal.aborted).toBe(true)
-    expect(Machine.phaseOf(actor.getSnapshot())).toBe("cancelled")
-    expect(clock.pending).toBe(0)
-    actor.send({ type: "RESTART" })
-    await settle()
-    expect(Machine.phaseOf(actor.getSnapshot())).toBe("waiting")
-    expect(actor.getSnapshot().context.authorizations).toBe(2)
-    expect(actor.getSnapshot().context.pollCount).toBe(0)
-  })
-
-  it("a registration failure or an actor defect ends as failed, never throws", async () => {
-    const clock = new StepClock()
-    const errors: Array<unknown> = []
-    const machine = Machine.machine.provide({
-      actors: { startDeviceAuthorization: okStart() }
-    }) // registerClient is not provided: the default rejects
-    const actor = createActor(machine, { clock, input: { startUrl: "x" } })
-    actor.subscribe({ error: (e) => errors.push(e) })
-    actor.start()
-    await settle()
-    expect(Machine.phaseOf(actor.getSnapshot())).toBe("failed")
-    expect(actor.getSnapshot().context.lastErrorTag).toBe("Defect")
-    expect(errors).toEqual([])
-  })
-
-  it("never polls early on a clock whose timers fire before their time (re-arms for the remainder)", async () => {
-    // Node schedules timers from the event loop's cached time, so by the wall clock they can fire a little early.
-    class EarlyClock extends StepClock {
-      override setTimeout(fn: () => void, timeout: number) {
-        return super.setTimeout(fn, timeout > 5 ? timeout - 5 : timeout)
-      }
+  it("CANCEL ends cancelled from any pending phase; RESTART starts a new authorization with the registration", () => {
+    for (const s of [start(), start({ registration }), waiting(), send(waiting(), { type: "POLL_DUE", at: 1000 })]) {
+      expect(Machine.phaseOf(send(s, { type: "CANCEL" }))).toBe("cancelled")
     }
-    const clock = new EarlyClock()
-    const script = scriptedCreateToken(clock, (i) => (i < 2 ? fail("AuthorizationPendingException") : { _tag: "Success", value: token }))
-    const machine = Machine.machine.provide({
-      actors: { registerClient: okRegister, startDeviceAuthorization: okStart(), createToken: script.logic }
-    })
-    const actor = createActor(machine, { clock, input: { startUrl: "u" } })
-    const t0 = clock.now()
-    actor.start()
-    expect(await runToOutcome(clock, actor)).toBe("authorized")
-    expect(script.polls.map((p) => p.at - t0)).toEqual([1000, 2000, 3000])
+    const restarted = send(poll(waiting(), 1000, fail("AccessDeniedException", 400)), { type: "RESTART" })
+    expect(Machine.phaseOf(restarted)).toBe("authorizing")
+    expect(restarted.context).toMatchObject({ pollCount: 0, deviceCode: undefined, registration })
   })
 
-  it("ignores a poll timer that fires at or after the deadline", async () => {
-    const { actor, polls } = start(() => fail("AuthorizationPendingException"))
-    await settle()
-    const { expiresAt } = actor.getSnapshot().context
-    actor.send({ type: "POLL_DUE", at: expiresAt! })
-    await settle()
-    expect(Machine.phaseOf(actor.getSnapshot())).toBe("waiting")
-    expect(polls).toEqual([])
-    actor.send({ type: "POLL_DUE", at: expiresAt! - 1 })
-    await settle()
-    expect(polls.length).toBe(1)
+  it("a defect reported by the runner ends the flow failed, never throws", () => {
+    const s = send(start(), { type: "DEFECT", message: "RegisterClient died" })
+    expect(Machine.phaseOf(s)).toBe("failed")
+    expect(s.context.error).toEqual({ _tag: "Defect", message: "RegisterClient died" })
+    expect(Machine.phaseOf(send(start(), { type: "REGISTERED", result: fail("InternalServerException", 500) }))).toBe("failed")
   })
 
-  it("never exposes secrets in the view", async () => {
-    const { actor } = start(() => fail("AuthorizationPendingException"))
-    await settle()
-    const text = JSON.stringify(Machine.view(actor.getSnapshot())) + JSON.stringify(actor.getSnapshot().context)
-    expect(text).not.toContain("device-code-value")
-    expect(text).not.toContain("client-secret-value")
+  it("never exposes secrets in the view or in JSON", () => {
+    const s = poll(waiting(), 1000, { _tag: "Success", value: token })
+    const text = JSON.stringify([Machine.view(s), s])
+    expect(text).not.toContain("canary")
   })
 })
 
 describe("classify", () => {
-  it("treats transport, timeouts, 5xx and 429 as transient, a malformed 2xx as fatal", () => {
+  it("agrees with core's retry policy: transport, timeouts, 429 and 500/502/503/504 are transient; a malformed 2xx is fatal", () => {
     expect(Machine.classify({ _tag: "TransportError" })).toBe("transient")
     expect(Machine.classify({ _tag: "RequestTimeoutError" })).toBe("transient")
     expect(Machine.classify({ _tag: "InternalServerException", status: 500 })).toBe("transient")
     expect(Machine.classify({ _tag: "UnknownServiceError", status: 503 })).toBe("transient")
     expect(Machine.classify({ _tag: "UnknownServiceError", status: 429 })).toBe("transient")
+    expect(Machine.classify({ _tag: "UnknownServiceError", status: 501 })).toBe("fatal")
     expect(Machine.classify({ _tag: "MalformedResponseError", status: 200 })).toBe("fatal")
-    expect(Machine.classify({ _tag: "InvalidClientException", status: 401 })).toBe("fatal")
+    expect(Machine.classify({ _tag: "MalformedResponseError", status: 502 })).toBe("fatal")
+    expect(Machine.classify({ _tag: "InvalidGrantException", status: 400 })).toBe("fatal")
   })
 })

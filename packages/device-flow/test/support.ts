@@ -74,10 +74,7 @@ export class SimClock implements Clock.Clock {
 
 /** Lets forked fibers and promise continuations run to their next suspension. */
 export const settle = async (): Promise<void> => {
-  for (let i = 0; i < 4; i++) {
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    await new Promise<void>((resolve) => setTimeout(resolve, 0))
-  }
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
 /** How the scripted service answers a poll. */

@@ -52,6 +52,9 @@ interface ServerStats {
   readonly gapSumMs: number
   readonly gapCount: number
   readonly minGapMs: number | null
+  readonly latenessP50Ms: number | null
+  readonly latenessP99Ms: number | null
+  readonly latenessMaxMs: number | null
 }
 
 export interface Report {
@@ -74,6 +77,10 @@ export interface Report {
   readonly meanGapMs: number
   /** Shortest such time over the whole run. */
   readonly minGapMs: number | null
+  /** Poll lateness (gap − interval) during the window, as the server saw it: p50 / p99 / max. */
+  readonly latenessP50Ms: number | null
+  readonly latenessP99Ms: number | null
+  readonly latenessMaxMs: number | null
   /** Polls less than `interval` after the previous answer, whole run. */
   readonly earlyPolls: number
   readonly authorizations: number
@@ -100,6 +107,7 @@ export const measure = async (
   const running = start()
   await sleep(flags.settleSeconds * 1000)
   const histogram = monitorEventLoopDelay({ resolution: 10 })
+  await fetch(`${flags.url}/window`, { method: "POST" })
   const atStart = await stats()
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
@@ -113,6 +121,12 @@ export const measure = async (
   await sleep(50)
   gc()
   const after = process.memoryUsage()
+  // --heap-snapshot DIR (passed through by device-flows.bench.ts): what the flows hold, for a heap viewer.
+  const snapshotDir = process.env["SSOKIT_BENCH_HEAP_SNAPSHOT"]
+  if (snapshotDir !== undefined && snapshotDir !== "") {
+    const { writeHeapSnapshot } = await import("node:v8")
+    process.stderr.write(`heap snapshot: ${writeHeapSnapshot(`${snapshotDir}/${client}-${flags.flows}.heapsnapshot`)}\n`)
+  }
   const report: Report = {
     client,
     flows: flags.flows,
@@ -129,6 +143,9 @@ export const measure = async (
       ? 0
       : (atEnd.gapSumMs - atStart.gapSumMs) / (atEnd.gapCount - atStart.gapCount),
     minGapMs: atEnd.minGapMs,
+    latenessP50Ms: atEnd.latenessP50Ms,
+    latenessP99Ms: atEnd.latenessP99Ms,
+    latenessMaxMs: atEnd.latenessMaxMs,
     earlyPolls: atEnd.earlyPolls,
     authorizations: atEnd.StartDeviceAuthorization,
     errors: running.errors()

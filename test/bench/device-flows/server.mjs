@@ -16,6 +16,11 @@ const intervalMs = interval * 1000
 const TOLERANCE_MS = 1
 let codes = 0
 const stats = { RegisterClient: 0, StartDeviceAuthorization: 0, CreateToken: 0, earlyPolls: 0, gapSumMs: 0, gapCount: 0, minGapMs: Infinity }
+/** Gaps (ms) measured since the window opened (`POST /window`): lateness = gap − interval. */
+let gaps = new Float64Array(1 << 16)
+let gapsLength = 0
+let windowOpen = false
+const percentile = (sorted, q) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])
 /** device code → when the last request for it was answered (performance.now()) */
 const answeredAt = new Map()
 
@@ -68,13 +73,36 @@ const server = createServer((req, res) => {
         stats.gapCount++
         if (gap < stats.minGapMs) stats.minGapMs = gap
         if (gap < intervalMs - TOLERANCE_MS) stats.earlyPolls++
+        if (windowOpen) {
+          if (gapsLength === gaps.length) {
+            const bigger = new Float64Array(gaps.length * 2)
+            bigger.set(gaps)
+            gaps = bigger
+          }
+          gaps[gapsLength++] = gap
+        }
       }
       answeredAt.set(deviceCode, performance.now())
       return json(res, 400, { error: "authorization_pending", error_description: "Authorization is still pending" }, {
         "x-amzn-errortype": "AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
       })
     }
-    if (req.url === "/stats") return json(res, 200, { ...stats, minGapMs: Number.isFinite(stats.minGapMs) ? stats.minGapMs : null })
+    if (req.url === "/window") {
+      windowOpen = true
+      gapsLength = 0
+      return json(res, 200, {})
+    }
+    if (req.url === "/stats") {
+      const sorted = gaps.slice(0, gapsLength).sort()
+      const late = (q) => (percentile(sorted, q) === null ? null : percentile(sorted, q) - intervalMs)
+      return json(res, 200, {
+        ...stats,
+        minGapMs: Number.isFinite(stats.minGapMs) ? stats.minGapMs : null,
+        latenessP50Ms: late(0.5),
+        latenessP99Ms: late(0.99),
+        latenessMaxMs: gapsLength === 0 ? null : sorted[gapsLength - 1] - intervalMs
+      })
+    }
     json(res, 404, { error: "not_found" })
   })
 })

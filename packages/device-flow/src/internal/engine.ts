@@ -1,14 +1,10 @@
-import * as Errors from "@ssokit/core/Errors"
-import * as Retry from "@ssokit/core/Retry"
 import type * as Schemas from "@ssokit/core/Schemas"
-import { GrantType } from "@ssokit/core/Schemas"
 import { SsoOidc } from "@ssokit/core/SsoOidc"
 import type * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
@@ -17,16 +13,14 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createActor } from "xstate"
 import type { AnyActorScope } from "xstate"
+import * as calls from "./calls.js"
 import { AccessDeniedError, DeviceCodeExpiredError, FlowNotFoundError, type LoginError } from "./errors.js"
 import * as M from "./machine.js"
 import { Schedule, type Scheduled } from "./schedule.js"
 import { contextOf, type PersistedSnapshot, toPersisted } from "./snapshot.js"
 
 /** @internal */
-export interface Registration extends Schemas.RegisterClientResponse {
-  readonly clientId: string
-  readonly clientSecret: M.Registration["clientSecret"]
-}
+export type Registration = calls.Registration
 
 /** @internal */
 export interface LoginResult {
@@ -97,27 +91,80 @@ const MAX_SLEEP_MS = 2 ** 31 - 1
 
 type Listener = (snapshot: M.DeviceFlowSnapshot) => void
 
-/** One flow: a plain record. Nothing here is a closure, an actor or a timer. */
-interface Flow extends Scheduled {
-  readonly id: string
-  snapshot: M.DeviceFlowSnapshot
-  /** The service call in flight for this flow, if any. */
-  call: Fiber.RuntimeFiber<unknown, unknown> | undefined
-  queued: boolean
-  listeners: Array<Listener> | undefined
+/**
+ * The machine snapshot of a phase and context. Flows keep only those two (xstate's snapshot object, its tag set and
+ * node list would triple a waiting flow's size); the snapshot is rebuilt for a transition or a watcher.
+ * @internal
+ */
+export const snapshotOf = (phase: M.Phase, context: M.Context): M.DeviceFlowSnapshot =>
+  M.machine.resolveState(
+    phase === "authorized"
+      ? { value: M.valueOf(phase), context, output: { token: context.token!, registration: context.registration! } }
+      : { value: M.valueOf(phase), context }
+  ) as M.DeviceFlowSnapshot
+
+/**
+ * The context as one object literal of a fixed shape. xstate's `assign` copies the context member by member into a
+ * fresh object, which leaves its 20 members in an out-of-object (often dictionary) store of ~700 bytes; a literal
+ * keeps them in the object itself (~180 bytes), and every flow shares one hidden class.
+ * @internal
+ */
+export const compact = (c: M.Context): M.Context => ({
+  startUrl: c.startUrl,
+  clientName: c.clientName,
+  scopes: c.scopes,
+  maxConsecutiveFailures: c.maxConsecutiveFailures,
+  registration: c.registration,
+  deviceCode: c.deviceCode,
+  userCode: c.userCode,
+  verificationUri: c.verificationUri,
+  verificationUriComplete: c.verificationUriComplete,
+  startedAt: c.startedAt,
+  expiresAt: c.expiresAt,
+  intervalMs: c.intervalMs,
+  nextPollAt: c.nextPollAt,
+  pollCount: c.pollCount,
+  slowDownCount: c.slowDownCount,
+  consecutiveFailures: c.consecutiveFailures,
+  lastErrorTag: c.lastErrorTag,
+  error: c.error,
+  token: c.token,
+  authorizations: c.authorizations
+})
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
+
+/**
+ * A random UUID (v4) as a flat string: Node's `crypto.randomUUID()` returns a rope of 14 pieces (~460 bytes), held
+ * for as long as the flow lives.
+ * @internal
+ */
+export const flowId = (): string => {
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  b[6] = (b[6]! & 0x0f) | 0x40
+  b[8] = (b[8]! & 0x3f) | 0x80
+  const parts: Array<string> = []
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) parts.push("-")
+    parts.push(HEX[b[i]!]!)
+  }
+  return parts.join("")
 }
 
-const malformed = (operation: string, what: string) =>
-  new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(`response has no ${what}`) })
-
-const toResult = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>): Effect.Effect<M.Result<A>> =>
-  Effect.map(
-    Effect.either(effect),
-    Either.match({
-      onLeft: (error): M.Result<A> => ({ _tag: "Failure", error }),
-      onRight: (value): M.Result<A> => ({ _tag: "Success", value })
-    })
-  )
+/** One flow: a plain record. Nothing here is a closure, an actor or a timer. @internal */
+export class Flow implements Scheduled {
+  /** The service call in flight for this flow, if any. */
+  call: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+  queued = false
+  listeners: Array<Listener> | undefined = undefined
+  due = 0
+  order = 0
+  slot = -1
+  constructor(readonly id: string, public phase: M.Phase, public context: M.Context) {}
+  get snapshot(): M.DeviceFlowSnapshot {
+    return snapshotOf(this.phase, this.context)
+  }
+}
 
 /**
  * The engine: every flow's snapshot advanced by the machine's own transition function, one schedule (a min-heap on
@@ -129,6 +176,9 @@ export class EngineImpl {
   readonly flows = new Map<string, Flow>()
   private readonly schedule = new Schedule<Flow>()
   private readonly ready: Array<Flow> = []
+  /** Ended flows in the order they ended, each forgotten once its retention is over (`due` holds that time). */
+  private readonly ended: Array<Flow> = []
+  private endedHead = 0
   private readHead = 0
   private inFlight = 0
   private timer: Fiber.RuntimeFiber<void, never> | undefined
@@ -172,9 +222,7 @@ export class EngineImpl {
     } as unknown as AnyActorScope
   }
 
-  now(): number {
-    return this.clock.unsafeCurrentTimeMillis()
-  }
+  readonly now = (): number => this.clock.unsafeCurrentTimeMillis()
 
   // ---------------------------------------------------------------------------------------------------------------
   // Public operations, synchronous (the Effect API and `machineFor`'s actor logic wrap them)
@@ -205,35 +253,51 @@ export class EngineImpl {
   }
 
   start(options: StartOptions): string {
-    const id = options.id ?? crypto.randomUUID()
+    const id = options.id ?? flowId()
     if (this.flows.has(id)) throw new Error(`device-flow engine: a flow with id ${JSON.stringify(id)} is running`)
     if (this.closed) throw new Error("device-flow engine: the engine's scope is closed")
-    const flow: Flow = {
-      id,
-      snapshot: this.initialSnapshot(options),
-      call: undefined,
-      queued: false,
-      listeners: undefined,
-      due: 0,
-      order: 0,
-      slot: -1
-    }
+    const initial = this.initialSnapshot(options)
+    const flow = new Flow(id, M.phaseOf(initial), compact(initial.context))
     this.flows.set(id, flow)
     this.settle(flow)
     return id
   }
 
   find(id: string): Flow | undefined {
+    this.purge()
     return this.flows.get(id)
+  }
+
+  /** Forgets an ended flow now (a login's flow, once its caller has the outcome). */
+  forget(id: string): void {
+    const flow = this.flows.get(id)
+    if (flow !== undefined && M.isOutcome(flow.phase)) this.flows.delete(id)
+  }
+
+  // Retention needs no timer (a timer would keep an idle process alive): ended flows are dropped as the engine is used.
+  private purge(): void {
+    if (this.endedHead === this.ended.length) return
+    const now = this.now()
+    while (this.endedHead < this.ended.length) {
+      const flow = this.ended[this.endedHead]!
+      if (flow.due > now) break
+      this.endedHead++
+      if (flow.slot < 0 && M.isOutcome(flow.phase) && this.flows.get(flow.id) === flow) this.flows.delete(flow.id)
+    }
+    if (this.endedHead > 1024 && this.endedHead * 2 > this.ended.length) {
+      this.ended.splice(0, this.endedHead)
+      this.endedHead = 0
+    }
   }
 
   send(flow: Flow, event: M.Event): void {
     const before = flow.snapshot
     const next = M.machine.transition(before, event as any, this.scope as any) as M.DeviceFlowSnapshot
     if (next === before) return
-    flow.snapshot = next
+    flow.phase = M.phaseOf(next)
+    flow.context = compact(next.context)
     this.settle(flow)
-    this.notify(flow)
+    this.notify(flow, next)
   }
 
   listen(flow: Flow, listener: Listener): () => void {
@@ -248,6 +312,7 @@ export class EngineImpl {
   }
 
   stats(): EngineStats {
+    this.purge()
     return {
       flows: this.flows.size,
       scheduled: this.schedule.size,
@@ -260,15 +325,15 @@ export class EngineImpl {
   close(): void {
     this.closed = true
     for (const flow of this.flows.values()) {
-      if (!M.isOutcome(M.phaseOf(flow.snapshot))) this.send(flow, { type: "CANCEL" })
+      if (!M.isOutcome(flow.phase)) this.send(flow, { type: "CANCEL" })
       this.schedule.remove(flow)
     }
     this.flows.clear()
+    this.ended.length = 0
+    this.endedHead = 0
     this.ready.length = 0
     this.readHead = 0
-    this.timer?.unsafeInterruptAsFork(FiberId.none)
-    this.timer = undefined
-    this.timerAt = Infinity
+    this.disarm()
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -280,10 +345,9 @@ export class EngineImpl {
     return expiresAt === undefined || expiresAt === 0 || expiresAt * 1000 > this.now() + REGISTRATION_MARGIN_MS
   }
 
-  private notify(flow: Flow): void {
+  private notify(flow: Flow, snapshot: M.DeviceFlowSnapshot): void {
     const listeners = flow.listeners
     if (listeners === undefined) return
-    const snapshot = flow.snapshot
     for (const listener of listeners.slice()) {
       try {
         listener(snapshot)
@@ -295,8 +359,8 @@ export class EngineImpl {
 
   /** After every change: start the call this phase needs, or schedule the flow's next moment. */
   private settle(flow: Flow): void {
-    const phase = M.phaseOf(flow.snapshot)
-    const c = flow.snapshot.context
+    const phase = flow.phase
+    const c = flow.context
     switch (phase) {
       case "registering":
       case "authorizing":
@@ -315,13 +379,23 @@ export class EngineImpl {
         // An outcome: no call may still be out, and the record goes once its retention ends.
         this.interrupt(flow)
         this.unqueue(flow)
-        this.at(flow, this.now() + this.retentionMs)
+        this.schedule.remove(flow)
+        flow.due = this.now() + this.retentionMs
+        this.ended.push(flow)
+        // Nothing left to wait for: no timer may keep the process alive.
+        if (this.schedule.size === 0) this.disarm()
     }
   }
 
   private at(flow: Flow, due: number): void {
     this.schedule.set(flow, due)
     if (due < this.timerAt) this.arm()
+  }
+
+  private disarm(): void {
+    this.timer?.unsafeInterruptAsFork(FiberId.none)
+    this.timer = undefined
+    this.timerAt = Infinity
   }
 
   private arm(): void {
@@ -337,6 +411,7 @@ export class EngineImpl {
 
   /** The one timer fired: everything due by now happens, then the timer sleeps until the next due moment. */
   private tick(): void {
+    this.purge()
     const now = this.now()
     while (true) {
       const top = this.schedule.peek()
@@ -349,12 +424,8 @@ export class EngineImpl {
   }
 
   private due(flow: Flow, now: number): void {
-    const phase = M.phaseOf(flow.snapshot)
-    const c = flow.snapshot.context
-    if (M.isOutcome(phase)) {
-      this.flows.delete(flow.id)
-      return
-    }
+    const phase = flow.phase
+    const c = flow.context
     if (now >= c.expiresAt!) return this.send(flow, { type: "DEADLINE", at: now })
     // Due to poll: wait for a free slot, in order (the poll's time is when it is sent); the deadline still holds.
     if (phase === "waiting") {
@@ -398,21 +469,21 @@ export class EngineImpl {
 
   /** Starts the service call the flow's phase needs; a due poll is stamped with the time it goes out. */
   private call(flow: Flow): void {
-    let phase = M.phaseOf(flow.snapshot)
+    let phase = flow.phase
     if (phase === "waiting") {
       this.send(flow, { type: "POLL_DUE", at: this.now() })
-      phase = M.phaseOf(flow.snapshot)
+      phase = flow.phase
     }
     let effect: Effect.Effect<M.Event>
     switch (phase) {
       case "registering":
-        effect = this.register(flow.snapshot.context)
+        effect = this.register(flow.context)
         break
       case "authorizing":
-        effect = this.authorize(flow.snapshot.context)
+        effect = this.authorize(flow.context)
         break
       case "polling":
-        effect = this.poll(flow.snapshot.context)
+        effect = this.poll(flow.context)
         break
       default:
         return
@@ -430,67 +501,15 @@ export class EngineImpl {
   }
 
   private register(c: M.Context): Effect.Effect<M.Event> {
-    return Effect.map(
-      toResult(Effect.flatMap(
-        this.sso.registerClient({
-          clientName: c.clientName,
-          clientType: "public",
-          grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken],
-          ...(c.scopes !== undefined ? { scopes: [...c.scopes] } : {})
-        }),
-        (response) => {
-          if (response.clientId === undefined) return Effect.fail(malformed("RegisterClient", "clientId"))
-          if (response.clientSecret === undefined) return Effect.fail(malformed("RegisterClient", "clientSecret"))
-          return Effect.succeed<Registration>({ ...response, clientId: response.clientId, clientSecret: response.clientSecret })
-        }
-      )),
-      (result): M.Event => ({ type: "REGISTERED", result })
-    )
+    return calls.register(this.sso, c)
   }
 
   private authorize(c: M.Context): Effect.Effect<M.Event> {
-    return Effect.map(
-      toResult(Effect.flatMap(
-        this.sso.startDeviceAuthorization({
-          clientId: c.registration!.clientId,
-          clientSecret: c.registration!.clientSecret,
-          startUrl: c.startUrl
-        }),
-        (response) => {
-          const { deviceCode, userCode, verificationUri } = response
-          if (deviceCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "deviceCode"))
-          if (userCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "userCode"))
-          const uri = verificationUri ?? response.verificationUriComplete
-          if (uri === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "verificationUri"))
-          return Effect.succeed<M.Authorization>({
-            deviceCode,
-            userCode,
-            verificationUri: uri,
-            verificationUriComplete: response.verificationUriComplete,
-            expiresIn: response.expiresIn,
-            interval: response.interval
-          })
-        }
-      )),
-      (result): M.Event => ({ type: "AUTHORIZED", result, at: this.now() })
-    )
+    return calls.authorize(this.sso, c, this.now)
   }
 
   private poll(c: M.Context): Effect.Effect<M.Event> {
-    // One attempt per poll: a client-level retry after a 5xx could reach the service sooner than the interval after a
-    // request it recorded. The machine alone decides when the next poll goes out (with its own backoff).
-    return Effect.map(
-      toResult(Retry.withRetry(
-        this.sso.createToken({
-          clientId: c.registration!.clientId,
-          clientSecret: c.registration!.clientSecret,
-          grantType: GrantType.DeviceCode,
-          deviceCode: c.deviceCode!
-        }),
-        false
-      )),
-      (result): M.Event => ({ type: "POLLED", result, at: this.now() })
-    )
+    return calls.poll(this.sso, c, this.now)
   }
 }
 
@@ -556,7 +575,7 @@ const withFlow = <A, E>(
 /** Resolves once the flow reaches an outcome (interrupting the wait does not cancel the flow). @internal */
 export const awaitFlow = (engine: EngineImpl, id: string): Effect.Effect<LoginResult, LoginError | FlowNotFoundError> =>
   withFlow(engine, id, (flow) =>
-    M.isOutcome(M.phaseOf(flow.snapshot))
+    M.isOutcome(flow.phase)
       ? outcomeOf(flow.snapshot)
       : Effect.async<LoginResult, LoginError>((resume) => {
         const stop = engine.listen(flow, (snapshot) => {
@@ -580,7 +599,7 @@ export const serviceOf = (engine: EngineImpl): EngineWithImpl => ({
           Effect.acquireRelease(
             Effect.sync(() => {
               emit.single(flow.snapshot)
-              if (M.isOutcome(M.phaseOf(flow.snapshot))) {
+              if (M.isOutcome(flow.phase)) {
                 emit.end()
                 return () => {}
               }
@@ -598,9 +617,10 @@ export const serviceOf = (engine: EngineImpl): EngineWithImpl => ({
   restart: (id) => withFlow(engine, id, (flow) => Effect.sync(() => engine.send(flow, { type: "RESTART" }))),
   persisted: (id) => withFlow(engine, id, (flow) => Effect.succeed(toPersisted(flow.snapshot))),
   list: Effect.sync(() => {
+    engine.stats()
     const out: Array<FlowSummary> = []
     for (const flow of engine.flows.values()) {
-      if (!M.isOutcome(M.phaseOf(flow.snapshot))) out.push({ id: flow.id, view: M.view(flow.snapshot) })
+      if (!M.isOutcome(flow.phase)) out.push({ id: flow.id, view: M.view({ value: M.valueOf(flow.phase), context: flow.context }) })
     }
     return out
   }),

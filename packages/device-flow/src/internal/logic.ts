@@ -41,7 +41,7 @@ export const logicFor = (engine: EngineImpl): DeviceFlowLogic => {
     a.stop()
     attached.delete(self)
     const flow = engine.find(a.id)
-    if (cancel && flow !== undefined && !M.isOutcome(M.phaseOf(flow.snapshot))) engine.send(flow, { type: "CANCEL" })
+    if (cancel && flow !== undefined && !M.isOutcome(flow.phase)) engine.send(flow, { type: "CANCEL" })
   }
   const attach = (self: AnyActorRef, id: string) => {
     const flow = engine.find(id)!

@@ -67,9 +67,11 @@ export const loginOn = (
         Effect.sync(() => {
           stop?.()
           const current = engine.find(id)
-          if (Exit.isInterrupted(exit) && current !== undefined && !M.isOutcome(M.phaseOf(current.snapshot))) {
+          if (Exit.isInterrupted(exit) && current !== undefined && !M.isOutcome(current.phase)) {
             engine.send(current, { type: "CANCEL" })
           }
+          // Nobody else knows this flow's id: keep nothing once its caller has the outcome.
+          engine.forget(id)
         })
       ),
       Effect.exit,
