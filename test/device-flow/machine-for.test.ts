@@ -44,6 +44,39 @@ describe("DeviceFlow.machineFor: the machine with core's operations, for UIs", (
     expect(JSON.stringify(actor.getPersistedSnapshot())).not.toContain(secret)
   })
 
+  it("survives React StrictMode's stop-and-restart of one actor: one flow, one authorization; a real stop cancels it", async () => {
+    const e = await startEmulator({ quiet: true, interval: 1 })
+    const runtime = ManagedRuntime.make(
+      DeviceFlow.layerEngine().pipe(
+        Layer.provideMerge(SsoOidc.layer({ region: "us-east-1", endpoint: e.url })),
+        Layer.provide(FetchHttpClient.layer)
+      )
+    )
+    cleanup.push(() => e.close(), () => runtime.dispose())
+    const engine = await runtime.runPromise(DeviceFlow.Engine)
+    const actor = createActor(DeviceFlow.machineFor(await runtime.runtime()), { input: { startUrl: "https://example.awsapps.com/start" } })
+    actor.start()
+    // What @xstate/react 6's useActorRef does when StrictMode re-runs its effect (stopRootWithRehydration): stop the
+    // actor, put its snapshot back, start it again — all in one synchronous commit.
+    const snapshot = actor.getSnapshot()
+    actor.stop()
+    ;(actor as unknown as { _processingStatus: number })._processingStatus = 0
+    ;(actor as unknown as { _snapshot: unknown })._snapshot = snapshot
+    actor.start()
+    await waitFor(actor, (s) => phaseOf(s) === "waiting" && s.context.pollCount >= 1, { timeout: 20_000 })
+    const stats = await runtime.runPromise(engine.stats)
+    expect(stats.flows).toBe(1)
+    expect(e.stats().requests.RegisterClient).toBe(1)
+    expect(e.stats().requests.StartDeviceAuthorization).toBe(1)
+    // Unmounting for real: the flow is cancelled and polls no more.
+    actor.stop()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await runtime.runPromise(engine.list)).length).toBe(0)
+    const polls = e.stats().requests.CreateToken
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(e.stats().requests.CreateToken).toBe(polls)
+  })
+
   it("CANCEL while waiting ends cancelled and sends no further poll", async () => {
     const e = await startEmulator({ quiet: true, interval: 1 })
     const { actor, runtime } = await embed(e)

@@ -13,9 +13,7 @@ export type UserEvent = { readonly type: "CANCEL" } | { readonly type: "RESTART"
 type SyncEvent = { readonly type: "ssokit.sync"; readonly snapshot: M.DeviceFlowSnapshot }
 
 /** @internal */
-export type DeviceFlowLogic = ActorLogic<M.DeviceFlowSnapshot, UserEvent, M.MachineInput, any, any> & {
-  readonly engine: EngineImpl
-}
+export type DeviceFlowLogic = ActorLogic<M.DeviceFlowSnapshot, UserEvent, M.MachineInput, any, any>
 
 interface Attached {
   readonly id: string
@@ -55,7 +53,6 @@ export const logicFor = (engine: EngineImpl): DeviceFlowLogic => {
     sync(self, flow.snapshot)
   }
   return {
-    engine,
     config: M.machine.config,
     getInitialSnapshot: (_scope: unknown, input: M.MachineInput) => engine.initialSnapshot({ ...input }),
     start: (snapshot: M.DeviceFlowSnapshot, scope: { readonly self: unknown }) => {
