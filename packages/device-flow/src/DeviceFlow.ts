@@ -16,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import type * as Schemas from "@ssokit/core/Schemas"
 import type { SsoOidc } from "@ssokit/core/SsoOidc"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -98,7 +99,10 @@ export type LoginError = errors.LoginError | errors.SnapshotError
  * @since 0.1.0
  * @category models
  */
-export interface Registration extends engine.Registration {}
+export interface Registration extends Schemas.RegisterClientResponse {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+}
 
 /**
  * A flow at rest: its phase and the machine's context, secrets as `Redacted`. Turn it into text with
@@ -146,7 +150,12 @@ export interface LoginOptions extends Omit<StartOptions, "id"> {
  * @since 0.1.0
  * @category models
  */
-export interface LoginResult extends engine.LoginResult {}
+export interface LoginResult {
+  readonly token: Schemas.CreateTokenResponse
+  readonly registration: Registration
+  readonly pollCount: number
+  readonly slowDownCount: number
+}
 
 /**
  * @since 0.1.0

@@ -20,6 +20,7 @@
  *
  * @since 0.1.0
  */
+import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/machine.js"
 
 /**
@@ -27,48 +28,98 @@ import * as internal from "./internal/machine.js"
  * @since 0.1.0
  * @category models
  */
-export type Registration = internal.Registration
+export interface Registration {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly clientSecretExpiresAt?: number | undefined
+}
 
 /**
  * What the `startDeviceAuthorization` actor returns on success.
  * @since 0.1.0
  * @category models
  */
-export type Authorization = internal.Authorization
+export interface Authorization {
+  readonly deviceCode: Redacted.Redacted<string>
+  readonly userCode: string
+  readonly verificationUri: string
+  readonly verificationUriComplete?: string | undefined
+  readonly expiresIn?: number | undefined
+  readonly interval?: number | undefined
+}
 
 /**
  * The CreateToken output the machine keeps on success.
  * @since 0.1.0
  * @category models
  */
-export type Token = internal.Token
+export interface Token {
+  readonly accessToken?: Redacted.Redacted<string> | undefined
+  readonly refreshToken?: Redacted.Redacted<string> | undefined
+  readonly idToken?: Redacted.Redacted<string> | undefined
+  readonly tokenType?: string | undefined
+  readonly expiresIn?: number | undefined
+}
 
 /**
  * An error as the machine sees it: a `_tag` (the AWS shape name or a transport tag), optionally an HTTP status.
  * @since 0.1.0
  * @category models
  */
-export type ErrorLike = internal.ErrorLike
+export interface ErrorLike {
+  readonly _tag: string
+  readonly status?: number | undefined
+  readonly message?: string | undefined
+}
 
 /**
  * A service call's outcome as data: `{ _tag: "Success", value }` or `{ _tag: "Failure", error }`.
  * @since 0.1.0
  * @category models
  */
-export type Result<A> = internal.Result<A>
+export type Result<A> =
+  | { readonly _tag: "Success"; readonly value: A }
+  | { readonly _tag: "Failure"; readonly error: ErrorLike }
 
 /**
  * The machine's input.
  * @since 0.1.0
  * @category models
  */
-export type MachineInput = internal.MachineInput
+export interface MachineInput {
+  readonly startUrl: string
+  readonly registration?: Registration | undefined
+  readonly clientName?: string | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+  readonly maxConsecutiveFailures?: number | undefined
+}
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type Context = internal.Context
+export interface Context {
+  readonly startUrl: string
+  readonly clientName: string
+  readonly scopes: ReadonlyArray<string> | undefined
+  readonly maxConsecutiveFailures: number
+  readonly registration: Registration | undefined
+  readonly deviceCode: Redacted.Redacted<string> | undefined
+  readonly userCode: string | undefined
+  readonly verificationUri: string | undefined
+  readonly verificationUriComplete: string | undefined
+  readonly startedAt: number | undefined
+  readonly expiresAt: number | undefined
+  readonly intervalMs: number
+  readonly nextPollAt: number | undefined
+  readonly pollCount: number
+  readonly slowDownCount: number
+  readonly consecutiveFailures: number
+  readonly lastErrorTag: string | undefined
+  readonly error: ErrorLike | undefined
+  readonly token: Token | undefined
+  readonly authorizations: number
+}
 
 /**
  * `CANCEL` (from `starting`/`awaiting`) and `RESTART` (from `denied`/`expired`/`cancelled`/`failed`) come from the
@@ -77,33 +128,67 @@ export type Context = internal.Context
  * @since 0.1.0
  * @category models
  */
-export type Event = internal.Event
+export type Event =
+  | { readonly type: "CANCEL" }
+  | { readonly type: "RESTART" }
+  | { readonly type: "REGISTERED"; readonly result: Result<Registration> }
+  | { readonly type: "AUTHORIZED"; readonly result: Result<Authorization>; readonly at: number }
+  | { readonly type: "POLL_DUE"; readonly at: number }
+  | { readonly type: "POLLED"; readonly result: Result<Token>; readonly at: number }
+  | { readonly type: "DEADLINE"; readonly at: number }
+  | { readonly type: "DEFECT"; readonly message: string }
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type Output = internal.Output
+export interface Output {
+  readonly token: Token
+  readonly registration: Registration
+}
 
 /**
  * How a failed poll is handled.
  * @since 0.1.0
  * @category models
  */
-export type Verdict = internal.Verdict
+export type Verdict = "pending" | "slowDown" | "expired" | "denied" | "transient" | "fatal"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type Phase = internal.Phase
+export type Phase =
+  | "registering"
+  | "authorizing"
+  | "waiting"
+  | "polling"
+  | "authorized"
+  | "denied"
+  | "expired"
+  | "cancelled"
+  | "failed"
 
 /**
  * What a UI renders; no secrets.
  * @since 0.1.0
  * @category models
  */
-export type View = internal.View
+export interface View {
+  readonly phase: Phase
+  readonly done: boolean
+  readonly userCode: string | undefined
+  readonly verificationUri: string | undefined
+  readonly verificationUriComplete: string | undefined
+  readonly expiresAt: number | undefined
+  readonly nextPollAt: number | undefined
+  readonly intervalSeconds: number
+  readonly pollCount: number
+  readonly slowDownCount: number
+  readonly consecutiveFailures: number
+  readonly lastErrorTag: string | undefined
+  readonly errorMessage: string | undefined
+}
 
 /**
  * @since 0.1.0

@@ -19,7 +19,7 @@ import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { transition } from "xstate"
+import { initialTransition, transition } from "xstate"
 import { type Answer, type Script, scriptedService, SimClock } from "./support.js"
 
 type Op = { readonly gap: number; readonly kind: "wait" | "jump" | "cancel" | "restore" }
@@ -181,7 +181,7 @@ const runSingle = async (s: Scenario): Promise<Observed> => {
   const service = scriptedService(() => s.script)
   const run = (initial: Machine.DeviceFlowSnapshot) =>
     Effect.runFork(singleFlow(clock, initial, (next) => (current = next)).pipe(Effect.provide(service.layer), Effect.withClock(clock)))
-  let current = Machine.machine.resolveState({ value: { starting: "registering" }, context: initialContext(s) })
+  let current = initialTransition(Machine.machine, { startUrl: "flow-0", maxConsecutiveFailures: s.maxConsecutiveFailures })[0]
   let fiber = run(current)
   await drive(clock, s.ops, {
     cancel: () => {
@@ -205,29 +205,6 @@ const runSingle = async (s: Scenario): Promise<Observed> => {
   })
   return { polls: service.pollsOf("flow-0").map((p) => [p.sentAt, p.answeredAt] as const), phase: Machine.phaseOf(current) }
 }
-
-const initialContext = (s: Scenario): Machine.Context => ({
-  startUrl: "flow-0",
-  clientName: "ssokit",
-  scopes: undefined,
-  maxConsecutiveFailures: s.maxConsecutiveFailures,
-  registration: undefined,
-  deviceCode: undefined,
-  userCode: undefined,
-  verificationUri: undefined,
-  verificationUriComplete: undefined,
-  startedAt: undefined,
-  expiresAt: undefined,
-  intervalMs: 5000,
-  nextPollAt: undefined,
-  pollCount: 0,
-  slowDownCount: 0,
-  consecutiveFailures: 0,
-  lastErrorTag: undefined,
-  error: undefined,
-  token: undefined,
-  authorizations: 0
-})
 
 /** The protocol's rules, from the scenario alone. */
 const checkRules = (s: Scenario, observed: Observed) => {

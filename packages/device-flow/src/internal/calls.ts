@@ -1,6 +1,6 @@
 import * as Errors from "@ssokit/core/Errors"
 import * as Retry from "@ssokit/core/Retry"
-import type * as Schemas from "@ssokit/core/Schemas"
+import type * as DF from "../DeviceFlow.js"
 import { GrantType } from "@ssokit/core/Schemas"
 import type { SsoOidc } from "@ssokit/core/SsoOidc"
 import * as Effect from "effect/Effect"
@@ -8,10 +8,7 @@ import * as Either from "effect/Either"
 import * as M from "./machine.js"
 
 /** @internal */
-export interface Registration extends Schemas.RegisterClientResponse {
-  readonly clientId: string
-  readonly clientSecret: M.Registration["clientSecret"]
-}
+export type Registration = DF.Registration
 
 const malformed = (operation: string, what: string) =>
   new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(`response has no ${what}`) })

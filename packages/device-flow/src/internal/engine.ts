@@ -13,75 +13,31 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createActor } from "xstate"
 import type { AnyActorScope } from "xstate"
+import type * as DF from "../DeviceFlow.js"
 import * as calls from "./calls.js"
 import { AccessDeniedError, DeviceCodeExpiredError, FlowNotFoundError, type LoginError } from "./errors.js"
 import * as M from "./machine.js"
 import { Schedule, type Scheduled } from "./schedule.js"
-import { contextOf, type PersistedSnapshot, toPersisted } from "./snapshot.js"
+import { contextOf, toPersisted } from "./snapshot.js"
 
 /** @internal */
 export type Registration = calls.Registration
 
 /** @internal */
-export interface LoginResult {
-  readonly token: Schemas.CreateTokenResponse
+export interface LoginResult extends Omit<DF.LoginResult, "registration"> {
   readonly registration: Registration
-  readonly pollCount: number
-  readonly slowDownCount: number
 }
 
 /** @internal */
-export interface StartOptions {
-  readonly startUrl: string
-  /** A registration to reuse (e.g. from a cache); one whose secret expires within a minute is replaced. */
-  readonly registration?: Registration | undefined
-  readonly clientName?: string | undefined
-  readonly scopes?: ReadonlyArray<string> | undefined
-  readonly maxConsecutiveFailures?: number | undefined
-  /** Resume this flow (from `Engine.persisted` / `decodeSnapshot`) instead of starting a new authorization. */
-  readonly snapshot?: PersistedSnapshot | undefined
-  /** The flow's id; a random UUID by default. Starting an id that is already running fails with a defect. */
-  readonly id?: string | undefined
-}
-
+export type StartOptions = DF.StartOptions
 /** @internal */
-export interface EngineOptions {
-  /** Most service calls in flight at once; due polls beyond it wait their turn in order. Default 1,024. */
-  readonly maxInFlight?: number | undefined
-  /** How long an ended flow stays readable (`get`, `await`, `restart`) after its outcome. Default 5 minutes. */
-  readonly retention?: Duration.DurationInput | undefined
-}
-
+export type EngineOptions = DF.EngineOptions
 /** @internal */
-export interface FlowSummary {
-  readonly id: string
-  readonly view: M.View
-}
-
+export type FlowSummary = DF.FlowSummary
 /** @internal */
-export interface EngineStats {
-  readonly flows: number
-  readonly scheduled: number
-  readonly inFlight: number
-  readonly queued: number
-}
-
+export type EngineStats = DF.EngineStats
 /** @internal */
-export interface EngineService {
-  readonly start: (options: StartOptions) => Effect.Effect<string>
-  readonly get: (id: string) => Effect.Effect<M.DeviceFlowSnapshot, FlowNotFoundError>
-  readonly subscribe: (
-    id: string,
-    listener: (snapshot: M.DeviceFlowSnapshot) => void
-  ) => Effect.Effect<() => void, FlowNotFoundError>
-  readonly changes: (id: string) => Stream.Stream<M.DeviceFlowSnapshot, FlowNotFoundError>
-  readonly await: (id: string) => Effect.Effect<LoginResult, LoginError | FlowNotFoundError>
-  readonly cancel: (id: string) => Effect.Effect<void, FlowNotFoundError>
-  readonly restart: (id: string) => Effect.Effect<void, FlowNotFoundError>
-  readonly persisted: (id: string) => Effect.Effect<PersistedSnapshot, FlowNotFoundError>
-  readonly list: Effect.Effect<ReadonlyArray<FlowSummary>>
-  readonly stats: Effect.Effect<EngineStats>
-}
+export type EngineService = DF.EngineService
 
 const REGISTRATION_MARGIN_MS = 60_000
 const DEFAULT_MAX_IN_FLIGHT = 1024

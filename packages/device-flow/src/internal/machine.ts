@@ -1,55 +1,30 @@
-import type * as Redacted from "effect/Redacted"
 import { and, assign, setup } from "xstate"
 import type { SnapshotFrom } from "xstate"
+import type {
+  Authorization,
+  Context,
+  ErrorLike,
+  Event,
+  MachineInput,
+  Output,
+  Phase,
+  Registration,
+  Result,
+  Token,
+  Verdict,
+  View
+} from "../Machine.js"
+
+// The types are declared in the public module; the implementation's modules find them here too.
+export type { Authorization, Context, ErrorLike, Event, MachineInput, Output, Phase, Registration, Result, Token, Verdict, View }
 
 // Only `import type` from effect: the machine entry must bundle with xstate alone.
 
-/** @internal */
-export interface Registration {
-  readonly clientId: string
-  readonly clientSecret: Redacted.Redacted<string>
-  readonly clientSecretExpiresAt?: number | undefined
-}
 
-/** @internal */
-export interface Authorization {
-  readonly deviceCode: Redacted.Redacted<string>
-  readonly userCode: string
-  readonly verificationUri: string
-  readonly verificationUriComplete?: string | undefined
-  readonly expiresIn?: number | undefined
-  readonly interval?: number | undefined
-}
 
-/** @internal */
-export interface Token {
-  readonly accessToken?: Redacted.Redacted<string> | undefined
-  readonly refreshToken?: Redacted.Redacted<string> | undefined
-  readonly idToken?: Redacted.Redacted<string> | undefined
-  readonly tokenType?: string | undefined
-  readonly expiresIn?: number | undefined
-}
 
-/** @internal */
-export interface ErrorLike {
-  readonly _tag: string
-  readonly status?: number | undefined
-  readonly message?: string | undefined
-}
 
-/** @internal */
-export type Result<A> =
-  | { readonly _tag: "Success"; readonly value: A }
-  | { readonly _tag: "Failure"; readonly error: ErrorLike }
 
-/** @internal */
-export interface MachineInput {
-  readonly startUrl: string
-  readonly registration?: Registration | undefined
-  readonly clientName?: string | undefined
-  readonly scopes?: ReadonlyArray<string> | undefined
-  readonly maxConsecutiveFailures?: number | undefined
-}
 
 /** @internal */
 export const DEFAULT_INTERVAL_SECONDS = 5
@@ -66,8 +41,6 @@ export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10
 /** @internal */
 export const MAX_BACKOFF_MS = 60_000
 
-/** @internal */
-export type Verdict = "pending" | "slowDown" | "expired" | "denied" | "transient" | "fatal"
 
 const transientStatus = (status: number | undefined) =>
   status === 429 || status === 500 || status === 502 || status === 503 || status === 504
@@ -100,53 +73,11 @@ export const classify = (error: ErrorLike): Verdict => {
   }
 }
 
-/** @internal */
-export interface Context {
-  readonly startUrl: string
-  readonly clientName: string
-  readonly scopes: ReadonlyArray<string> | undefined
-  readonly maxConsecutiveFailures: number
-  readonly registration: Registration | undefined
-  readonly deviceCode: Redacted.Redacted<string> | undefined
-  readonly userCode: string | undefined
-  readonly verificationUri: string | undefined
-  readonly verificationUriComplete: string | undefined
-  readonly startedAt: number | undefined
-  readonly expiresAt: number | undefined
-  readonly intervalMs: number
-  readonly nextPollAt: number | undefined
-  readonly pollCount: number
-  readonly slowDownCount: number
-  readonly consecutiveFailures: number
-  readonly lastErrorTag: string | undefined
-  readonly error: ErrorLike | undefined
-  readonly token: Token | undefined
-  readonly authorizations: number
-}
 
-/**
- * Events. `CANCEL` and `RESTART` come from the user; the others from whoever runs the machine (the engine): the
- * outcome of each service call and the clock's `POLL_DUE` / `DEADLINE`. Every event that depends on time carries
- * the time (`at`, epoch ms), so the machine itself is a pure function of its snapshot and events.
- * @internal
- */
-export type Event =
-  | { readonly type: "CANCEL" }
-  | { readonly type: "RESTART" }
-  | { readonly type: "REGISTERED"; readonly result: Result<Registration> }
-  | { readonly type: "AUTHORIZED"; readonly result: Result<Authorization>; readonly at: number }
-  | { readonly type: "POLL_DUE"; readonly at: number }
-  | { readonly type: "POLLED"; readonly result: Result<Token>; readonly at: number }
-  | { readonly type: "DEADLINE"; readonly at: number }
-  | { readonly type: "DEFECT"; readonly message: string }
 
-/** @internal */
-export interface Output {
-  readonly token: Token
-  readonly registration: Registration
-}
 
-const resetFlow = {
+/** A flow's members before its authorization (also what `RESTART` resets). @internal */
+export const resetFlow = {
   deviceCode: undefined,
   userCode: undefined,
   verificationUri: undefined,
@@ -417,17 +348,6 @@ export type DeviceFlowMachine = typeof machine
 /** @internal */
 export type DeviceFlowSnapshot = SnapshotFrom<DeviceFlowMachine>
 
-/** @internal */
-export type Phase =
-  | "registering"
-  | "authorizing"
-  | "waiting"
-  | "polling"
-  | "authorized"
-  | "denied"
-  | "expired"
-  | "cancelled"
-  | "failed"
 
 /** @internal */
 export const phases: ReadonlyArray<Phase> = [
@@ -469,22 +389,6 @@ export const valueOf = (phase: Phase): string | Record<string, string> => {
   }
 }
 
-/** @internal */
-export interface View {
-  readonly phase: Phase
-  readonly done: boolean
-  readonly userCode: string | undefined
-  readonly verificationUri: string | undefined
-  readonly verificationUriComplete: string | undefined
-  readonly expiresAt: number | undefined
-  readonly nextPollAt: number | undefined
-  readonly intervalSeconds: number
-  readonly pollCount: number
-  readonly slowDownCount: number
-  readonly consecutiveFailures: number
-  readonly lastErrorTag: string | undefined
-  readonly errorMessage: string | undefined
-}
 
 /** @internal */
 export const view = (snapshot: { readonly value: unknown; readonly context: Context }): View => {

@@ -1,25 +1,12 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type * as DF from "../DeviceFlow.js"
 import { SnapshotError } from "./errors.js"
 
-/**
- * A 256-bit AES key with the id that is stored beside everything sealed with it.
- * @internal
- */
-export interface SealingKey {
-  readonly id: string
-  readonly key: Redacted.Redacted<Uint8Array>
-}
-
-/**
- * The key new seals use, and older ones that still open what they sealed (rotation: add the new key as `current`,
- * keep the old ones in `previous` until nothing sealed with them is left).
- * @internal
- */
-export interface Keyring {
-  readonly current: SealingKey
-  readonly previous?: ReadonlyArray<SealingKey> | undefined
-}
+/** @internal */
+export type SealingKey = DF.SealingKey
+/** @internal */
+export type Keyring = DF.Keyring
 
 const PREFIX = "ssokit-seal-v1"
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/

@@ -114,16 +114,7 @@ export const toPersisted = (snapshot: M.DeviceFlowSnapshot): PersistedSnapshot =
 export const contextOf = (snapshot: PersistedSnapshot): M.Context => ({
   scopes: undefined,
   registration: undefined,
-  deviceCode: undefined,
-  userCode: undefined,
-  verificationUri: undefined,
-  verificationUriComplete: undefined,
-  startedAt: undefined,
-  expiresAt: undefined,
-  nextPollAt: undefined,
-  lastErrorTag: undefined,
-  error: undefined,
-  token: undefined,
+  ...M.resetFlow,
   ...snapshot.context
 })
 
