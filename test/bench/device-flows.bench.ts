@@ -14,7 +14,7 @@
  * receives and their lateness (the gap from its previous answer to the poll, minus the interval: p50/p99/max); then
  * heap-used and RSS growth after GC are divided by the number of flows, and CPU time by the polls. The server also
  * counts early polls (a poll less than `interval` after it answered the previous request for the same device code):
- * must be 0. Targets (DESIGN.md, at 10,000): polls/s ≥ 0.98× expected, lateness p99 ≤ 100 ms, 0 early polls, heap per
+ * must be 0. Targets (the README's performance table, at 10,000): polls/s ≥ 0.98× expected, lateness p99 ≤ 100 ms, 0 early polls, heap per
  * flow ≤ 0.5× the AWS SDK loop, RSS per flow ≤ 1×, event-loop delay p99 ≤ 50 ms, CPU per poll ≤ 1.0×; at 100,000:
  * polls/s ≥ 0.95× expected and memory per flow no higher than at 10,000.
  *

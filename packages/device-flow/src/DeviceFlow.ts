@@ -99,10 +99,7 @@ export type LoginError = errors.LoginError | errors.SnapshotError
  * @since 0.1.0
  * @category models
  */
-export interface Registration extends Schemas.RegisterClientResponse {
-  readonly clientId: string
-  readonly clientSecret: Redacted.Redacted<string>
-}
+export type Registration = Machine.Registration
 
 /**
  * A flow at rest: its phase and the machine's context, secrets as `Redacted`. Turn it into text with

@@ -20,6 +20,7 @@
  *
  * @since 0.1.0
  */
+import type * as Schemas from "@ssokit/core/Schemas"
 import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/machine.js"
 
@@ -28,10 +29,9 @@ import * as internal from "./internal/machine.js"
  * @since 0.1.0
  * @category models
  */
-export interface Registration {
+export interface Registration extends Schemas.RegisterClientResponse {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
-  readonly clientSecretExpiresAt?: number | undefined
 }
 
 /**
