@@ -89,11 +89,25 @@ describe("README.md", () => {
     expect(blocks.length).toBeGreaterThan(5)
   })
 
-  it("keeps the two quick-start commands .ci/run relies on", () => {
-    const shell = byLang("sh").map((b) => b.body)
-    expect(shell).toContain("npm install -g pnpm@10 && pnpm install && pnpm demo")
-    expect(shell).toContain("pnpm verify")
-    expect(fs.readFileSync(path.join(repoRoot, ".ci/run"), "utf8")).toMatch(/^pnpm verify$/m)
+  it("keeps .ci/run to the README's two quick-start commands", () => {
+    const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1))
+    const [install, verify] = blocks.filter((b) => b.lang === "sh" && quickStart.includes(b.body)).map((b) => b.body)
+    expect(install).toBe("npm install -g pnpm@10 && pnpm install && pnpm demo")
+    // .ci/run's commands, without comments and blank lines
+    const ci = fs
+      .readFileSync(path.join(repoRoot, ".ci/run"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "" && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd "))
+    // pnpm as the first command installs it (when missing), the lockfile as committed, then the test command verbatim
+    expect(ci).toEqual([
+      `command -v pnpm >/dev/null 2>&1 || ${install!.split(" && ")[0]}`,
+      "pnpm install --frozen-lockfile",
+      verify
+    ])
+    // the test command does its own set-up first
+    const scripts = (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts
+    expect(verify).toBe("pnpm verify")
+    expect(scripts["verify"]).toMatch(/^node scripts\/setup\.mjs && /)
   })
 
   describe("ts/tsx blocks are regions of type-checked, tested example files", () => {
