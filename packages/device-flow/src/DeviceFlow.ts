@@ -73,6 +73,32 @@ export const FlowNotFoundError: typeof errors.FlowNotFoundError = errors.FlowNot
 export type FlowNotFoundError = errors.FlowNotFoundError
 
 /**
+ * `Engine.start` with an id that a flow on the engine already has.
+ * @since 0.2.0
+ * @category errors
+ */
+export const FlowExistsError: typeof errors.FlowExistsError = errors.FlowExistsError
+
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type FlowExistsError = errors.FlowExistsError
+
+/**
+ * An engine option out of range (names the option and what it accepts).
+ * @since 0.2.0
+ * @category errors
+ */
+export const EngineOptionsError: typeof errors.EngineOptionsError = errors.EngineOptionsError
+
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type EngineOptionsError = errors.EngineOptionsError
+
+/**
  * A snapshot that is not one (names the field, never a value), a seal that does not open (wrong key, altered
  * text), a key the keyring does not hold, or a key that is not 32 bytes.
  * @since 0.2.0
@@ -200,8 +226,11 @@ export interface EngineStats {
  * @category models
  */
 export interface EngineService {
-  /** Starts a flow (its first request goes out at once) and returns its id. */
-  readonly start: (options: StartOptions) => Effect.Effect<string>
+  /**
+   * Starts a flow (its first request goes out at once) and returns its id; fails when the snapshot to resume is not
+   * one or the id is taken. On an engine whose scope has closed it interrupts.
+   */
+  readonly start: (options: StartOptions) => Effect.Effect<string, SnapshotError | FlowExistsError>
   /** The flow's current machine snapshot (render it with `Machine.view`). */
   readonly get: (id: string) => Effect.Effect<Machine.DeviceFlowSnapshot, FlowNotFoundError>
   /** Calls `listener` with every new snapshot of the flow until the returned function is called. */
@@ -248,14 +277,16 @@ const EngineImplTag = Engine as unknown as Context.Tag<any, engine.EngineWithImp
  * @since 0.2.0
  * @category engine
  */
-export const makeEngine = (options?: EngineOptions): Effect.Effect<EngineService, never, SsoOidc | Scope.Scope> =>
+export const makeEngine = (
+  options?: EngineOptions
+): Effect.Effect<EngineService, EngineOptionsError, SsoOidc | Scope.Scope> =>
   Effect.map(engine.makeImpl(options), engine.serviceOf)
 
 /**
  * @since 0.2.0
  * @category engine
  */
-export const layerEngine = (options?: EngineOptions): Layer.Layer<Engine, never, SsoOidc> =>
+export const layerEngine = (options?: EngineOptions): Layer.Layer<Engine, EngineOptionsError, SsoOidc> =>
   Layer.scoped(Engine, makeEngine(options))
 
 /**

@@ -56,6 +56,24 @@ describe("DeviceFlow.Engine", () => {
         })
     ))
 
+  it.effect("bad requests are typed errors, never defects: a taken id, a snapshot that is not one, bad options", () =>
+    withEngine(() => ({ interval: 1 }), (engine, service) =>
+      Effect.gen(function*() {
+        yield* engine.start({ startUrl: "u", id: "same" })
+        const taken = yield* Effect.flip(engine.start({ startUrl: "u", id: "same" }))
+        assert.strictEqual(taken._tag, "FlowExistsError")
+        for (const bad of [{}, { version: 1, phase: "waiting", context: {} }, { version: 1, phase: "nope", context: {} }]) {
+          const error = yield* Effect.flip(engine.start({ startUrl: "u", snapshot: bad as any }))
+          assert.strictEqual(error._tag, "SnapshotError")
+        }
+        assert.strictEqual(service.authorizations, 1)
+        for (const options of [{ maxInFlight: 0 }, { maxInFlight: Number.NaN }, { maxInFlight: 1.5 }, { retention: -1 }, { retention: "forever" as any }]) {
+          const error = yield* Effect.flip(Effect.scoped(DeviceFlow.makeEngine(options)).pipe(Effect.provide(service.layer)))
+          assert.strictEqual(error._tag, "EngineOptionsError")
+          assert.match(error.message, /maxInFlight|retention/)
+        }
+      })))
+
   it.effect("changes streams every snapshot and ends after the outcome", () =>
     withEngine(() => ({ interval: 1, answers: ["pending", "slowDown", "success"] }), (engine) =>
       Effect.gen(function*() {

@@ -15,10 +15,18 @@ import { createActor } from "xstate"
 import type { AnyActorScope } from "xstate"
 import type * as DF from "../DeviceFlow.js"
 import * as calls from "./calls.js"
-import { AccessDeniedError, DeviceCodeExpiredError, FlowNotFoundError, type LoginError } from "./errors.js"
+import {
+  AccessDeniedError,
+  DeviceCodeExpiredError,
+  EngineOptionsError,
+  FlowExistsError,
+  FlowNotFoundError,
+  type LoginError,
+  type SnapshotError
+} from "./errors.js"
 import * as M from "./machine.js"
 import { Schedule, type Scheduled } from "./schedule.js"
-import { contextOf, toPersisted } from "./snapshot.js"
+import { contextOf, toPersisted, validate } from "./snapshot.js"
 
 /** @internal */
 export type Registration = calls.Registration
@@ -155,13 +163,11 @@ export class EngineImpl {
     private readonly sso: SsoOidc["Type"],
     private readonly clock: Clock.Clock,
     runtime: Runtime.Runtime<never>,
-    options: EngineOptions | undefined
+    options: { readonly maxInFlight: number; readonly retentionMs: number }
   ) {
     this.runFork = Runtime.runFork(runtime) as any
-    this.maxInFlight = Math.max(1, Math.floor(options?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT))
-    this.retentionMs = options?.retention === undefined
-      ? DEFAULT_RETENTION_MS
-      : Duration.toMillis(Duration.decode(options.retention))
+    this.maxInFlight = options.maxInFlight
+    this.retentionMs = options.retentionMs
     // One reusable, inert actor scope for the machine's pure transition: the machine has no actions to execute and
     // no children to spawn, and xstate's `transition()` would build a fresh actor for every event.
     const self = createActor(M.machine, { input: { startUrl: "" } })
@@ -208,10 +214,13 @@ export class EngineImpl {
     })
   }
 
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Starts a flow; the caller has checked that the id is free and the snapshot valid. */
   start(options: StartOptions): string {
     const id = options.id ?? flowId()
-    if (this.flows.has(id)) throw new Error(`device-flow engine: a flow with id ${JSON.stringify(id)} is running`)
-    if (this.closed) throw new Error("device-flow engine: the engine's scope is closed")
     const initial = this.initialSnapshot(options)
     const flow = new Flow(id, M.phaseOf(initial), compact(initial.context))
     this.flows.set(id, flow)
@@ -528,6 +537,49 @@ const withFlow = <A, E>(
     return flow === undefined ? notFound(id) : f(flow)
   })
 
+/**
+ * Starts a flow after checking what can be wrong with the request: a snapshot that is not one, an id in use, an
+ * engine whose scope has closed (interrupts, as a closed queue does).
+ * @internal
+ */
+export const startChecked = (
+  engine: EngineImpl,
+  options: StartOptions
+): Effect.Effect<string, SnapshotError | FlowExistsError> =>
+  Effect.suspend((): Effect.Effect<string, SnapshotError | FlowExistsError> => {
+    if (engine.isClosed) return Effect.interrupt
+    if (options.id !== undefined && engine.find(options.id) !== undefined) {
+      return Effect.fail(new FlowExistsError({ id: options.id }))
+    }
+    if (options.snapshot === undefined) return Effect.sync(() => engine.start(options))
+    const checked = validate(options.snapshot)
+    return checked._tag === "Left"
+      ? Effect.fail(checked.left)
+      : Effect.sync(() => engine.start({ ...options, snapshot: checked.right }))
+  })
+
+const MAX_IN_FLIGHT_LIMIT = 1_000_000
+
+/** The options as numbers, or which one is wrong. @internal */
+export const resolveOptions = (
+  options: EngineOptions | undefined
+): Effect.Effect<{ readonly maxInFlight: number; readonly retentionMs: number }, EngineOptionsError> => {
+  const maxInFlight = options?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
+    return Effect.fail(new EngineOptionsError({ option: "maxInFlight", expected: `a whole number from 1 to ${MAX_IN_FLIGHT_LIMIT}` }))
+  }
+  if (options?.retention === undefined) return Effect.succeed({ maxInFlight, retentionMs: DEFAULT_RETENTION_MS })
+  // Duration turns a negative number into zero; a negative retention is a mistake to report, not to round.
+  const retention = typeof options.retention === "number" && options.retention < 0
+    ? undefined
+    : Duration.decodeUnknown(options.retention)
+  const retentionMs = retention?._tag === "Some" ? Duration.toMillis(retention.value) : Number.NaN
+  if (!(Number.isFinite(retentionMs) && retentionMs >= 0)) {
+    return Effect.fail(new EngineOptionsError({ option: "retention", expected: "a finite, non-negative duration" }))
+  }
+  return Effect.succeed({ maxInFlight, retentionMs })
+}
+
 /** Resolves once the flow reaches an outcome (interrupting the wait does not cancel the flow). @internal */
 export const awaitFlow = (engine: EngineImpl, id: string): Effect.Effect<LoginResult, LoginError | FlowNotFoundError> =>
   withFlow(engine, id, (flow) =>
@@ -545,7 +597,7 @@ export const awaitFlow = (engine: EngineImpl, id: string): Effect.Effect<LoginRe
 /** The Effect API over an engine. @internal */
 export const serviceOf = (engine: EngineImpl): EngineWithImpl => ({
   [implKey]: engine,
-  start: (options) => Effect.sync(() => engine.start(options)),
+  start: (options) => startChecked(engine, options),
   get: (id) => withFlow(engine, id, (flow) => Effect.succeed(flow.snapshot)),
   subscribe: (id, listener) => withFlow(engine, id, (flow) => Effect.sync(() => engine.listen(flow, listener))),
   changes: (id) =>
@@ -592,12 +644,15 @@ export interface EngineWithImpl extends EngineService {
 }
 
 /** An engine for the current `SsoOidc` and `Clock`; closing the scope cancels every flow still running. @internal */
-export const makeImpl = (options?: EngineOptions): Effect.Effect<EngineImpl, never, SsoOidc | Scope.Scope> =>
+export const makeImpl = (
+  options?: EngineOptions
+): Effect.Effect<EngineImpl, EngineOptionsError, SsoOidc | Scope.Scope> =>
   Effect.gen(function*() {
+    const resolved = yield* resolveOptions(options)
     const sso = yield* SsoOidc
     const clock = yield* Effect.clock
     const runtime = yield* Effect.runtime<never>()
-    const engine = new EngineImpl(sso, clock, runtime, options)
+    const engine = new EngineImpl(sso, clock, runtime, resolved)
     yield* Effect.addFinalizer(() => Effect.sync(() => engine.close()))
     return engine
   })
@@ -611,7 +666,9 @@ export const defaultFor = (sso: SsoOidc["Type"], clock: Clock.Clock, runtime: Ru
   let byClock = defaults.get(sso)
   if (byClock === undefined) defaults.set(sso, byClock = new WeakMap())
   let engine = byClock.get(clock)
-  if (engine === undefined) byClock.set(clock, engine = new EngineImpl(sso, clock, runtime, undefined))
+  if (engine === undefined) {
+    byClock.set(clock, engine = new EngineImpl(sso, clock, runtime, { maxInFlight: DEFAULT_MAX_IN_FLIGHT, retentionMs: DEFAULT_RETENTION_MS }))
+  }
   return engine
 }
 

@@ -37,6 +37,25 @@ export class FlowNotFoundError extends Schema.TaggedError<FlowNotFoundError>()("
 }
 
 /** @internal */
+export class FlowExistsError extends Schema.TaggedError<FlowExistsError>()("FlowExistsError", {
+  id: Schema.String
+}) {
+  override get message(): string {
+    return `a device flow with id ${JSON.stringify(this.id)} is already on this engine; choose another id`
+  }
+}
+
+/** @internal */
+export class EngineOptionsError extends Schema.TaggedError<EngineOptionsError>()("EngineOptionsError", {
+  option: Schema.String,
+  expected: Schema.String
+}) {
+  override get message(): string {
+    return `device-flow engine option ${this.option}: expected ${this.expected}`
+  }
+}
+
+/** @internal */
 export class SnapshotError extends Schema.TaggedError<SnapshotError>()("SnapshotError", {
   /** What failed: the text is not a snapshot, the seal does not open (wrong key, tampered), or the key is unknown. */
   reason: Schema.Literal("Malformed", "Unsealable", "UnknownKey", "InvalidKey"),

@@ -50,6 +50,7 @@ export const loginOn = (
         if (flow !== undefined) engine.send(flow, { type: "CANCEL" })
       }
     }
+    if (engine.isClosed) return Effect.interrupt
     const id = engine.start({
       startUrl: options.startUrl,
       registration: options.registration,
