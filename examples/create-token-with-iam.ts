@@ -28,6 +28,13 @@ const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
+if (process.argv.includes("--help")) {
+  console.log(`Usage: tsx --conditions=source examples/create-token-with-iam.ts [--endpoint URL] [--region REGION]
+         [--client-id ARN] [--assertion JWT]
+CreateTokenWithIAM (jwt-bearer) then a refresh. Without --endpoint (or AWS_ENDPOINT_URL_SSO_OIDC), against an emulator
+embedded in the process; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set.`)
+  process.exit(0)
+}
 
 /** The endpoint the user asked for (`--endpoint`, else `AWS_ENDPOINT_URL_SSO_OIDC`), or undefined. */
 export const endpointFromArgs = (): string | undefined =>

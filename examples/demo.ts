@@ -4,6 +4,8 @@
  *
  *   pnpm demo                  the emulator's simulated user approves after 3 seconds
  *   pnpm demo --interactive    you approve: open the printed URL in a browser
+ *   pnpm demo --endpoint URL   signs in at another SSO OIDC endpoint (or set AWS_ENDPOINT_URL_SSO_OIDC), e.g. an
+ *                              emulator you started; you (or its simulated user) approve
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { GrantType } from "@ssokit/core/Schemas"
@@ -16,22 +18,34 @@ import * as Layer from "effect/Layer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Redacted from "effect/Redacted"
 
-const interactive = process.argv.includes("--interactive")
+const argument = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+if (process.argv.includes("--help")) {
+  console.log(`Usage: pnpm demo [--interactive] [--endpoint URL]
+A device-authorization login rendered in the terminal, then a refresh, against an emulator embedded in the process whose
+simulated user approves after 3 s (--interactive: you approve in a browser). --endpoint URL (or
+AWS_ENDPOINT_URL_SSO_OIDC) signs in at that endpoint instead.`)
+  process.exit(0)
+}
+const interactive = process.argv.includes("--interactive") || requested !== undefined
 const out = (line = "") => process.stdout.write(line + "\n")
 
 const main = Effect.gen(function*() {
-  const emulator = yield* Effect.acquireRelease(
+  const emulator = requested !== undefined ? { url: requested, stats: undefined } : yield* Effect.acquireRelease(
     Effect.promise(() => startEmulator({ port: 0, interval: 1, quiet: true, autoApproveAfter: interactive ? undefined : 3 })),
     (e) => Effect.promise(() => e.close())
   )
-  out(`ssokit demo: an SSO OIDC emulator is listening on ${emulator.url}`)
+  out(requested !== undefined ? `ssokit demo: signing in at ${requested}` : `ssokit demo: an SSO OIDC emulator is listening on ${emulator.url}`)
   out(interactive ? "Approve the sign-in yourself in a browser.\n" : "Its simulated user will approve the sign-in after 3 seconds.\n")
 
   const sso = SsoOidc.layer({ region: "us-east-1", endpoint: emulator.url }).pipe(Layer.provide(NodeHttpClient.layer))
   yield* flow(emulator.stats).pipe(Effect.provide(sso))
 })
 
-const flow = (stats: () => { readonly earlyPolls: number }) => Effect.gen(function*() {
+const flow = (stats: (() => { readonly earlyPolls: number }) | undefined) => Effect.gen(function*() {
   const terminal = TerminalRenderer.follow(process.stdout)
   const { registration, token, pollCount, slowDownCount } = yield* DeviceFlow.login({
     startUrl: "https://ssokit-demo.awsapps.com/start",
@@ -46,7 +60,7 @@ const flow = (stats: () => { readonly earlyPolls: number }) => Effect.gen(functi
   out(`  clientSecret   ${String(registration.clientSecret)}`)
   out(`  accessToken    ${String(token.accessToken)}  (${token.tokenType ?? "Bearer"}, expires in ${token.expiresIn ?? "?"} s)`)
   out(`  refreshToken   ${String(token.refreshToken)}`)
-  out(`  polls          ${pollCount} (slow-downs: ${slowDownCount}, early polls seen by the service: ${stats().earlyPolls})`)
+  out(`  polls          ${pollCount} (slow-downs: ${slowDownCount}${stats === undefined ? "" : `, early polls seen by the service: ${stats().earlyPolls}`})`)
 
   if (token.refreshToken !== undefined) {
     out()

@@ -4,7 +4,9 @@
  *   tsx --conditions=source examples/device-login.ts
  *       uses an embedded emulator whose simulated user approves after 2 s
  *   tsx --conditions=source examples/device-login.ts --start-url https://my-org.awsapps.com/start --region eu-west-1
- *       signs in to AWS IAM Identity Center (add --endpoint URL, or set AWS_ENDPOINT_URL_SSO_OIDC, for another endpoint)
+ *       signs in to AWS IAM Identity Center
+ *   tsx --conditions=source examples/device-login.ts --endpoint URL
+ *       signs in at another SSO OIDC endpoint (or set AWS_ENDPOINT_URL_SSO_OIDC), e.g. an emulator you started
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -22,11 +24,18 @@ const flag = (name: string) => {
 }
 const startUrl = flag("start-url")
 const region = flag("region") ?? "us-east-1"
-const endpoint = flag("endpoint") ?? process.env["AWS_ENDPOINT_URL_SSO_OIDC"]
+const endpoint = flag("endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+if (process.argv.includes("--help")) {
+  console.log(`Usage: tsx --conditions=source examples/device-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
+Device-authorization login. With neither --endpoint (nor AWS_ENDPOINT_URL_SSO_OIDC) nor --start-url, signs in at an
+emulator embedded in the process whose simulated user approves after 2 s; with --start-url alone, at the region's AWS
+endpoint.`)
+  process.exit(0)
+}
 
 const program = Effect.gen(function*() {
-  // 1. An endpoint: the given one (or the region's), else an emulator in this process.
-  const url = startUrl !== undefined
+  // 1. An endpoint: the given one, the region's for a given start URL, else an emulator in this process.
+  const url = endpoint !== undefined || startUrl !== undefined
     ? endpoint
     : (yield* Effect.acquireRelease(
       Effect.promise(() => startEmulator({ autoApproveAfter: 2, interval: 1, quiet: true })),

@@ -29,6 +29,13 @@ const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
+if (process.argv.includes("--help")) {
+  console.log(`Usage: tsx --conditions=source examples/pkce-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
+Authorization-code login with PKCE through a loopback redirect; the token goes to the AWS CLI cache. Without --endpoint
+(or AWS_ENDPOINT_URL_SSO_OIDC), against an embedded emulator with a simulated browser and a temporary cache; otherwise
+your browser is opened (BROWSER / SSOKIT_BROWSER choose it) and the cache is ~/.aws/sso/cache.`)
+  process.exit(0)
+}
 
 /** Stands in for the user's browser with the embedded emulator: GET the URL and follow the redirect. */
 const simulatedBrowser = Browser.layerFunction((url) =>

@@ -30,6 +30,12 @@ const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
+if (process.argv.includes("--help")) {
+  console.log(`Usage: tsx --conditions=source examples/refresh-token.ts [--endpoint URL] [--start-url URL] [--region REGION]
+One device login, then TokenProvider.getToken from the cache and a refresh in the refresh window. Without --endpoint (or
+AWS_ENDPOINT_URL_SSO_OIDC), against an embedded emulator and a temporary cache; otherwise ~/.aws/sso/cache.`)
+  process.exit(0)
+}
 
 const setup = Effect.gen(function*() {
   const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)

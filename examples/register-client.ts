@@ -24,6 +24,12 @@ const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
+if (process.argv.includes("--help")) {
+  console.log(`Usage: tsx --conditions=source examples/register-client.ts [--endpoint URL] [--region REGION]
+RegisterClient and its typed errors. Without --endpoint (or AWS_ENDPOINT_URL_SSO_OIDC), against an emulator embedded in
+the process.`)
+  process.exit(0)
+}
 
 /** The endpoint the user asked for (`--endpoint`, else `AWS_ENDPOINT_URL_SSO_OIDC`), or undefined. */
 export const endpointFromArgs = (): string | undefined =>
