@@ -1,4 +1,4 @@
-import { AwsV4Signer } from "aws4fetch"
+import type { AwsV4Signer } from "aws4fetch"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
@@ -21,6 +21,11 @@ export interface SignRequestArgs {
 }
 
 const encoder = new TextEncoder()
+
+// aws4fetch is loaded on the first signature: only CreateTokenWithIAM signs, so a device-login page or a CLI that
+// never calls it does not download or parse the signer (bundlers put it in a chunk of its own).
+let signer: Promise<typeof AwsV4Signer> | undefined
+const loadSigner = () => Effect.promise(() => signer ??= import("aws4fetch").then((m) => m.AwsV4Signer))
 
 const sha256Hex = (body: string) =>
   Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", encoder.encode(body))).pipe(
@@ -63,9 +68,10 @@ export const signRequest = (args: SignRequestArgs): Effect.Effect<Record<string,
     }
     headers["x-amz-content-sha256"] = yield* sha256Hex(args.body)
     const sessionToken = args.credentials.sessionToken
+    const Signer = yield* loadSigner()
     const signed = yield* Effect.tryPromise({
       try: () =>
-        new AwsV4Signer({
+        new Signer({
           method: args.method,
           url: args.url,
           headers,
