@@ -289,15 +289,17 @@ export class EngineImpl {
   /** Cancels every flow that has not ended and stops the timer: the engine's scope is closing. */
   close(): void {
     this.closed = true
+    // Nothing queued may start while the flows are being cancelled.
+    this.ready.length = 0
+    this.readHead = 0
     for (const flow of this.flows.values()) {
+      flow.queued = false
       if (!M.isOutcome(flow.phase)) this.send(flow, { type: "CANCEL" })
       this.schedule.remove(flow)
     }
     this.flows.clear()
     this.ended.length = 0
     this.endedHead = 0
-    this.ready.length = 0
-    this.readHead = 0
     this.disarm()
   }
 
@@ -412,7 +414,7 @@ export class EngineImpl {
 
   private release(): void {
     this.inFlight--
-    while (this.inFlight < this.maxInFlight && this.readHead < this.ready.length) {
+    while (!this.closed && this.inFlight < this.maxInFlight && this.readHead < this.ready.length) {
       const flow = this.ready[this.readHead++]!
       if (this.readHead > 1024 && this.readHead * 2 > this.ready.length) {
         this.ready.splice(0, this.readHead)
