@@ -11,6 +11,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Transient from "./Transient.js"
 
 const common = {
   /** OAuth-style error code from the body, e.g. `authorization_pending`. */
@@ -377,108 +378,122 @@ export type CommonError =
   | UnknownServiceError
   | InvalidInputError
 
+// Per operation: the model's error list as a tuple of classes (what the client decodes an error answer into) and
+// the error type derived from it, so the two cannot drift.
+
+// The error type of an operation whose modelled errors are the classes in `Classes`, plus CommonError.
+type ErrorOf<Classes extends ReadonlyArray<new(...args: Array<any>) => ServiceError>> =
+  | InstanceType<Classes[number]>
+  | CommonError
+
 /**
- * Errors of `RegisterClient` (the model's list + `CommonError`).
+ * The modelled errors of `RegisterClient`, in model order.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export const RegisterClientErrors = [
+  InternalServerException,
+  InvalidClientMetadataException,
+  InvalidRedirectUriException,
+  InvalidRequestException,
+  InvalidScopeException,
+  SlowDownException,
+  UnsupportedGrantTypeException
+] as const
+
+/**
+ * Errors of `RegisterClient` (the model's list, `RegisterClientErrors`, + `CommonError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type RegisterClientError =
-  | InternalServerException
-  | InvalidClientMetadataException
-  | InvalidRedirectUriException
-  | InvalidRequestException
-  | InvalidScopeException
-  | SlowDownException
-  | UnsupportedGrantTypeException
-  | CommonError
+export type RegisterClientError = ErrorOf<typeof RegisterClientErrors>
 
 /**
- * Errors of `StartDeviceAuthorization` (the model's list + `CommonError`).
+ * The modelled errors of `StartDeviceAuthorization`, in model order.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export const StartDeviceAuthorizationErrors = [
+  InternalServerException,
+  InvalidClientException,
+  InvalidRequestException,
+  SlowDownException,
+  UnauthorizedClientException
+] as const
+
+/**
+ * Errors of `StartDeviceAuthorization` (the model's list, `StartDeviceAuthorizationErrors`, + `CommonError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type StartDeviceAuthorizationError =
-  | InternalServerException
-  | InvalidClientException
-  | InvalidRequestException
-  | SlowDownException
-  | UnauthorizedClientException
-  | CommonError
+export type StartDeviceAuthorizationError = ErrorOf<typeof StartDeviceAuthorizationErrors>
 
 /**
- * Errors of `CreateToken` (the model's list + `CommonError`).
+ * The modelled errors of `CreateToken`, in model order.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export const CreateTokenErrors = [
+  AccessDeniedException,
+  AuthorizationPendingException,
+  ExpiredTokenException,
+  InternalServerException,
+  InvalidClientException,
+  InvalidGrantException,
+  InvalidRequestException,
+  InvalidScopeException,
+  SlowDownException,
+  UnauthorizedClientException,
+  UnsupportedGrantTypeException
+] as const
+
+/**
+ * Errors of `CreateToken` (the model's list, `CreateTokenErrors`, + `CommonError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type CreateTokenError =
-  | AccessDeniedException
-  | AuthorizationPendingException
-  | ExpiredTokenException
-  | InternalServerException
-  | InvalidClientException
-  | InvalidGrantException
-  | InvalidRequestException
-  | InvalidScopeException
-  | SlowDownException
-  | UnauthorizedClientException
-  | UnsupportedGrantTypeException
-  | CommonError
+export type CreateTokenError = ErrorOf<typeof CreateTokenErrors>
 
 /**
- * Errors of `CreateTokenWithIAM` (the model's list + `CommonError`).
+ * The modelled errors of `CreateTokenWithIAM`, in model order.
+ *
+ * @since 0.1.0
+ * @category service errors
+ */
+export const CreateTokenWithIAMErrors = [
+  AccessDeniedException,
+  AuthorizationPendingException,
+  ExpiredTokenException,
+  InternalServerException,
+  InvalidClientException,
+  InvalidGrantException,
+  InvalidRequestException,
+  InvalidRequestRegionException,
+  InvalidScopeException,
+  SlowDownException,
+  UnauthorizedClientException,
+  UnsupportedGrantTypeException
+] as const
+
+/**
+ * Errors of `CreateTokenWithIAM` (the model's list, `CreateTokenWithIAMErrors`, + `CommonError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type CreateTokenWithIAMError =
-  | AccessDeniedException
-  | AuthorizationPendingException
-  | ExpiredTokenException
-  | InternalServerException
-  | InvalidClientException
-  | InvalidGrantException
-  | InvalidRequestException
-  | InvalidRequestRegionException
-  | InvalidScopeException
-  | SlowDownException
-  | UnauthorizedClientException
-  | UnsupportedGrantTypeException
-  | CommonError
-
-const transientStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
+export type CreateTokenWithIAMError = ErrorOf<typeof CreateTokenWithIAMErrors>
 
 /**
- * Whether a failure is transient, i.e. the same request may succeed if sent again: network failures, per-attempt
- * timeouts and responses with status 429, 500, 502, 503 or 504. Every other 4xx (including `SlowDownException` and
- * `AuthorizationPendingException`) and every malformed response is not.
+ * Whether a failure is transient (the same request may succeed if sent again): what the client's retry policy
+ * retries. The rule itself lives in `Transient` (a module without runtime imports, for the device-flow machine).
  *
  * @since 0.1.0
  * @category predicates
  */
-export const isTransient = (error: unknown): boolean => {
-  if (!Predicate.hasProperty(error, "_tag") || typeof error._tag !== "string") return false
-  const tag: string = error._tag
-  switch (tag) {
-    case "TransportError":
-    case "RequestTimeoutError":
-      return true
-    case "MalformedResponseError":
-    case "InvalidInputError":
-      return false
-    default:
-      return tag in ServiceErrors || tag === "UnknownServiceError"
-        ? Predicate.hasProperty(error, "status") && typeof error.status === "number" && transientStatuses.has(error.status)
-        : false
-  }
-}
-
-/**
- * Alias of {@link isTransient}: what the client's retry policy retries.
- *
- * @since 0.1.0
- * @category predicates
- */
-export const isRetryable: (error: unknown) => boolean = isTransient
+export const isTransient: (error: unknown) => boolean = Transient.isTransient

@@ -37,3 +37,13 @@ export * as Schemas from "./Schemas.js"
  * @since 0.1.0
  */
 export * as SsoOidc from "./SsoOidc.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as QuietHttpClient from "./QuietHttpClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Transient from "./Transient.js"

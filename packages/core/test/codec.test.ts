@@ -71,7 +71,7 @@ describe("hot-path codecs agree with the schemas", () => {
       fc.assert(
         fc.property(record(plan, (k) => wellFormed(k, false)), fc.boolean(), (input, extra) => {
           const value = extra ? { ...input, somethingElse: 1 } : input
-          const fast = Codec.encode(plan, value)
+          const fast = Codec.encodeFlat(plan, value)
           const slow = encodeSchema(value, { onExcessProperty: "ignore" })
           assert.isTrue(Either.isRight(slow))
           assert.isDefined(fast)
@@ -83,7 +83,7 @@ describe("hot-path codecs agree with the schemas", () => {
     it(`${op.name} input: on arbitrary values the fast path never accepts what the schema rejects`, () => {
       fc.assert(
         fc.property(record(plan, () => anyValue), (input) => {
-          const fast = Codec.encode(plan, input)
+          const fast = Codec.encodeFlat(plan, input)
           if (fast === undefined) return true
           const slow = encodeSchema(input, { onExcessProperty: "ignore" })
           return Either.isRight(slow) && JSON.stringify(fast) === JSON.stringify(slow.right)
@@ -100,7 +100,7 @@ describe("hot-path codecs agree with the schemas", () => {
       fc.assert(
         fc.property(record(plan, (k) => wellFormed(k, true)), (body) => {
           const fromJson = JSON.parse(JSON.stringify(body)) as unknown
-          const fast = Codec.decode(plan, fromJson)
+          const fast = Codec.decodeFlat(plan, fromJson)
           const slow = decodeSchema(fromJson, { onExcessProperty: "ignore" })
           assert.isTrue(Either.isRight(slow))
           assert.isDefined(fast)
@@ -114,7 +114,7 @@ describe("hot-path codecs agree with the schemas", () => {
       fc.assert(
         fc.property(record(plan, () => fc.jsonValue()), (body) => {
           const fromJson = JSON.parse(JSON.stringify(body)) as Record<string, unknown>
-          const fast = Codec.decode(plan, fromJson)
+          const fast = Codec.decodeFlat(plan, fromJson)
           if (fast === undefined) return true
           // the client drops JSON nulls before the schema sees the body
           const noNulls = Object.fromEntries(Object.entries(fromJson).filter(([, v]) => v !== null))

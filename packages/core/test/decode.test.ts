@@ -4,7 +4,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Errors from "@ssokit/core/Errors"
-import { decodeResponse, encodeInput, errorCode, sanitizeErrorCode } from "../src/internal/decode.js"
+import { decodeResponse, encodeInput } from "../src/internal/codec.js"
+import { errorCode, sanitizeErrorCode } from "../src/internal/wire.js"
 import * as Ops from "../src/internal/operations.js"
 
 const left = <A, E>(e: Either.Either<A, E>): E => {
@@ -98,13 +99,13 @@ describe("routing on status", () => {
     }))
     assert.instanceOf(e, Errors.UnknownServiceError)
     assert.deepInclude(e, { code: "ThrottlingException", status: 429, body: "{\"message\":\"Rate exceeded\"}", requestId: "r-1" })
-    assert.isTrue(Errors.isRetryable(e))
+    assert.isTrue(Errors.isTransient(e))
   })
 
   it("a non-2xx without any code is UnknownServiceError \"Unknown\" (e.g. a proxy's HTML 502)", () => {
     const e = left(decodeResponse(Ops.RegisterClient, { status: 502, headers: {}, body: "<html>Bad gateway</html>" }))
     assert.deepInclude(e, { _tag: "UnknownServiceError", code: "Unknown", status: 502 })
-    assert.isTrue(Errors.isRetryable(e))
+    assert.isTrue(Errors.isTransient(e))
   })
 
   it("a modelled code with a non-JSON body is MalformedResponseError, never retried", () => {
@@ -114,7 +115,7 @@ describe("routing on status", () => {
       body: "oops"
     }))
     assert.strictEqual(e._tag, "MalformedResponseError")
-    assert.isFalse(Errors.isRetryable(e))
+    assert.isFalse(Errors.isTransient(e))
   })
 
   it("an empty error body with a code is that error without fields", () => {
@@ -138,7 +139,7 @@ describe("routing on status", () => {
     assert.include(e.message, "expiresIn")
     assert.notInclude(e.message, "TOPSECRET")
     assert.notInclude(JSON.stringify(e), "TOPSECRET")
-    assert.isFalse(Errors.isRetryable(e))
+    assert.isFalse(Errors.isTransient(e))
   })
 
   it("2xx: int32 and int64 are enforced as the model types them", () => {

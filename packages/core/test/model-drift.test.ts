@@ -5,7 +5,7 @@ import type * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as Errors from "@ssokit/core/Errors"
 import * as Schemas from "@ssokit/core/Schemas"
-import { decodeResponse } from "../src/internal/decode.js"
+import { decodeResponse } from "../src/internal/codec.js"
 import * as Ops from "../src/internal/operations.js"
 import * as Model from "./support/model.js"
 
@@ -184,7 +184,7 @@ describe("model drift", () => {
         assert.strictEqual(err._tag, e.name)
         assert.strictEqual(err.status, e.httpError)
         assert.strictEqual(err.error, e.oauthError)
-        assert.strictEqual(Errors.isRetryable(err), e.fault === "server")
+        assert.strictEqual(Errors.isTransient(err), e.fault === "server")
       })
     }
   })

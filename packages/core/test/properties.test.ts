@@ -15,7 +15,7 @@ import fc from "fast-check"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import * as Errors from "@ssokit/core/Errors"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import { decodeResponse } from "../src/internal/decode.js"
+import { decodeResponse } from "../src/internal/codec.js"
 import * as Ops from "../src/internal/operations.js"
 import { type Reply, startServer, type TestServer } from "./support/server.js"
 

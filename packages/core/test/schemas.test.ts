@@ -5,7 +5,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import * as Schemas from "@ssokit/core/Schemas"
-import { decodeResponse, encodeInput } from "../src/internal/decode.js"
+import { decodeResponse, encodeInput } from "../src/internal/codec.js"
 import * as Ops from "../src/internal/operations.js"
 
 describe("constants", () => {

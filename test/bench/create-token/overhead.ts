@@ -1,6 +1,6 @@
 /**
  * ssokit's own cost per CreateToken call, without any I/O: `SsoOidc.createToken` over an in-memory HttpClient that
- * answers on the next microtask (plain, and marked quiet as `UndiciHttpClient` is), next to the same bare request through that client (what any Effect HTTP call costs) and
+ * answers on the next microtask (plain, and declared quiet as @ssokit/node's transport is), next to the same bare request through that client (what any Effect HTTP call costs) and
  * `runPromise(Effect.void)` (the runtime's fixed cost per call).
  *
  *   pnpm exec tsx --conditions=source test/bench/create-token/overhead.ts [--calls N] [--rounds R]
@@ -9,6 +9,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as QuietHttpClient from "@ssokit/core/QuietHttpClient"
 import * as Schemas from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as Effect from "effect/Effect"
@@ -41,12 +42,11 @@ const fake: HttpClient.HttpClient = HttpClient.makeWith<never, never, never, nev
   Effect.succeed
 )
 const fakeLayer = Layer.succeed(HttpClient.HttpClient, fake)
-// The same client marked as @ssokit/node/UndiciHttpClient marks itself (no redirects, no spans without a tracer).
-const quietFake: HttpClient.HttpClient = HttpClient.makeWith<never, never, never, never>(
+// The same client declared quiet, as @ssokit/node's transport declares itself (no redirects, no spans without a tracer).
+const quietFake: HttpClient.HttpClient = QuietHttpClient.declare(HttpClient.makeWith<never, never, never, never>(
   (request) => Effect.flatMap(request, (r) => fake.execute(r) as Effect.Effect<HttpClientResponse.HttpClientResponse>),
   Effect.succeed
-)
-Object.defineProperty(quietFake, Symbol.for("@ssokit/core/QuietHttpClient"), { value: true })
+))
 
 const main = async () => {
   const runtime = ManagedRuntime.make(

@@ -17,10 +17,12 @@ import * as Tracer from "effect/Tracer"
 import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
 import { type EndpointError, resolveEndpoint } from "../Endpoint.js"
 import * as Errors from "../Errors.js"
+import * as QuietHttpClient from "../QuietHttpClient.js"
 import type * as Schemas from "../Schemas.js"
 import type { RetryPolicy } from "../Retry.js"
 import type { SsoOidc } from "../SsoOidc.js"
-import { decodeResponse, encodeInput, header, type RawResponse } from "./decode.js"
+import { decodeResponse, encodeInput } from "./codec.js"
+import { header, type RawResponse } from "./wire.js"
 import * as Ops from "./operations.js"
 import * as Retry from "./retry.js"
 import { signRequest } from "./sigv4.js"
@@ -51,14 +53,6 @@ export const operationUrls = (endpoint: string): Record<Ops.AnyOperation["name"]
 type Options = SsoOidc.Options
 type Service = SsoOidc.Service
 
-// fetch follows a 307/308 by re-sending the body — client secret and tokens — to wherever the Location points.
-// The service never redirects, so a redirect is answered as an error instead (other transports do not follow).
-const noRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(
-    Effect.serviceOption(FetchHttpClient.RequestInit),
-    (init) => Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })
-  )
-
 const addRedactedNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => [
   ...names,
   "authorization",
@@ -72,8 +66,10 @@ const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 const isTracing = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
   fiber.getFiberRef(FiberRef.currentTracerEnabled) && fiber.currentTracer !== nativeTracer
 
-// The same context with fetch told not to follow redirects, computed once per context (a runtime's context is
-// one object for all its calls).
+// No redirects, one way: fetch follows a 307/308 by re-sending the body — client secret and tokens — to wherever
+// the Location points, so a call runs with fetch's `redirect: "manual"` in its context (the other transports never
+// follow) and a 3xx is answered as an error. The patched context is computed once per context (a runtime's
+// context is one object for all its calls).
 const manualRedirects = new WeakMap<Context.Context<never>, Context.Context<never>>()
 const withManualRedirects = (context: Context.Context<never>): Context.Context<never> => {
   let patched = manualRedirects.get(context)
@@ -86,16 +82,8 @@ const withManualRedirects = (context: Context.Context<never>): Context.Context<n
 }
 
 /**
- * Set (to `true`) on an HttpClient that never follows redirects and makes no span and sends no trace headers while
- * Effect's built-in tracer is in use (`@ssokit/node/UndiciHttpClient`): calls through it skip `quietly`. A client
- * derived from it (`HttpClient.mapRequest`, `followRedirects`, …) is a new object without the mark.
- * @internal
- */
-export const QuietClient: unique symbol = Symbol.for("@ssokit/core/QuietHttpClient") as never
-
-/**
- * `self` with fetch's redirects off and tracing off, both set and restored in one step (what `noRedirects` and
- * `Effect.withTracerEnabled(false)` do, at the cost of one).
+ * `self` with fetch's redirects off and tracing off, both set and restored in one step (what
+ * `Effect.mapInputContext(withManualRedirects)` and `Effect.withTracerEnabled(false)` do, at the cost of one).
  */
 const quietly = <A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, self: Effect.Effect<A, E>): Effect.Effect<A, E> => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
@@ -152,7 +140,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       : Option.getOrUndefined(Option.filter(Duration.decodeUnknown(opts.timeout), Duration.isFinite))
     // The caller's client is used for everything.
     const client = yield* HttpClient.HttpClient
-    const quietClient = (client as unknown as Record<symbol, unknown>)[QuietClient] === true
+    const quietClient = QuietHttpClient.isQuiet(client)
 
     // Per operation, built once: the request without body and headers, and the failure constructors.
     const baseRequests = {} as Record<Ops.AnyOperation["name"], HttpClientRequest.HttpClientRequest>
@@ -241,6 +229,9 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       return loop(1)
     }
 
+    // The one request path, `run`, in the call's settings. Under Effect's built-in tracer: fetch's redirects and
+    // tracing off (nothing to report to), unless the client is declared quiet (it needs neither). Under any other
+    // tracer: fetch's redirects off, inside the operation's span.
     const call = <I, IE, O, OE>(
       op: Ops.Operation<I, IE, O, OE>,
       input: unknown,
@@ -248,21 +239,21 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
     ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
       Effect.withFiberRuntime((fiber) => {
         const policy = fiber.getFiberRef(Retry.currentOverride) ?? defaultPolicy
-        if (isTracing(fiber)) {
-          return run(op, input, credentials, policy).pipe(
-            noRedirects,
-            // Signed and session-token headers never reach logs or span attributes.
-            Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
-            // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
-            Effect.locally(HttpClient.currentTracerPropagation, false),
-            Effect.withSpan(`SsoOidc.${op.name}`, {
-              kind: "client",
-              captureStackTrace: false,
-              attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
-            })
-          )
-        }
-        return quietClient ? run(op, input, credentials, policy) : quietly(fiber, run(op, input, credentials, policy))
+        const self = run(op, input, credentials, policy)
+        if (!isTracing(fiber)) return quietClient ? self : quietly(fiber, self)
+        return self.pipe(
+          // Read inside the span: the context then holds the span as the HttpClient's parent.
+          Effect.mapInputContext(withManualRedirects),
+          // Signed and session-token headers never reach logs or span attributes.
+          Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
+          // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
+          Effect.locally(HttpClient.currentTracerPropagation, false),
+          Effect.withSpan(`SsoOidc.${op.name}`, {
+            kind: "client",
+            captureStackTrace: false,
+            attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
+          })
+        )
       })
 
     const service: Service = {

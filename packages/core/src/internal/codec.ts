@@ -1,13 +1,24 @@
-import * as Redacted from "effect/Redacted"
-import type * as Schema from "effect/Schema"
-import * as Schemas from "../Schemas.js"
-
 /**
- * Straight-line encoders/decoders for the flat shapes of the model, used on the hot path before falling back to
- * Effect Schema. They accept exactly what the schema accepts for well-formed values and give the same result
- * (member order included); anything they are not sure about returns `undefined`, and the schema then decides and
- * explains. Equivalence with the schemas is a property test (test/codec.test.ts).
+ * The one codec between the model and the wire: a caller's input → the JSON body (`encodeInput`), an answer → the
+ * operation's output or its typed error (`decodeResponse`). Flat shapes (all but the nested IAM output) go through
+ * straight-line plans built once per schema; anything a plan is not sure about falls back to Effect Schema, which
+ * then decides and explains. Plans and schemas agree: a property test (test/codec.test.ts).
  */
+import * as Either from "effect/Either"
+import type * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Errors from "../Errors.js"
+import * as Schemas from "../Schemas.js"
+import { hintFor } from "./hints.js"
+import { formatPath, kindOf, problems } from "./issues.js"
+import type { Operation, ServiceErrorClass } from "./operations.js"
+import { errorCode, isRecord, parseJson, type RawHeaders, type RawResponse, requestId, withoutStack } from "./wire.js"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plans: straight-line encoders/decoders for flat shapes. They accept exactly what the schema accepts for
+// well-formed values and give the same result (member order included), else `undefined`.
+// ---------------------------------------------------------------------------------------------------------------
 
 type Kind = "string" | "secret" | "stringList" | "int32" | "int64"
 
@@ -17,7 +28,7 @@ interface Member {
   readonly optional: boolean
 }
 
-const kindOf = (schema: unknown): Kind | undefined => {
+const memberKind = (schema: unknown): Kind | undefined => {
   if (schema === (Schemas.Secret as unknown)) return "secret"
   if (schema === (Schemas.Int32 as unknown)) return "int32"
   if (schema === (Schemas.Int64 as unknown)) return "int64"
@@ -40,7 +51,7 @@ export const planOf = (schema: Schema.Schema.Any): ReadonlyArray<Member> | undef
     const field = fields[name] as { from?: unknown; ast?: { _tag?: string; isOptional?: boolean } }
     const optional = field.ast?._tag === "PropertySignatureDeclaration" && field.ast.isOptional === true &&
       field.from !== undefined
-    const kind = kindOf(optional ? field.from : field)
+    const kind = memberKind(optional ? field.from : field)
     if (kind === undefined) return undefined
     if (!optional && field.ast?._tag === "PropertySignatureDeclaration") return undefined
     out.push({ name, kind, optional })
@@ -67,7 +78,7 @@ const isStringList = (u: unknown): u is ReadonlyArray<string> => {
  * Encode a caller's input (Type side) to its wire object, or `undefined` when unsure.
  * @internal
  */
-export const encode = (plan: ReadonlyArray<Member>, input: unknown): Record<string, unknown> | undefined => {
+export const encodeFlat = (plan: ReadonlyArray<Member>, input: unknown): Record<string, unknown> | undefined => {
   if (!isPlainObject(input)) return undefined
   const out: Record<string, unknown> = {}
   for (const member of plan) {
@@ -111,7 +122,7 @@ export const encode = (plan: ReadonlyArray<Member>, input: unknown): Record<stri
  * Decode a parsed JSON body (JSON `null` = absent) to the output Type, or `undefined` when unsure.
  * @internal
  */
-export const decode = (plan: ReadonlyArray<Member>, body: unknown): Record<string, unknown> | undefined => {
+export const decodeFlat = (plan: ReadonlyArray<Member>, body: unknown): Record<string, unknown> | undefined => {
   if (!isPlainObject(body)) return undefined
   const out: Record<string, unknown> = {}
   for (const member of plan) {
@@ -144,4 +155,191 @@ export const decode = (plan: ReadonlyArray<Member>, body: unknown): Record<strin
     }
   }
   return out
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compiled once per operation: the hot path does not rebuild parsers or plans per call.
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Compiled {
+  readonly inputPlan: ReturnType<typeof planOf>
+  readonly outputPlan: ReturnType<typeof planOf>
+  readonly encode: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly decode: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+}
+const compiledCache = new WeakMap<object, Compiled>()
+const compiled = (op: Operation<any, any, any, any>): Compiled => {
+  let c = compiledCache.get(op)
+  if (c === undefined) {
+    const encode = Schema.encodeUnknownEither(op.input as Schema.Schema<unknown, unknown>)
+    const decode = Schema.decodeUnknownEither(op.output as Schema.Schema<unknown, unknown>)
+    c = {
+      inputPlan: planOf(op.input),
+      outputPlan: planOf(op.output),
+      encode: (u) => encode(u, { onExcessProperty: "ignore" }),
+      decode: (u) => decode(u, { onExcessProperty: "ignore" })
+    }
+    compiledCache.set(op, c)
+  }
+  return c
+}
+
+// Keeps UnknownServiceError bounded when a proxy answers with a huge HTML page.
+const MAX_BODY_KEPT = 16 * 1024
+
+// JSON null means "absent" to the AWS SDKs' deserialisers, so it does too here.
+const dropNulls = (u: unknown): unknown => {
+  if (Array.isArray(u)) return u
+  if (!isRecord(u)) return u
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(u)) {
+    if (v !== null) out[k] = dropNulls(v)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Input
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Validate a caller's input against the operation's input schema and encode it to the JSON body (only present
+ * members). Total: any value, including hostile getters, gives either a body or an InvalidInputError.
+ * @internal
+ */
+export const encodeInput = <I, IE, O, OE>(
+  op: Operation<I, IE, O, OE>,
+  input: unknown
+): Either.Either<{ readonly body: string; readonly grantType: string | undefined }, Errors.InvalidInputError> => {
+  try {
+    const c = compiled(op)
+    const fast = c.inputPlan === undefined ? undefined : encodeFlat(c.inputPlan, input)
+    if (fast !== undefined) {
+      const grantType = fast["grantType"]
+      return Either.right({ body: JSON.stringify(fast), grantType: typeof grantType === "string" ? grantType : undefined })
+    }
+    const result = c.encode(input)
+    if (Either.isLeft(result)) {
+      const found = problems(result.left)
+      const first = found[0] ?? { path: [], message: "is invalid" }
+      const field = formatPath(first.path)
+      const others = found.length > 1 ? ` (and ${found.length - 1} more problem${found.length > 2 ? "s" : ""})` : ""
+      return Either.left(
+        new Errors.InvalidInputError({
+          operation: op.name,
+          field,
+          message: `${op.name}: invalid input: ${field === "" ? "the input" : `"${field}"`} ${first.message}${others}`
+        })
+      )
+    }
+    const encoded: unknown = result.right
+    const grantType = isRecord(encoded) && typeof encoded["grantType"] === "string" ? encoded["grantType"] : undefined
+    return Either.right({ body: JSON.stringify(encoded), grantType })
+  } catch (cause) {
+    // A throwing getter or proxy; its message might quote a value, so only its kind is kept.
+    return Either.left(
+      new Errors.InvalidInputError({
+        operation: op.name,
+        field: "",
+        message: `${op.name}: invalid input: reading it threw ${cause instanceof Error ? cause.name : kindOf(cause)}`
+      })
+    )
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export interface DecodeContext {
+  /** The grant type that was sent, to give a precise hint on InvalidGrant/ExpiredToken. */
+  readonly grantType?: string | undefined
+}
+
+/**
+ * Route a raw response by status: 2xx → the operation's output (or MalformedResponseError), otherwise the
+ * operation's modelled error. An error code that is a modelled shape but not in THIS operation's list is an
+ * UnknownServiceError (keeping code and body), so the error channel is exactly the model's list. Total.
+ * @internal
+ */
+export const decodeResponse = <I, IE, O, OE>(
+  op: Operation<I, IE, O, OE>,
+  response: RawResponse,
+  context: DecodeContext = {}
+): Either.Either<O, Errors.ServiceError | Errors.MalformedResponseError | Errors.UnknownServiceError> => {
+  // Defensive against untyped callers: the transport always gives a number, a record and a string.
+  const status = typeof response?.status === "number" ? response.status : 0
+  const headers: RawHeaders = isRecord(response?.headers) ? response.headers as RawHeaders : {}
+  const text = typeof response?.body === "string" ? response.body : ""
+  const rid = requestId(headers)
+  const malformed = (message: string) =>
+    withoutStack(() =>
+      new Errors.MalformedResponseError({
+        operation: op.name,
+        status,
+        ...(rid === undefined ? {} : { requestId: rid }),
+        cause: new Error(message)
+      }, true)
+    )
+
+  try {
+    const parsed = parseJson(text)
+
+    if (status >= 200 && status < 300) {
+      if (!parsed.ok) return Either.left(malformed(`the body is not valid JSON (${text.length} characters)`))
+      if (!isRecord(parsed.value)) return Either.left(malformed(`the body is ${kindOf(parsed.value)}, not a JSON object`))
+      const c = compiled(op)
+      const fast = c.outputPlan === undefined ? undefined : decodeFlat(c.outputPlan, parsed.value)
+      if (fast !== undefined) return Either.right(fast as O)
+      const decoded = c.decode(dropNulls(parsed.value))
+      if (Either.isRight(decoded)) return Either.right(decoded.right as O)
+      const found = problems(decoded.left)
+      const first = found[0] ?? { path: [], message: "is invalid" }
+      const field = formatPath(first.path)
+      return Either.left(malformed(`${field === "" ? "the body" : `"${field}"`} ${first.message}`))
+    }
+
+    const code = errorCode(headers, parsed.ok ? parsed.value : undefined)
+    const cls: ServiceErrorClass | undefined = code === undefined
+      ? undefined
+      : op.errors.find((c) => c._tag === code)
+    if (cls === undefined) {
+      return Either.left(withoutStack(() =>
+        new Errors.UnknownServiceError({
+          operation: op.name,
+          code: code ?? "Unknown",
+          status,
+          body: text.length > MAX_BODY_KEPT ? text.slice(0, MAX_BODY_KEPT) : text,
+          ...(rid === undefined ? {} : { requestId: rid })
+        }, true)
+      ))
+    }
+    if (!parsed.ok) {
+      return Either.left(malformed(`${code} error body is not valid JSON (${text.length} characters)`))
+    }
+    if (!isRecord(parsed.value)) {
+      return Either.left(malformed(`${code} error body is ${kindOf(parsed.value)}, not a JSON object`))
+    }
+    const body = parsed.value
+    const fields: Record<string, string> = {}
+    for (const name of ["error", "error_description", "reason", "endpoint", "region"]) {
+      if (name !== "error" && name !== "error_description" && !(name in cls.fields)) continue
+      const value = body[name]
+      if (typeof value === "string") fields[name] = value
+    }
+    const hint = hintFor(cls._tag, op.name, context.grantType, fields)
+    const props = {
+      ...fields,
+      status,
+      operation: op.name,
+      ...(rid === undefined ? {} : { requestId: rid }),
+      ...(hint === undefined ? {} : { hint })
+    }
+    const Cls = cls as unknown as new(p: Record<string, unknown>, disableValidation: boolean) => Errors.ServiceError
+    return Either.left(withoutStack(() => new Cls(props, true)))
+  } catch (cause) {
+    // Defensive: nothing above should throw, but a defect must never escape.
+    return Either.left(malformed(`the response could not be decoded (${cause instanceof Error ? cause.name : "unknown"})`))
+  }
 }

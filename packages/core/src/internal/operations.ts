@@ -12,7 +12,7 @@ export interface Operation<I, IE, O, OE> {
   readonly path: string
   readonly input: Schema.Schema<I, IE>
   readonly output: Schema.Schema<O, OE>
-  /** The model's error list for this operation, in model order. */
+  /** The model's error list for this operation, in model order (`Errors.<Operation>Errors`). */
   readonly errors: ReadonlyArray<ServiceErrorClass>
   readonly signed: boolean
 }
@@ -28,15 +28,7 @@ export const RegisterClient: Operation<
   path: "/client/register",
   input: Schemas.RegisterClientRequest,
   output: Schemas.RegisterClientResponse,
-  errors: [
-    Errors.InternalServerException,
-    Errors.InvalidClientMetadataException,
-    Errors.InvalidRedirectUriException,
-    Errors.InvalidRequestException,
-    Errors.InvalidScopeException,
-    Errors.SlowDownException,
-    Errors.UnsupportedGrantTypeException
-  ],
+  errors: Errors.RegisterClientErrors,
   signed: false
 }
 
@@ -51,13 +43,7 @@ export const StartDeviceAuthorization: Operation<
   path: "/device_authorization",
   input: Schemas.StartDeviceAuthorizationRequest,
   output: Schemas.StartDeviceAuthorizationResponse,
-  errors: [
-    Errors.InternalServerException,
-    Errors.InvalidClientException,
-    Errors.InvalidRequestException,
-    Errors.SlowDownException,
-    Errors.UnauthorizedClientException
-  ],
+  errors: Errors.StartDeviceAuthorizationErrors,
   signed: false
 }
 
@@ -72,19 +58,7 @@ export const CreateToken: Operation<
   path: "/token",
   input: Schemas.CreateTokenRequest,
   output: Schemas.CreateTokenResponse,
-  errors: [
-    Errors.AccessDeniedException,
-    Errors.AuthorizationPendingException,
-    Errors.ExpiredTokenException,
-    Errors.InternalServerException,
-    Errors.InvalidClientException,
-    Errors.InvalidGrantException,
-    Errors.InvalidRequestException,
-    Errors.InvalidScopeException,
-    Errors.SlowDownException,
-    Errors.UnauthorizedClientException,
-    Errors.UnsupportedGrantTypeException
-  ],
+  errors: Errors.CreateTokenErrors,
   signed: false
 }
 
@@ -99,20 +73,7 @@ export const CreateTokenWithIAM: Operation<
   path: "/token?aws_iam=t",
   input: Schemas.CreateTokenWithIAMRequest,
   output: Schemas.CreateTokenWithIAMResponse,
-  errors: [
-    Errors.AccessDeniedException,
-    Errors.AuthorizationPendingException,
-    Errors.ExpiredTokenException,
-    Errors.InternalServerException,
-    Errors.InvalidClientException,
-    Errors.InvalidGrantException,
-    Errors.InvalidRequestException,
-    Errors.InvalidRequestRegionException,
-    Errors.InvalidScopeException,
-    Errors.SlowDownException,
-    Errors.UnauthorizedClientException,
-    Errors.UnsupportedGrantTypeException
-  ],
+  errors: Errors.CreateTokenWithIAMErrors,
   signed: true
 }
 
