@@ -13,12 +13,12 @@
  * Run: pnpm exec tsx --conditions=source examples/create-token-with-iam.ts [--endpoint URL] [--region REGION]
  *        [--client-id ARN] [--assertion JWT]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import { GrantType } from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import { DEFAULT_CREDENTIALS, startEmulator } from "@ssokit/emulator/Emulator"
+import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -95,7 +95,7 @@ const program = Effect.gen(function*() {
 const main = Effect.gen(function*() {
   const url = yield* endpoint
   const region = argument("--region") ?? "us-east-1"
-  const sso = SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  const sso = SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(Transport.layer))
   yield* program.pipe(Effect.provide(sso), Effect.provide(credentials))
 })
 

@@ -7,12 +7,12 @@
  *   pnpm demo --endpoint URL   signs in at another SSO OIDC endpoint (or set AWS_ENDPOINT_URL_SSO_OIDC), e.g. an
  *                              emulator you started; you (or its simulated user) approve
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { GrantType } from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
 import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
+import * as Transport from "@ssokit/node/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -41,7 +41,7 @@ const main = Effect.gen(function*() {
   out(requested !== undefined ? `ssokit demo: signing in at ${requested}` : `ssokit demo: an SSO OIDC emulator is listening on ${emulator.url}`)
   out(interactive ? "Approve the sign-in yourself in a browser.\n" : "Its simulated user will approve the sign-in after 3 seconds.\n")
 
-  const sso = SsoOidc.layer({ region: "us-east-1", endpoint: emulator.url }).pipe(Layer.provide(NodeHttpClient.layer))
+  const sso = SsoOidc.layer({ region: "us-east-1", endpoint: emulator.url }).pipe(Layer.provide(Transport.layer))
   yield* flow(emulator.stats).pipe(Effect.provide(sso))
 })
 

@@ -8,12 +8,12 @@
  *   tsx --conditions=source examples/device-login.ts --endpoint URL
  *       signs in at another SSO OIDC endpoint (or set AWS_ENDPOINT_URL_SSO_OIDC), e.g. an emulator you started
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
 import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
+import * as Transport from "@ssokit/node/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -50,7 +50,7 @@ const program = Effect.gen(function*() {
     onProgress: terminal.onProgress
   }).pipe(
     Effect.ensuring(Effect.sync(terminal.close)),
-    Effect.provide(SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(NodeHttpClient.layer)))
+    Effect.provide(SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(Transport.layer)))
   )
 
   // 3. Use the token (it is Redacted: printing it shows <redacted>); keep the registration to refresh later.

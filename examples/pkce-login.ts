@@ -12,12 +12,12 @@
  *
  * Run: pnpm exec tsx --conditions=source examples/pkce-login.ts [--endpoint URL --start-url URL --region REGION]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as Browser from "@ssokit/node/Browser"
 import * as Login from "@ssokit/node/Login"
 import * as TokenStore from "@ssokit/node/TokenStore"
+import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -67,7 +67,7 @@ const main = Effect.gen(function*() {
     region: argument("--region") ?? "us-east-1"
   }
   const token = yield* Login.login({ session, endpoint, timeout: "5 minutes" }).pipe(
-    Effect.provide(Layer.mergeAll(TokenStore.layerFile({ directory: cacheDir }), NodeHttpClient.layerUndici, browser))
+    Effect.provide(Layer.mergeAll(TokenStore.layerFile({ directory: cacheDir }), Transport.layer, browser))
   )
   yield* Console.log(`logged in with PKCE; token ${String(token.accessToken)} valid until ${token.expiresAt.toISOString()}`)
   yield* Console.log(`cache: ${path.join(cacheDir, `${TokenStore.tokenCacheKey(session)}.json`)}`)

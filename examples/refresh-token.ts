@@ -11,13 +11,13 @@
  *
  * Run: pnpm exec tsx --conditions=source examples/refresh-token.ts [--endpoint URL --start-url URL --region REGION]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as Browser from "@ssokit/node/Browser"
 import * as Login from "@ssokit/node/Login"
 import * as TokenProvider from "@ssokit/node/TokenProvider"
 import * as TokenStore from "@ssokit/node/TokenStore"
+import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -59,7 +59,7 @@ const main = Effect.gen(function*() {
     startUrl: argument("--start-url") ?? "https://d-example000.awsapps.com/start",
     region: argument("--region") ?? "us-east-1"
   }
-  const layer = Layer.mergeAll(TokenStore.layerFile({ directory: cacheDir }), NodeHttpClient.layerUndici, Browser.layerNone)
+  const layer = Layer.mergeAll(TokenStore.layerFile({ directory: cacheDir }), Transport.layer, Browser.layerNone)
 
   yield* Effect.gen(function*() {
     // 1. one interactive login (prints the link and the code); the token lands in the AWS CLI cache layout

@@ -11,11 +11,11 @@
  *
  * Run: pnpm exec tsx --conditions=source examples/register-client.ts [--endpoint URL] [--region REGION]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { GrantType } from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import { startEmulator } from "@ssokit/emulator/Emulator"
+import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -73,7 +73,7 @@ const program = Effect.gen(function*() {
 const main = Effect.gen(function*() {
   const url = yield* endpoint
   const region = argument("--region") ?? "us-east-1"
-  const sso = SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  const sso = SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(Transport.layer))
   yield* program.pipe(Effect.provide(sso))
 })
 

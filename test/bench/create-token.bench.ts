@@ -1,8 +1,9 @@
 /**
  * Client CPU per CreateToken call, side by side, against one loopback server in a separate process:
  *
- * - ssokit, `SsoOidc.createToken` over each HttpClient a user may provide: `NodeHttpClient.layer`
- *   (node:http), `NodeHttpClient.layerUndici`, and `FetchHttpClient.layer` (what the `ssokit` CLI uses);
+ * - ssokit, `SsoOidc.createToken` over each HttpClient a user may provide: `@ssokit/node/Transport.layer` (the
+ *   documented default on Node, also what the `ssokit` CLI uses), `NodeHttpClient.layer` (node:http),
+ *   `NodeHttpClient.layerUndici` and `FetchHttpClient.layer`;
  * - `@aws-sdk/client-sso-oidc` `CreateTokenCommand` (defaults);
  * - the same POST through bare `@effect/platform` HttpClient over undici (what ssokit builds on);
  * - a raw undici `request()` loop (the floor: one POST, read JSON).
@@ -11,8 +12,8 @@
  * clients' order rotating per round; the figure is the median over rounds of
  * `process.cpuUsage()` delta / calls (user + system, this process only) and of wall time / calls,
  * and each ratio is the median of the per-round ratios.
- * Targets (DESIGN.md): ssokit ≤ 1.5× raw undici and ≤ 0.4× the AWS SDK; the ratios are printed for
- * every ssokit variant and for the bare HttpClient floor.
+ * Targets (README, Performance): ssokit over `Transport.layer` ≤ 1.5× raw undici and ≤ 0.4× the AWS SDK; the
+ * ratios are printed for every ssokit variant and for the bare HttpClient floor.
  *
  * The benchmark bundles itself with esbuild (workspace packages from their TypeScript sources, as a user's bundler or
  * `tsc` output would give them) and runs the bundle with plain `node`: under tsx every function of the TypeScript
@@ -25,7 +26,7 @@
  * with `git archive <rev> packages/core | tar -x -C DIR` plus `node_modules` links), --prof DIR (CPU-profile the
  * bundle into DIR). To see where one client's time goes:
  *
- *   pnpm exec tsx test/bench/create-token.bench.ts --only "ssokit (UndiciHttpClient)" --calls 5000 --rounds 1 \
+ *   pnpm exec tsx test/bench/create-token.bench.ts --only "ssokit (Transport.layer)" --calls 5000 --rounds 1 \
  *     --prof /tmp/prof
  */
 import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc"
@@ -35,7 +36,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Schemas from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import * as UndiciHttpClient from "@ssokit/node/UndiciHttpClient"
+import * as Transport from "@ssokit/node/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -155,7 +156,7 @@ const main = async () => {
   const nodeRuntime = ssokitRuntime(NodeHttpClient.layer)
   const undiciRuntime = ssokitRuntime(NodeHttpClient.layerUndici)
   const fetchRuntime = ssokitRuntime(FetchHttpClient.layer)
-  const leanRuntime = ssokitRuntime(UndiciHttpClient.layer)
+  const leanRuntime = ssokitRuntime(Transport.layer)
   const before = beforeBundle === undefined
     ? undefined
     : ((await import(pathToFileURL(beforeBundle).href)) as typeof import("./create-token/before-clients.js")).make(
@@ -169,7 +170,7 @@ const main = async () => {
 
   // The floor under ssokit: the same POST through @effect/platform's HttpClient, nothing else.
   const bareRuntime = ManagedRuntime.make(NodeHttpClient.layerUndici)
-  const bareLeanRuntime = ManagedRuntime.make(UndiciHttpClient.layer)
+  const bareLeanRuntime = ManagedRuntime.make(Transport.layer)
   const bareRequest = HttpClientRequest.post(tokenUrl).pipe(HttpClientRequest.bodyText(JSON.stringify(input), "application/json"))
   const bareCall = HttpClient.HttpClient.pipe(
     Effect.flatMap((client) => client.execute(bareRequest)),
@@ -190,7 +191,7 @@ const main = async () => {
     { name: "ssokit (node:http)", call: ssokitCall(nodeRuntime) },
     { name: "ssokit (platform undici)", call: ssokitCall(undiciRuntime) },
     { name: "ssokit (fetch)", call: ssokitCall(fetchRuntime) },
-    { name: "ssokit (UndiciHttpClient)", call: ssokitCall(leanRuntime) },
+    { name: "ssokit (Transport.layer)", call: ssokitCall(leanRuntime) },
     {
       name: "effect http (platform undici)",
       call: async () => {
@@ -199,10 +200,10 @@ const main = async () => {
       }
     },
     {
-      name: "effect http (UndiciHttpClient)",
+      name: "effect http (Transport.layer)",
       call: async () => {
         const out = await bareLeanRuntime.runPromise(bareCall)
-        if (out.accessToken === undefined) throw new Error("effect http (UndiciHttpClient): no access token")
+        if (out.accessToken === undefined) throw new Error("effect http (Transport.layer): no access token")
       }
     },
     {

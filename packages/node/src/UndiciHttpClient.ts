@@ -1,6 +1,7 @@
 /**
- * A lean `HttpClient` on undici's `request`, for small JSON APIs such as SSO OIDC: provide it wherever
- * `NodeHttpClient.layerUndici` would go. Compared with the platform's client it
+ * A lean `HttpClient` on undici's `request`, for small JSON APIs such as SSO OIDC: what `Transport.layer` (the
+ * layer to use for ssokit's clients on Node) is built on; use this module for a client over a dispatcher of your
+ * own (`make`, `layerWith`). Compared with `@effect/platform-node`'s undici client it
  *
  * - reads each response body once, completely, as part of the request (so interruption aborts the socket request
  *   and no response object keeps a connection; `text`/`json`/`arrayBuffer`/`stream` serve the bytes read);
@@ -16,6 +17,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Layer from "effect/Layer"
 import type * as Undici from "undici"
+import * as transport from "./internal/transport.js"
 import * as internal from "./internal/undiciHttpClient.js"
 
 /**
@@ -38,12 +40,13 @@ export interface Options {
 export const make: (options?: Options) => HttpClient.HttpClient = internal.make
 
 /**
- * The client over its own undici `Agent` (keep-alive pool), closed with the layer's scope.
+ * The client over its own undici `Agent` (keep-alive pool), closed with the layer's scope: the same layer as
+ * `Transport.layer`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<HttpClient.HttpClient> = internal.layer
+export const layer: Layer.Layer<HttpClient.HttpClient> = transport.layer
 
 /**
  * The client with the given options (e.g. a shared dispatcher the caller owns).

@@ -42,3 +42,8 @@ export * as TerminalRenderer from "./TerminalRenderer.js"
  * @since 0.1.0
  */
 export * as UndiciHttpClient from "./UndiciHttpClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Transport from "./Transport.js"

@@ -1,7 +1,6 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
@@ -20,6 +19,7 @@ import * as Browser from "../Browser.js"
 import { ConfigError } from "../Errors.js"
 import * as TokenProvider from "../TokenProvider.js"
 import * as TokenStore from "../TokenStore.js"
+import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
 
 /** A usage problem found by our own checks (after @effect/cli parsed the flags). */
@@ -171,7 +171,8 @@ export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
     NodePath.layer,
     NodeTerminal.layer,
     TokenStore.layerFile({ directory: TokenStore.defaultDirectory(io.env) }),
-    FetchHttpClient.layer,
+    // undici is loaded on the first request only: `--help` or an answer from the cache never pays for it
+    Transport.layer,
     Logger.replace(Logger.defaultLogger, logger)
   )
   const program = Effect.flatMap(Effect.console, (base) => Effect.withConsole(cli(argv), withIoConsole(base))).pipe(

@@ -6,6 +6,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as QuietHttpClient from "@ssokit/core/QuietHttpClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
@@ -226,23 +227,21 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
   )
   // Same as the default `postprocess(preprocess(request))`, two steps shorter.
   ;(client as { execute: typeof execute }).execute = execute
-  // Tells @ssokit/core that this client neither follows redirects nor traces under Effect's built-in tracer, so an
-  // SsoOidc call needs no call-scoped settings to ensure either.
-  Object.defineProperty(client, Symbol.for("@ssokit/core/QuietHttpClient"), { value: true })
-  return client
+  // It neither follows redirects nor traces under Effect's built-in tracer: SsoOidc calls skip the settings that
+  // would ensure both.
+  return QuietHttpClient.declare(client)
 }
 
-/** @internal */
-export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => new Undici.Agent()),
-      (agent) => Effect.promise(() => agent.destroy())
-    ),
-    (dispatcher) => make({ dispatcher })
-  )
-)
+/**
+ * The client over its own keep-alive pool (an undici `Agent`), and how to close that pool.
+ * @internal
+ */
+export const pooled = (
+  options: Omit<Options, "dispatcher"> & { readonly connections?: number | undefined } = {}
+): { readonly client: HttpClient.HttpClient; readonly close: () => Promise<void> } => {
+  const agent = new Undici.Agent(options.connections === undefined ? {} : { connections: options.connections })
+  return { client: make({ ...options, dispatcher: agent }), close: () => agent.destroy() }
+}
 
 /** @internal */
 export const layerWith = (options: Options): Layer.Layer<HttpClient.HttpClient> =>
