@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { EmulatorServer, validateFault, validateForcedError } from "./internal/server.js"
+import { validateFault, validateForcedError } from "./internal/faults.js"
+import { EmulatorServer } from "./internal/server.js"
 import { Service } from "./internal/service.js"
 
 /**
@@ -247,12 +248,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     injectFault: (fault) => {
       const valid = validateFault(fault)
       if (typeof valid === "string") throw new TypeError(valid)
-      server.injectFault(valid)
+      server.faults.inject(valid)
     },
     forceError: (error) => {
       const valid = validateForcedError(error)
       if (typeof valid === "string") throw new TypeError(valid)
-      server.forceError(valid)
+      server.faults.force(valid)
     },
     reset: () => server.reset(),
     advanceClock: (ms) => {

@@ -4,6 +4,8 @@
  * `x-amzn-ErrorType` (Coral form) and the body carries `error` / `error_description` (+ modelled extras).
  */
 
+import type { Operation } from "../Emulator.js"
+
 export const CORAL_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
 /** Framework-level errors (signature, unknown operation) come from Coral itself, not from the service model. */
 export const CORAL_SERVICE_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.coral.service/"
@@ -76,8 +78,8 @@ export const OPERATION_ERRORS: Record<string, ReadonlyArray<ShapeName>> = {
   ]
 }
 
-export const OPERATIONS = ["RegisterClient", "StartDeviceAuthorization", "CreateToken", "CreateTokenWithIAM"] as const
-export type Operation = (typeof OPERATIONS)[number]
+export type { Operation }
+export const OPERATIONS: ReadonlyArray<Operation> = ["RegisterClient", "StartDeviceAuthorization", "CreateToken", "CreateTokenWithIAM"]
 export const isOperation = (s: unknown): s is Operation =>
   typeof s === "string" && (OPERATIONS as ReadonlyArray<string>).includes(s)
 

@@ -1,57 +1,23 @@
 /**
- * The HTTP face of the emulator: routing exactly as the Smithy model binds the operations, the Coral error
- * wire form, CORS, the verification and /authorize pages, the admin API and fault injection.
+ * The HTTP face of the emulator: its lifecycle and routing, exactly as the Smithy model binds the four
+ * operations. Plumbing (bodies, answers, CORS) is in http.ts, fault injection in faults.ts, the browser pages in
+ * pages.ts and the admin API in admin.ts.
  */
-import { randomUUID } from "node:crypto"
 import * as http from "node:http"
 import type { Socket } from "node:net"
-import {
-  ACCESS_DENIED_REASONS,
-  CORAL_SERVICE_NAMESPACE,
-  DESCRIPTIONS,
-  type ErrorAnswer,
-  frameworkError,
-  INVALID_REQUEST_REASONS,
-  isOperation,
-  isShapeName,
-  type Operation,
-  OPERATION_ERRORS,
-  serviceError,
-  type ShapeName
-} from "./errors.js"
+import type { EmulatorCredential, EmulatorStats } from "../Emulator.js"
+import { admin, type AdminTarget } from "./admin.js"
+import { DESCRIPTIONS, type ErrorAnswer, frameworkError, type Operation, serviceError } from "./errors.js"
+import { Faults } from "./faults.js"
 import * as Html from "./html.js"
+import { cors, MAX_BODY_BYTES, preflight, readBody, readForm, sendErrorAnswer, sendHtml, sendJson } from "./http.js"
+import * as Pages from "./pages.js"
 import { Fail, type Service } from "./service.js"
-import { type Credential, verify } from "./sigv4.js"
-
-export const FAULT_KINDS = ["status500", "status503", "reset", "delay", "malformedJson", "throttle"] as const
-export type FaultKind = (typeof FAULT_KINDS)[number]
-
-export interface Fault {
-  readonly operation: string
-  readonly kind: FaultKind
-  readonly count: number
-  readonly delayMs?: number | undefined
-}
-
-export interface ForcedError {
-  readonly operation: string
-  readonly shape: ShapeName
-  readonly count?: number | undefined
-  readonly description?: string | undefined
-  readonly reason?: string | undefined
-  readonly endpoint?: string | undefined
-  readonly region?: string | undefined
-}
-
-export interface Stats {
-  requests: Record<string, number>
-  errors: Record<string, number>
-  earlyPolls: number
-}
+import { verify } from "./sigv4.js"
 
 export interface ServerConfig {
   readonly service: Service
-  readonly credentials: ReadonlyArray<Credential>
+  readonly credentials: ReadonlyArray<EmulatorCredential>
   readonly maxSkewMs: number
   readonly now: () => number
   readonly log: ((line: string) => void) | undefined
@@ -59,73 +25,27 @@ export interface ServerConfig {
   readonly advanceClock: (ms: number) => void
 }
 
-/** Bodies are tiny JSON documents; anything larger is refused without buffering it. */
-export const MAX_BODY_BYTES = 64 * 1024
-/** Past this, an oversized upload is cut off instead of drained. */
-const MAX_DRAIN_BYTES = 8 * 1024 * 1024
-
-const ALLOWED_REQUEST_HEADERS = /^(content-type|amz-sdk-invocation-id|amz-sdk-request|authorization|x-amz-[a-z0-9-]+|x-amzn-[a-z0-9-]+)$/
-const EXPOSED_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amz-apigw-id, Retry-After, Date"
-
-export const validateFault = (input: unknown): Fault | string => {
-  if (typeof input !== "object" || input === null) return "fault must be an object"
-  const { operation, kind, count, delayMs } = input as Record<string, unknown>
-  if (typeof operation !== "string" || !(isOperation(operation) || operation === "*")) {
-    return `operation must be one of RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM or *`
-  }
-  if (typeof kind !== "string" || !(FAULT_KINDS as ReadonlyArray<string>).includes(kind)) {
-    return `kind must be one of ${FAULT_KINDS.join(", ")}`
-  }
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) return "count must be a non-negative integer"
-  if (delayMs !== undefined && (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0)) {
-    return "delayMs must be a non-negative number"
-  }
-  return { operation, kind: kind as FaultKind, count, delayMs: delayMs as number | undefined }
-}
-
-export const validateForcedError = (input: unknown): ForcedError | string => {
-  if (typeof input !== "object" || input === null) return "forced error must be an object"
-  const { operation, shape, count, description, reason, endpoint, region } = input as Record<string, unknown>
-  if (!isOperation(operation)) return "operation must be one of RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM"
-  if (!isShapeName(shape) || !OPERATION_ERRORS[operation]!.includes(shape)) return `shape must be an error ${operation} can raise`
-  if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "count must be a non-negative integer"
-  for (const [k, v] of Object.entries({ description, reason, endpoint, region })) {
-    if (v !== undefined && typeof v !== "string") return `${k} must be a string`
-  }
-  if (reason !== undefined) {
-    const allowed: ReadonlyArray<string> = shape === "AccessDeniedException"
-      ? ACCESS_DENIED_REASONS
-      : shape === "InvalidRequestException"
-      ? INVALID_REQUEST_REASONS
-      : []
-    if (!allowed.includes(reason as string)) return `reason is not a modelled value for ${shape}`
-  }
-  return {
-    operation,
-    shape,
-    count: count as number | undefined,
-    description: description as string | undefined,
-    reason: reason as string | undefined,
-    endpoint: endpoint as string | undefined,
-    region: region as string | undefined
-  }
-}
-
-interface Armed<A> {
-  readonly value: A
-  remaining: number
+interface Counts {
+  requests: Record<string, number>
+  errors: Record<string, number>
 }
 
 export class EmulatorServer {
   readonly server: http.Server
+  readonly faults = new Faults()
   private readonly sockets = new Set<Socket>()
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
-  private faults: Array<Armed<Fault>> = []
-  private forced: Array<Armed<ForcedError>> = []
-  private stats: Stats = { requests: {}, errors: {}, earlyPolls: 0 }
+  private readonly adminTarget: AdminTarget
+  private counts: Counts = { requests: {}, errors: {} }
   url = ""
 
   constructor(private readonly config: ServerConfig) {
+    this.adminTarget = {
+      service: config.service,
+      faults: this.faults,
+      stats: () => this.getStats(),
+      reset: () => this.reset(),
+      advanceClock: config.advanceClock
+    }
     this.server = http.createServer((req, res) => this.onRequest(req, res))
     this.server.on("connection", (socket: Socket) => {
       this.sockets.add(socket)
@@ -154,57 +74,26 @@ export class EmulatorServer {
   }
 
   async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t)
-    this.timers.clear()
+    this.faults.close()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const socket of this.sockets) socket.destroy()
     this.server.closeAllConnections()
     await closed
   }
 
-  getStats(): Stats {
+  getStats(): EmulatorStats {
     return {
-      requests: { ...this.stats.requests },
-      errors: { ...this.stats.errors },
+      requests: { ...this.counts.requests },
+      errors: { ...this.counts.errors },
       earlyPolls: this.config.service.earlyPolls
     }
   }
 
-  injectFault(fault: Fault) {
-    if (fault.count > 0) this.faults.push({ value: fault, remaining: fault.count })
-  }
-
-  forceError(error: ForcedError) {
-    const count = error.count ?? 1
-    if (count > 0) this.forced.push({ value: error, remaining: count })
-  }
-
   reset() {
-    this.faults = []
-    this.forced = []
-    this.stats = { requests: {}, errors: {}, earlyPolls: 0 }
+    this.faults.reset()
+    this.counts = { requests: {}, errors: {} }
     this.config.service.reset()
   }
-
-  private take<A extends { operation: string }>(list: Array<Armed<A>>, operation: Operation): A | undefined {
-    const index = list.findIndex((a) => a.value.operation === operation || a.value.operation === "*")
-    if (index < 0) return undefined
-    const armed = list[index]!
-    if (--armed.remaining <= 0) list.splice(index, 1)
-    return armed.value
-  }
-
-  private sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t)
-        resolve()
-      }, ms)
-      this.timers.add(t)
-    })
-  }
-
-  // ---- plumbing ----
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const log = this.config.log
@@ -218,69 +107,15 @@ export class EmulatorServer {
     }
     this.handle(req, res).catch(() => {
       // A bug must never take the server down; answer 500 if we still can.
-      if (!res.headersSent) this.sendError(res, serviceError("InternalServerException", DESCRIPTIONS.internal))
+      if (!res.headersSent) sendErrorAnswer(res, serviceError("InternalServerException", DESCRIPTIONS.internal))
       else res.destroy()
     })
   }
 
-  private readBody(req: http.IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean } | undefined> {
-    return new Promise((resolve) => {
-      const chunks: Array<Buffer> = []
-      let size = 0
-      let tooLarge = false
-      req.on("data", (chunk: Buffer) => {
-        size += chunk.length
-        if (size > MAX_BODY_BYTES) {
-          tooLarge = true
-          chunks.length = 0
-          if (size > MAX_DRAIN_BYTES) {
-            req.socket.destroy()
-            resolve(undefined)
-          }
-        } else chunks.push(chunk)
-      })
-      req.on("end", () => resolve({ body: Buffer.concat(chunks), tooLarge }))
-      req.on("error", () => resolve(undefined))
-      req.on("close", () => resolve(undefined))
-    })
-  }
-
-  private cors(req: http.IncomingMessage, res: http.ServerResponse) {
-    const origin = req.headers.origin
-    res.setHeader("Access-Control-Allow-Origin", typeof origin === "string" && origin !== "" ? origin : "*")
-    res.setHeader("Vary", "Origin")
-    res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS)
-  }
-
-  private send(res: http.ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}) {
-    if (res.headersSent || res.destroyed) return
-    const body = Buffer.from(text, "utf8")
-    res.writeHead(status, {
-      "Content-Type": contentType,
-      "Content-Length": String(body.length),
-      "x-amzn-RequestId": randomUUID(),
-      ...headers
-    })
-    res.end(body)
-  }
-
-  private sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
-    this.send(res, status, "application/json", JSON.stringify(value), headers)
-  }
-
-  private sendError(res: http.ServerResponse, error: ErrorAnswer, operation?: Operation) {
-    if (operation !== undefined) this.stats.errors[error.name] = (this.stats.errors[error.name] ?? 0) + 1
-    this.sendJson(res, error.status, error.body, { "x-amzn-ErrorType": `${error.name}:${error.namespace}`, ...error.headers })
-  }
-
-  private sendHtml(res: http.ServerResponse, status: number, html: string) {
-    this.send(res, status, "text/html; charset=utf-8", html, { "Cache-Control": "no-store" })
-  }
-
-  private redirect(res: http.ServerResponse, location: string) {
-    if (res.headersSent) return
-    res.writeHead(302, { Location: location, "Content-Length": "0", "Cache-Control": "no-store" })
-    res.end()
+  /** An operation's error answer, counted in the stats. */
+  private sendError(res: http.ServerResponse, error: ErrorAnswer) {
+    this.counts.errors[error.name] = (this.counts.errors[error.name] ?? 0) + 1
+    sendErrorAnswer(res, error)
   }
 
   private baseUrl(req: http.IncomingMessage): string {
@@ -294,18 +129,18 @@ export class EmulatorServer {
   // ---- routing ----
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    this.cors(req, res)
+    cors(req, res)
     const method = req.method ?? "GET"
     let url: URL
     try {
       url = new URL(req.url ?? "/", "http://emulator.invalid")
     } catch {
-      return this.sendError(res, frameworkError(400, "InvalidRequestException", "Malformed request target"))
+      return sendErrorAnswer(res, frameworkError(400, "InvalidRequestException", "Malformed request target"))
     }
     if (method === "OPTIONS") {
       // Answer only after the (rare) preflight body is consumed, or its bytes would be parsed as a next request.
-      if ((await this.readBody(req)) === undefined) return
-      return this.preflight(req, res)
+      if ((await readBody(req)) === undefined) return
+      return preflight(req, res)
     }
     const path = url.pathname
     const operation: Operation | undefined = path === "/client/register"
@@ -315,84 +150,46 @@ export class EmulatorServer {
       : path === "/token"
       ? url.searchParams.get("aws_iam") === "t" ? "CreateTokenWithIAM" : "CreateToken"
       : undefined
+    const service = this.config.service
     if (operation !== undefined) {
       if (method !== "POST") return this.methodNotAllowed(req, res, "POST, OPTIONS")
       return this.operation(req, res, operation)
     }
     if (path === "/device") {
-      if (method === "GET" || method === "HEAD") return this.deviceGet(req, res, url)
-      if (method === "POST") return this.devicePost(req, res)
+      if (method === "GET" || method === "HEAD") return Pages.deviceGet(service, res, url)
+      if (method === "POST") return Pages.devicePost(service, req, res)
       return this.methodNotAllowed(req, res, "GET, POST, OPTIONS")
     }
     if (path === "/authorize") {
-      if (method === "GET" || method === "HEAD") return this.authorize(res, url.searchParams, undefined)
+      if (method === "GET" || method === "HEAD") return Pages.authorize(service, this.config.autoApprove, res, url.searchParams, undefined)
       if (method === "POST") {
-        const form = await this.readForm(req)
+        const form = await readForm(req)
         if (form === undefined) return
-        return this.authorize(res, form, form.get("action") === "allow" ? "allow" : "deny")
+        return Pages.authorize(service, this.config.autoApprove, res, form, form.get("action") === "allow" ? "allow" : "deny")
       }
       return this.methodNotAllowed(req, res, "GET, POST, OPTIONS")
     }
-    if (path.startsWith("/admin/")) return this.admin(req, res, method, path.slice("/admin/".length))
+    if (path.startsWith("/admin/")) return admin(this.adminTarget, req, res, method, path.slice("/admin/".length))
     if (path === "/" && (method === "GET" || method === "HEAD")) {
-      return this.sendHtml(res, 200, Html.resultPage("ssokit SSO OIDC emulator", "Open /device to approve a device login."))
+      return sendHtml(res, 200, Html.resultPage("ssokit SSO OIDC emulator", "Open /device to approve a device login."))
     }
-    await this.readBody(req)
-    return this.sendError(res, frameworkError(404, "UnknownOperationException", `No operation matches ${method} ${path}`))
+    await readBody(req)
+    return sendErrorAnswer(res, frameworkError(404, "UnknownOperationException", `No operation matches ${method} ${path}`))
   }
 
   private async methodNotAllowed(req: http.IncomingMessage, res: http.ServerResponse, allow: string) {
-    await this.readBody(req)
-    this.sendError(res, { ...frameworkError(405, "UnknownOperationException", `Method ${req.method} is not allowed here`), headers: { Allow: allow } })
-  }
-
-  private preflight(req: http.IncomingMessage, res: http.ServerResponse) {
-    const requested = String(req.headers["access-control-request-headers"] ?? "")
-      .split(",")
-      .map((h) => h.trim().toLowerCase())
-      .filter((h) => ALLOWED_REQUEST_HEADERS.test(h))
-    const allowHeaders = [...new Set(["content-type", "amz-sdk-invocation-id", "amz-sdk-request", "authorization", "x-amz-date", "x-amz-user-agent", "x-amz-content-sha256", "x-amz-security-token", ...requested])]
-    const headers: Record<string, string> = {
-      "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-      "Access-Control-Allow-Headers": allowHeaders.join(", "),
-      "Access-Control-Max-Age": "600",
-      "Content-Length": "0"
-    }
-    if (req.headers["access-control-request-private-network"] === "true") headers["Access-Control-Allow-Private-Network"] = "true"
-    res.writeHead(204, headers)
-    res.end()
+    await readBody(req)
+    sendErrorAnswer(res, { ...frameworkError(405, "UnknownOperationException", `Method ${req.method} is not allowed here`), headers: { Allow: allow } })
   }
 
   // ---- the four operations ----
 
   private async operation(req: http.IncomingMessage, res: http.ServerResponse, operation: Operation) {
-    this.stats.requests[operation] = (this.stats.requests[operation] ?? 0) + 1
-    const read = await this.readBody(req)
+    this.counts.requests[operation] = (this.counts.requests[operation] ?? 0) + 1
+    const read = await readBody(req)
     if (read === undefined) return
-    const fault = this.take(this.faults, operation)
-    if (fault !== undefined) {
-      switch (fault.kind) {
-        case "reset":
-          req.socket.destroy()
-          return
-        case "delay":
-          await this.sleep(fault.delayMs ?? 1000)
-          if (res.destroyed) return
-          break
-        case "status500":
-          return this.sendError(res, serviceError("InternalServerException", DESCRIPTIONS.internal), operation)
-        case "status503":
-          return this.sendError(res, { status: 503, name: "ServiceUnavailableException", namespace: CORAL_SERVICE_NAMESPACE, body: { message: "Service Unavailable" } }, operation)
-        case "throttle":
-          return this.sendError(res, { ...frameworkError(429, "ThrottlingException", "Rate exceeded"), headers: { "Retry-After": "1" } }, operation)
-        case "malformedJson":
-          return this.send(res, 200, "application/json", `{"accessToken":"aoa`)
-      }
-    }
-    const forced = this.take(this.forced, operation)
-    if (forced !== undefined) {
-      return this.sendError(res, serviceError(forced.shape, forced.description ?? `Forced ${forced.shape}`, forced), operation)
-    }
+    const sendError = (error: ErrorAnswer) => this.sendError(res, error)
+    if ((await this.faults.apply(req, res, operation, sendError)) === "answered") return
     let region: string | undefined
     if (operation === "CreateTokenWithIAM") {
       const verified = await verify(
@@ -401,21 +198,21 @@ export class EmulatorServer {
         this.config.now(),
         this.config.maxSkewMs
       )
-      if ("status" in verified) return this.sendError(res, verified, operation)
+      if ("status" in verified) return sendError(verified)
       region = verified.region
     }
     if (read.tooLarge) {
-      return this.sendError(res, serviceError("InvalidRequestException", `Request body exceeds ${MAX_BODY_BYTES} bytes`), operation)
+      return sendError(serviceError("InvalidRequestException", `Request body exceeds ${MAX_BODY_BYTES} bytes`))
     }
     let body: unknown
     const text = read.body.toString("utf8")
     try {
       body = text.trim() === "" ? {} : JSON.parse(text)
     } catch {
-      return this.sendError(res, serviceError("InvalidRequestException", "Request body is not valid JSON"), operation)
+      return sendError(serviceError("InvalidRequestException", "Request body is not valid JSON"))
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return this.sendError(res, serviceError("InvalidRequestException", "Request body must be a JSON object"), operation)
+      return sendError(serviceError("InvalidRequestException", "Request body must be a JSON object"))
     }
     const input = body as Record<string, unknown>
     const service = this.config.service
@@ -428,142 +225,10 @@ export class EmulatorServer {
         : operation === "CreateToken"
         ? service.createToken(input)
         : service.createTokenWithIAM(input, region!)
-      this.sendJson(res, 200, output)
+      sendJson(res, 200, output)
     } catch (e) {
-      if (e instanceof Fail) return this.sendError(res, e.answer, operation)
+      if (e instanceof Fail) return sendError(e.answer)
       throw e
-    }
-  }
-
-  // ---- verification page ----
-
-  private deviceGet(_req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
-    const userCode = url.searchParams.get("user_code")
-    if (userCode === null || userCode.trim() === "") return this.sendHtml(res, 200, Html.deviceEntryPage())
-    const info = this.config.service.lookupUserCode(userCode)
-    if (info === undefined) return this.sendHtml(res, 404, Html.deviceEntryPage("That code is not valid, has expired or was already used."))
-    if (info.kind === "decided") {
-      return this.sendHtml(res, 200, Html.resultPage(
-        info.decision === "approved" ? "Request approved" : "Request denied",
-        `This request was already ${info.decision}. You can close this window.`
-      ))
-    }
-    return this.sendHtml(res, 200, Html.deviceConfirmPage(info))
-  }
-
-  private async readForm(req: http.IncomingMessage): Promise<URLSearchParams | undefined> {
-    const read = await this.readBody(req)
-    if (read === undefined) return undefined
-    return new URLSearchParams(read.tooLarge ? "" : read.body.toString("utf8"))
-  }
-
-  private async devicePost(req: http.IncomingMessage, res: http.ServerResponse) {
-    const form = await this.readForm(req)
-    if (form === undefined) return
-    const userCode = form.get("user_code") ?? ""
-    const action = form.get("action")
-    if (action !== "allow" && action !== "deny") return this.sendHtml(res, 400, Html.deviceEntryPage("Choose Allow or Deny."))
-    if (!this.config.service.decide(userCode, action === "allow" ? "approved" : "denied")) {
-      return this.sendHtml(res, 404, Html.deviceEntryPage("That code is not valid, has expired or was already used."))
-    }
-    return action === "allow"
-      ? this.sendHtml(res, 200, Html.resultPage("Request approved", "You can close this window and return to your device."))
-      : this.sendHtml(res, 200, Html.resultPage("Request denied", "The device will not get access. You can close this window."))
-  }
-
-  // ---- /authorize ----
-
-  private authorize(res: http.ServerResponse, params: URLSearchParams, action: "allow" | "deny" | undefined) {
-    const service = this.config.service
-    const check = service.checkAuthorize(params)
-    if (check.kind === "fatal") return this.sendHtml(res, 400, Html.resultPage("Invalid authorization request", check.message))
-    const back = (values: Record<string, string>) => {
-      const target = new URL(check.redirectUri)
-      for (const [k, v] of Object.entries(values)) target.searchParams.set(k, v)
-      if (check.state !== undefined) target.searchParams.set("state", check.state)
-      return target.toString()
-    }
-    if (check.kind === "redirectError") return this.redirect(res, back({ error: check.error, error_description: check.description }))
-    if (action === undefined && !this.config.autoApprove) {
-      const hidden = [...params.entries()].filter(([k]) => k !== "action")
-      return this.sendHtml(res, 200, Html.authorizePage({ clientName: check.clientName, scopes: check.scopes, hidden }))
-    }
-    if (action === "deny") return this.redirect(res, back({ error: "access_denied", error_description: "The user denied the request" }))
-    const code = service.issueCode(check.clientId, check.redirectUri, check.challenge, check.scopes)
-    return this.redirect(res, back({ code }))
-  }
-
-  // ---- admin API ----
-
-  private async admin(req: http.IncomingMessage, res: http.ServerResponse, method: string, route: string) {
-    const read = await this.readBody(req)
-    if (read === undefined) return
-    const bad = (message: string, status = 400) => this.sendJson(res, status, { message })
-    if (method === "GET") {
-      if (route === "pending") return this.sendJson(res, 200, this.config.service.pending())
-      if (route === "stats") return this.sendJson(res, 200, this.getStats())
-      return bad(`Unknown admin route ${route}`, 404)
-    }
-    if (method !== "POST") return bad(`Method ${method} is not allowed here`, 405)
-    let input: Record<string, unknown> = {}
-    if (read.tooLarge) return bad("Body too large")
-    const text = read.body.toString("utf8")
-    if (text.trim() !== "") {
-      try {
-        const parsed: unknown = JSON.parse(text)
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return bad("Body must be a JSON object")
-        input = parsed as Record<string, unknown>
-      } catch {
-        return bad("Body is not valid JSON")
-      }
-    }
-    const service = this.config.service
-    const stringField = (name: string): string | undefined => (typeof input[name] === "string" ? (input[name] as string) : undefined)
-    const withString = (name: string, f: (value: string) => boolean, what: string) => {
-      const value = stringField(name)
-      if (value === undefined) return bad(`${name} (string) is required`)
-      return f(value) ? this.sendJson(res, 200, { ok: true }) : bad(`No ${what} matches`, 404)
-    }
-    switch (route) {
-      case "approve":
-        return withString("userCode", (c) => service.decide(c, "approved"), "pending authorization")
-      case "deny":
-        return withString("userCode", (c) => service.decide(c, "denied"), "pending authorization")
-      case "faults": {
-        const fault = validateFault(input)
-        if (typeof fault === "string") return bad(fault)
-        this.injectFault(fault)
-        return this.sendJson(res, 200, { ok: true })
-      }
-      case "force-error": {
-        const forced = validateForcedError(input)
-        if (typeof forced === "string") return bad(forced)
-        this.forceError(forced)
-        return this.sendJson(res, 200, { ok: true })
-      }
-      case "clock": {
-        const ms = input.advanceMs
-        if (typeof ms !== "number" || !Number.isFinite(ms)) return bad("advanceMs (number) is required")
-        this.config.advanceClock(ms)
-        return this.sendJson(res, 200, { ok: true, now: this.config.service.settings.now() })
-      }
-      case "reset":
-        this.reset()
-        return this.sendJson(res, 200, { ok: true })
-      case "introspect": {
-        const token = stringField("accessToken")
-        if (token === undefined) return bad("accessToken (string) is required")
-        const info = service.introspect(token)
-        return info === undefined ? bad("Unknown access token", 404) : this.sendJson(res, 200, info)
-      }
-      case "revoke-client":
-        return withString("clientId", (c) => service.revokeClient(c), "client")
-      case "expire-client":
-        return withString("clientId", (c) => service.expireClient(c), "client")
-      case "expire-refresh-token":
-        return withString("refreshToken", (t) => service.expireRefreshToken(t), "refresh token")
-      default:
-        return bad(`Unknown admin route ${route}`, 404)
     }
   }
 }

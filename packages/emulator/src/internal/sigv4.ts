@@ -19,13 +19,10 @@ const require = createRequire(import.meta.url)
 const { Hash } = require("@smithy/hash-node") as typeof import("@smithy/hash-node")
 const { HttpRequest } = require("@smithy/protocol-http") as typeof import("@smithy/protocol-http")
 const { SignatureV4 } = require("@smithy/signature-v4") as typeof import("@smithy/signature-v4")
+import type { EmulatorCredential } from "../Emulator.js"
+
 export const SIGNING_SERVICE = "sso-oauth"
 
-export interface Credential {
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken?: string | undefined
-}
 
 export interface SignedRequest {
   readonly method: string
@@ -56,7 +53,7 @@ export interface Verified {
 
 export const verify = async (
   request: SignedRequest,
-  credentials: ReadonlyArray<Credential>,
+  credentials: ReadonlyArray<EmulatorCredential>,
   now: number,
   maxSkewMs: number
 ): Promise<Verified | ErrorAnswer> => {

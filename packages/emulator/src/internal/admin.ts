@@ -1,0 +1,97 @@
+/**
+ * The admin API under `/admin/`: what tests and other processes use to drive the emulator (approve, deny, faults,
+ * forced errors, clock, reset, introspection, revocation) and to read it (pending authorizations, stats).
+ */
+import type * as http from "node:http"
+import type { EmulatorStats } from "../Emulator.js"
+import { validateFault, validateForcedError, type Faults } from "./faults.js"
+import { readBody, sendJson } from "./http.js"
+import type { Service } from "./service.js"
+
+/** What the admin routes act on. */
+export interface AdminTarget {
+  readonly service: Service
+  readonly faults: Faults
+  readonly stats: () => EmulatorStats
+  readonly reset: () => void
+  readonly advanceClock: (ms: number) => void
+}
+
+export const admin = async (
+  target: AdminTarget,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  method: string,
+  route: string
+): Promise<void> => {
+  const read = await readBody(req)
+  if (read === undefined) return
+  const bad = (message: string, status = 400) => sendJson(res, status, { message })
+  const ok = (extra: Record<string, unknown> = {}) => sendJson(res, 200, { ok: true, ...extra })
+  const service = target.service
+  if (method === "GET") {
+    if (route === "pending") return sendJson(res, 200, service.pending())
+    if (route === "stats") return sendJson(res, 200, target.stats())
+    return bad(`Unknown admin route ${route}`, 404)
+  }
+  if (method !== "POST") return bad(`Method ${method} is not allowed here`, 405)
+  let input: Record<string, unknown> = {}
+  if (read.tooLarge) return bad("Body too large")
+  const text = read.body.toString("utf8")
+  if (text.trim() !== "") {
+    try {
+      const parsed: unknown = JSON.parse(text)
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return bad("Body must be a JSON object")
+      input = parsed as Record<string, unknown>
+    } catch {
+      return bad("Body is not valid JSON")
+    }
+  }
+  const stringField = (name: string): string | undefined => (typeof input[name] === "string" ? (input[name] as string) : undefined)
+  const withString = (name: string, f: (value: string) => boolean, what: string) => {
+    const value = stringField(name)
+    if (value === undefined) return bad(`${name} (string) is required`)
+    return f(value) ? ok() : bad(`No ${what} matches`, 404)
+  }
+  switch (route) {
+    case "approve":
+      return withString("userCode", (c) => service.decide(c, "approved"), "pending authorization")
+    case "deny":
+      return withString("userCode", (c) => service.decide(c, "denied"), "pending authorization")
+    case "faults": {
+      const fault = validateFault(input)
+      if (typeof fault === "string") return bad(fault)
+      target.faults.inject(fault)
+      return ok()
+    }
+    case "force-error": {
+      const forced = validateForcedError(input)
+      if (typeof forced === "string") return bad(forced)
+      target.faults.force(forced)
+      return ok()
+    }
+    case "clock": {
+      const ms = input.advanceMs
+      if (typeof ms !== "number" || !Number.isFinite(ms)) return bad("advanceMs (number) is required")
+      target.advanceClock(ms)
+      return ok({ now: service.settings.now() })
+    }
+    case "reset":
+      target.reset()
+      return ok()
+    case "introspect": {
+      const token = stringField("accessToken")
+      if (token === undefined) return bad("accessToken (string) is required")
+      const info = service.introspect(token)
+      return info === undefined ? bad("Unknown access token", 404) : sendJson(res, 200, info)
+    }
+    case "revoke-client":
+      return withString("clientId", (c) => service.revokeClient(c), "client")
+    case "expire-client":
+      return withString("clientId", (c) => service.expireClient(c), "client")
+    case "expire-refresh-token":
+      return withString("refreshToken", (t) => service.expireRefreshToken(t), "refresh token")
+    default:
+      return bad(`Unknown admin route ${route}`, 404)
+  }
+}
