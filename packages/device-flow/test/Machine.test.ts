@@ -1,6 +1,8 @@
 import * as Machine from "@ssokit/device-flow/Machine"
 import type { Authorization, ErrorLike, Event, Registration, Result, Token } from "@ssokit/device-flow/Machine"
 import * as Redacted from "effect/Redacted"
+import { isTransient } from "@ssokit/core/Transient"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { initialTransition, transition } from "xstate"
 
@@ -143,5 +145,17 @@ describe("classify", () => {
     expect(Machine.classify({ _tag: "MalformedResponseError", status: 200 })).toBe("fatal")
     expect(Machine.classify({ _tag: "MalformedResponseError", status: 502 })).toBe("fatal")
     expect(Machine.classify({ _tag: "InvalidGrantException", status: 400 })).toBe("fatal")
+  })
+
+  it("retries a failed poll exactly when core's retry policy would retry the request (one rule)", () => {
+    const tags = ["TransportError", "RequestTimeoutError", "InternalServerException", "UnknownServiceError", "MalformedResponseError", "InvalidClientException", "InvalidGrantException", "InvalidInputError", "Defect"]
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...tags), fc.string()), fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }), (_tag, status) => {
+        const error = status === undefined ? { _tag } : { _tag, status }
+        const verdict = Machine.classify(error)
+        if (verdict === "pending" || verdict === "slowDown" || verdict === "expired" || verdict === "denied") return
+        expect(verdict === "transient").toBe(isTransient(error))
+      })
+    )
   })
 })

@@ -1,3 +1,4 @@
+import { isTransient } from "@ssokit/core/Transient"
 import { and, assign, setup } from "xstate"
 import type { SnapshotFrom } from "xstate"
 import type {
@@ -42,13 +43,10 @@ export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10
 export const MAX_BACKOFF_MS = 60_000
 
 
-const transientStatus = (status: number | undefined) =>
-  status === 429 || status === 500 || status === 502 || status === 503 || status === 504
-
 /**
- * How the machine reacts to a failed CreateToken poll; transient means what `@ssokit/core`'s retry policy retries
- * (network errors, timeouts, 429 and 500/502/503/504). A malformed 2xx is fatal: the device code may already be
- * consumed, so polling again cannot help.
+ * How the machine reacts to a failed CreateToken poll. Transient is `@ssokit/core`'s one rule (`Transient`), the
+ * same the client's retry policy uses: network errors, timeouts, 429 and 500/502/503/504 answers. A malformed 2xx is
+ * fatal: the device code may already be consumed, so polling again cannot help.
  * @internal
  */
 export const classify = (error: ErrorLike): Verdict => {
@@ -61,15 +59,8 @@ export const classify = (error: ErrorLike): Verdict => {
       return "expired"
     case "AccessDeniedException":
       return "denied"
-    case "TransportError":
-    case "RequestTimeoutError":
-      return "transient"
-    case "MalformedResponseError":
-    case "InvalidInputError":
-    case "Defect":
-      return "fatal"
     default:
-      return transientStatus(error.status) ? "transient" : "fatal"
+      return isTransient(error) ? "transient" : "fatal"
   }
 }
 
