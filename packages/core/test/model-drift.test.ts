@@ -9,7 +9,7 @@ import { decodeResponse } from "../src/internal/codec.js"
 import * as Ops from "../src/internal/operations.js"
 import * as Model from "./support/model.js"
 
-// DESIGN.md: the device code and the auth code are exchanged for tokens, so they are secrets too.
+// The device code and the auth code are exchanged for tokens, so they are secrets too.
 const EXTRA_SECRET_TARGETS = new Set(["DeviceCode", "AuthCode"])
 
 const schemaByShape: Record<string, Schema.Schema.Any> = {
