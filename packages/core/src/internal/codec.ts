@@ -74,88 +74,61 @@ const isStringList = (u: unknown): u is ReadonlyArray<string> => {
   return true
 }
 
-/**
- * Encode a caller's input (Type side) to its wire object, or `undefined` when unsure.
- * @internal
- */
-export const encodeFlat = (plan: ReadonlyArray<Member>, input: unknown): Record<string, unknown> | undefined => {
-  if (!isPlainObject(input)) return undefined
+// What a member check gives when it is not sure.
+const UNSURE: unique symbol = Symbol("unsure")
+
+// The checked value of a member that is not a secret (secrets differ by direction), or UNSURE.
+const checked = (kind: Exclude<Kind, "secret">, value: unknown): unknown => {
+  switch (kind) {
+    case "string":
+      return typeof value === "string" ? value : UNSURE
+    case "stringList":
+      return isStringList(value) ? value.slice() : UNSURE
+    case "int32":
+      return isInt(value, -2147483648, 2147483647) ? value : UNSURE
+    case "int64":
+      return isInt(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ? value : UNSURE
+  }
+}
+
+// One walk for both directions; `decoding` says which (JSON null is absent, and secrets are wrapped, not unwrapped).
+const convert = (plan: ReadonlyArray<Member>, source: unknown, decoding: boolean): Record<string, unknown> | undefined => {
+  if (!isPlainObject(source)) return undefined
   const out: Record<string, unknown> = {}
   for (const member of plan) {
-    const value = input[member.name]
-    if (value === undefined) {
-      // absent or explicitly undefined: the schema keeps an explicit undefined, which JSON drops anyway
+    const value = source[member.name]
+    if (value === undefined || (decoding && value === null)) {
       if (!member.optional) return undefined
-      if (member.name in input) out[member.name] = undefined
+      // An explicit undefined in an input stays (as the schema keeps it; JSON drops it anyway).
+      if (!decoding && member.name in source) out[member.name] = undefined
       continue
     }
-    switch (member.kind) {
-      case "string":
-        if (typeof value !== "string") return undefined
-        out[member.name] = value
-        break
-      case "secret": {
-        if (!Redacted.isRedacted(value)) return undefined
-        const inner: unknown = Redacted.value(value)
-        if (typeof inner !== "string") return undefined
-        out[member.name] = inner
-        break
-      }
-      case "stringList":
-        if (!isStringList(value)) return undefined
-        out[member.name] = value.slice()
-        break
-      case "int32":
-        if (!isInt(value, -2147483648, 2147483647)) return undefined
-        out[member.name] = value
-        break
-      case "int64":
-        if (!isInt(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) return undefined
-        out[member.name] = value
-        break
+    let converted: unknown
+    if (member.kind !== "secret") converted = checked(member.kind, value)
+    else if (decoding) converted = typeof value === "string" ? Redacted.make(value) : UNSURE
+    else {
+      const inner: unknown = Redacted.isRedacted(value) ? Redacted.value(value) : UNSURE
+      converted = typeof inner === "string" ? inner : UNSURE
     }
+    if (converted === UNSURE) return undefined
+    out[member.name] = converted
   }
   return out
 }
 
 /**
+ * Encode a caller's input (Type side) to its wire object, or `undefined` when unsure.
+ * @internal
+ */
+export const encodeFlat = (plan: ReadonlyArray<Member>, input: unknown): Record<string, unknown> | undefined =>
+  convert(plan, input, false)
+
+/**
  * Decode a parsed JSON body (JSON `null` = absent) to the output Type, or `undefined` when unsure.
  * @internal
  */
-export const decodeFlat = (plan: ReadonlyArray<Member>, body: unknown): Record<string, unknown> | undefined => {
-  if (!isPlainObject(body)) return undefined
-  const out: Record<string, unknown> = {}
-  for (const member of plan) {
-    const value = body[member.name]
-    if (value === undefined || value === null) {
-      if (!member.optional) return undefined
-      continue
-    }
-    switch (member.kind) {
-      case "string":
-        if (typeof value !== "string") return undefined
-        out[member.name] = value
-        break
-      case "secret":
-        if (typeof value !== "string") return undefined
-        out[member.name] = Redacted.make(value)
-        break
-      case "stringList":
-        if (!isStringList(value)) return undefined
-        out[member.name] = value.slice()
-        break
-      case "int32":
-        if (!isInt(value, -2147483648, 2147483647)) return undefined
-        out[member.name] = value
-        break
-      case "int64":
-        if (!isInt(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) return undefined
-        out[member.name] = value
-        break
-    }
-  }
-  return out
-}
+export const decodeFlat = (plan: ReadonlyArray<Member>, body: unknown): Record<string, unknown> | undefined =>
+  convert(plan, body, true)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Compiled once per operation: the hot path does not rebuild parsers or plans per call.
