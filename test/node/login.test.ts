@@ -81,6 +81,58 @@ describe("Login (against the emulator)", () => {
     expect(fs.existsSync(cacheFile(home, session.name))).toBe(false)
   })
 
+  it("PKCE: stray and malformed requests to the loopback listener get an answer and do not end the login", async () => {
+    const raw = (port: number, text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(port, "127.0.0.1", () => socket.end(text))
+        let answer = ""
+        socket.on("data", (chunk) => (answer += chunk.toString()))
+        socket.on("close", () => resolve(answer))
+        socket.on("error", () => resolve(answer))
+      })
+    const answers: Array<string> = []
+    const hostile = Browser.layerFunction((url) =>
+      Effect.promise(async () => {
+        const port = Number(new URL(new URL(url).searchParams.get("redirect_uri")!).port)
+        answers.push(await raw(port, "GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+        answers.push(await raw(port, "GET /oauth/callback?%zz=%%% HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+        answers.push(await raw(port, "\u0000\u0001 garbage\r\n\r\n"))
+        answers.push(await raw(port, "POST /oauth/callback HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 0\r\n\r\n"))
+        await fetch(url, { redirect: "follow" }).then((r) => r.text())
+        return true
+      })
+    )
+    const exit = await run(Login.login({ session, endpoint: auto.url, output: quiet }), hostile)
+    expect(errorOf(exit)?.message).toBeUndefined()
+    expect(Exit.isSuccess(exit)).toBe(true)
+    expect(answers.map((a) => a.split("\r\n")[0])).toEqual([
+      "HTTP/1.1 400 Bad Request",
+      "HTTP/1.1 400 Bad Request",
+      "HTTP/1.1 400 Bad Request",
+      "HTTP/1.1 404 Not Found"
+    ])
+  })
+
+  it("PKCE: an error_description with terminal escape sequences reaches the message escaped and bounded", async () => {
+    const denying = Browser.layerFunction((url) =>
+      Effect.promise(async () => {
+        const u = new URL(url)
+        const back = new URL(u.searchParams.get("redirect_uri")!)
+        back.searchParams.set("error", "access_denied")
+        back.searchParams.set("error_description", "\u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007\u001b[2J" + "x".repeat(5000))
+        back.searchParams.set("state", u.searchParams.get("state")!)
+        await fetch(back).then((r) => r.text())
+        return true
+      })
+    )
+    const error = errorOf(await run(Login.login({ session, endpoint: auto.url, output: quiet }), denying))
+    expect(error?._tag).toBe("LoginError")
+    // eslint-disable-next-line no-control-regex
+    expect(error?.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    expect(error?.message).toContain("\\u001b")
+    expect(error!.message.length).toBeLessThan(600)
+  })
+
   it("PKCE: an ?error= redirect fails the login with the reason", async () => {
     const denying = Browser.layerFunction((url) =>
       Effect.promise(async () => {

@@ -24,6 +24,23 @@ const page = (title: string, body: string) =>
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /**
+ * Text from the redirect (an `error_description`) on its way to a terminal: bounded, control characters (escape
+ * sequences among them) shown as `\u…` rather than acted on.
+ */
+const forTerminal = (s: string) =>
+  // eslint-disable-next-line no-control-regex
+  s.slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/** The request's URL, or undefined when it is not one (a stray or hostile request must not take the login down). */
+const parseTarget = (target: string | undefined): URL | undefined => {
+  try {
+    return new URL(target ?? "/", "http://127.0.0.1")
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * The PKCE redirect target: `http://127.0.0.1:<port>/oauth/callback` on loopback only, closed with the scope.
  */
 export const startLoopback = (options: {
@@ -33,7 +50,11 @@ export const startLoopback = (options: {
   Effect.gen(function*() {
     const result = yield* Deferred.make<Callback, LoginError>()
     const server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1")
+      const url = parseTarget(req.url)
+      if (url === undefined) {
+        res.writeHead(400, { "content-type": "text/plain" }).end("bad request")
+        return
+      }
       if (req.method !== "GET" || url.pathname !== "/oauth/callback") {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found")
         return
@@ -43,6 +64,11 @@ export const startLoopback = (options: {
       const state = url.searchParams.get("state")
       const send = (status: number, title: string, body: string) =>
         res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(page(title, body))
+      if (state === null && code === null && error === null) {
+        // Not a redirect at all (a stray request, a probe): answer it and keep waiting.
+        send(400, "Not a sign-in redirect", "This address only receives the sign-in redirect.")
+        return
+      }
       if (state !== options.expectedState) {
         // A foreign state may be a forged redirect (login CSRF): never exchange its code.
         send(400, "Login failed", "The state parameter does not match this login. Start the login again.")
@@ -54,12 +80,21 @@ export const startLoopback = (options: {
         send(400, "Login failed", escapeHtml(description))
         Deferred.unsafeDone(
           result,
-          Effect.fail(new LoginError({ reason: `authorization failed: ${error ?? "no code"}${description !== error ? ` (${description})` : ""}` }))
+          Effect.fail(
+            new LoginError({
+              reason: `authorization failed: ${forTerminal(error ?? "no code")}${description !== error ? ` (${forTerminal(description)})` : ""}`
+            })
+          )
         )
         return
       }
       send(200, "Login complete", "You can close this window and return to the terminal.")
       Deferred.unsafeDone(result, Effect.succeed({ code, state }))
+    })
+    // A malformed request line never reaches the handler: answer it (or drop the socket) instead of failing.
+    server.on("clientError", (_error, socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n")
+      else socket.destroy()
     })
     const port = yield* Effect.async<number, LoginError>((resume) => {
       server.once("error", (cause) =>
