@@ -74,8 +74,7 @@ describe("examples/*.ts run standalone", () => {
     expect(result, `${script} output:\n${result.output}`).toMatchObject({ code: 0, signal: null })
   }, timeoutMs)
 
-  // machine-actor.ts is being rewritten onto the device-flow engine by its owner; it gets --help with that rewrite.
-  it.each(scripts.filter((s) => s !== "machine-actor.ts"))("%s --help prints its usage and exits", async (script) => {
+  it.each(scripts)("%s --help prints its usage and exits", async (script) => {
     const result = await run(script, ["--help"])
     expect(result, `${script} output:\n${result.output}`).toMatchObject({ code: 0, signal: null })
     expect(result.output).toMatch(/^usage: /im)
