@@ -5,13 +5,8 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as QuietHttpClient from "@ssokit/core/QuietHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { Options } from "../Transport.js"
 
-/** @internal */
-export interface Options {
-  readonly connections?: number | undefined
-  readonly headersTimeout?: number | undefined
-  readonly bodyTimeout?: number | undefined
-}
 
 type Execute = (
   request: HttpClientRequest.HttpClientRequest

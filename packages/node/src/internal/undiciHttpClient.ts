@@ -18,13 +18,9 @@ import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import { Buffer } from "node:buffer"
 import * as Undici from "undici"
+import type * as Transport from "../Transport.js"
+import type { Options } from "../UndiciHttpClient.js"
 
-/** @internal */
-export interface Options {
-  readonly dispatcher?: Undici.Dispatcher | undefined
-  readonly headersTimeout?: number | undefined
-  readonly bodyTimeout?: number | undefined
-}
 
 // Effect's built-in tracer records spans nobody can see; when it is the one in use, the span, its attributes and
 // trace-header propagation are skipped. Any other tracer gets the platform's full treatment.
@@ -236,9 +232,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
  * The client over its own keep-alive pool (an undici `Agent`), and how to close that pool.
  * @internal
  */
-export const pooled = (
-  options: Omit<Options, "dispatcher"> & { readonly connections?: number | undefined } = {}
-): { readonly client: HttpClient.HttpClient; readonly close: () => Promise<void> } => {
+export const pooled = (options: Transport.Options = {}): { readonly client: HttpClient.HttpClient; readonly close: () => Promise<void> } => {
   const agent = new Undici.Agent(options.connections === undefined ? {} : { connections: options.connections })
   return { client: make({ ...options, dispatcher: agent }), close: () => agent.destroy() }
 }
