@@ -15,7 +15,7 @@ import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
 import * as Machine from "@ssokit/device-flow/Machine"
 import { startEmulator } from "@ssokit/emulator/Emulator"
-import * as UndiciHttpClient from "@ssokit/node/UndiciHttpClient"
+import * as Transport from "@ssokit/node/Transport"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -78,7 +78,7 @@ const program = Effect.gen(function*() {
 await Effect.runPromise(
   program.pipe(
     Effect.provide(DeviceFlow.layerEngine()),
-    Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint }).pipe(Layer.provide(UndiciHttpClient.layer)))
+    Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint }).pipe(Layer.provide(Transport.layer)))
   )
 )
 await emulator?.close()
