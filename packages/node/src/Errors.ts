@@ -102,6 +102,7 @@ export class CacheAccessError extends Schema.TaggedError<CacheAccessError>()("Ca
 }) {
   override get message(): string {
     const code = (this.cause as { code?: unknown } | undefined)?.code
+    if (code === "ENOTREGULAR") return `cannot ${this.operation} ${this.file}: it is not a regular file (a FIFO, socket or device?); remove it`
     return `cannot ${this.operation} ${this.file}${typeof code === "string" ? ` (${code})` : ""}`
   }
 }

@@ -31,6 +31,18 @@ const sessionName = async (flag: string, value: string, env: Record<string, stri
   return section?.sso_start_url && section.sso_region ? name : undefined
 }
 
+// Never block on a FIFO or device at the cache path: open non-blocking, read only a regular file (else the full path
+// answers, with a clear error).
+const readRegularSync = (file: string): string => {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error("not a regular file")
+    return fs.readFileSync(fd, "utf8")
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 export const tryFastToken = async (
   args: ReadonlyArray<string>,
   env: Record<string, string | undefined>,
@@ -46,7 +58,7 @@ export const tryFastToken = async (
     const dir = path.join(home, ".aws", "sso", "cache")
     const dirStat = fs.statSync(dir)
     if (process.platform !== "win32" && ((dirStat.mode & 0o022) !== 0 || dirStat.uid !== process.getuid?.())) return false
-    const raw = JSON.parse(fs.readFileSync(path.join(dir, `${createHash("sha1").update(name).digest("hex")}.json`), "utf8"))
+    const raw = JSON.parse(readRegularSync(path.join(dir, `${createHash("sha1").update(name).digest("hex")}.json`)))
     if (typeof raw?.accessToken !== "string" || typeof raw?.expiresAt !== "string") return false
     const expiresAt = parseTimestamp(raw.expiresAt)
     if (expiresAt === undefined) return false

@@ -3,6 +3,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
+import { constants as fsConstants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -41,6 +42,40 @@ export const writeFileAtomic = async (file: string, data: string): Promise<void>
     // ignore
   }
 }
+
+/**
+ * Reads a file only if it is a regular file: a FIFO, a socket or a device at a cache path would block the read (and the
+ * process) forever. Opened non-blocking, checked with fstat on the same descriptor (no race with a swap).
+ */
+export const readRegularFile = async (file: string): Promise<string> => {
+  const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+  try {
+    const stat = await handle.stat()
+    if (!stat.isFile()) {
+      throw Object.assign(new Error(`${file} is not a regular file`), { code: "ENOTREGULAR" })
+    }
+    return await handle.readFile("utf8")
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * What is wrong with a decoded file, by field path and expected type, never with a value from it: the message
+ * ends up in warnings and errors, and the file holds tokens and client secrets.
+ */
+export const describeWithoutValues = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .slice(0, 3)
+    .map((issue) => {
+      const where = issue.path.length === 0 ? "the file" : issue.path.map(String).join(".")
+      if (issue._tag === "Missing") return `${where} is missing`
+      if (issue._tag === "Unexpected") return `${where} is not expected`
+      // "Expected X, actual Y": keep what was expected (from the schema), drop what was found (from the file).
+      const expected = /^Expected (.{1,80}?), actual /s.exec(issue.message)?.[1]
+      return expected !== undefined && !expected.includes("\"") ? `${where}: expected ${expected}` : `${where} is not valid`
+    })
+    .join("; ")
 
 const errorCode = (e: unknown): string | undefined =>
   typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string"
@@ -105,7 +140,7 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
 
     const readRaw = (file: string): Effect.Effect<Option.Option<string>, StoreError> =>
       Effect.tryPromise({
-        try: () => fs.readFile(file, "utf8").then(Option.some, (e) => errorCode(e) === "ENOENT" ? Option.none() : Promise.reject(e)),
+        try: () => readRegularFile(file).then(Option.some, (e) => errorCode(e) === "ENOENT" ? Option.none() : Promise.reject(e)),
         catch: access(file, "read")
       })
 
@@ -113,13 +148,14 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
       let json: unknown
       try {
         json = JSON.parse(text)
-      } catch (e) {
-        return { ok: false as const, reason: e instanceof Error ? e.message : "invalid JSON" }
+      } catch {
+        // JSON.parse's message quotes the text around the error: a secret's characters, in a cache file.
+        return { ok: false as const, reason: "not valid JSON" }
       }
       const decoded = decode(json)
       return decoded._tag === "Right"
         ? { ok: true as const, value: decoded.right }
-        : { ok: false as const, reason: ParseResult.TreeFormatter.formatErrorSync(decoded.left).split("\n").slice(-1)[0]!.trim() }
+        : { ok: false as const, reason: describeWithoutValues(decoded.left) }
     }
 
     const readEntry = <A>(key: string, decode: (u: unknown) => import("effect/Either").Either<A, ParseResult.ParseError>) =>
