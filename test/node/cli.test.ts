@@ -36,6 +36,17 @@ afterAll(async () => {
 })
 
 describe("ssokit CLI against the emulator", () => {
+  it("a flag out of range is a usage error naming the flag (exit 2), before any request", async () => {
+    const before = stat("RegisterClient")
+    for (const port of ["99999", "-1", "abc"]) {
+      const r = await ssokit(["login", "--start-url", START_URL, "--region", "eu-west-1", "--port", port])
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toMatch(/--port|integer/)
+      expect(r.stderr).not.toMatch(/RangeError|\n\s+at /)
+    }
+    expect(stat("RegisterClient")).toBe(before)
+  })
+
   it("login --use-device-code --no-browser prints the link and code on plain lines and writes the CLI cache", async () => {
     const r = await ssokit(["login", "--start-url", START_URL, "--region", "eu-west-1", "--sso-session", "dev", "--use-device-code", "--no-browser"])
     expect(r.code).toBe(0)

@@ -7,6 +7,7 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -109,7 +110,12 @@ const makeCommand = (io: Io) => {
     ifNeeded: Options.boolean("if-needed").pipe(
       Options.withDescription("keep a still-valid cached token instead of logging in again (for scripts run in parallel)")
     ),
-    port: Options.integer("port").pipe(Options.optional, Options.withDescription("loopback port for the PKCE redirect"))
+    port: Options.integer("port").pipe(
+      // Caught here, as a usage error naming the flag, not by the socket layer as a RangeError.
+      Options.withSchema(Schema.Int.pipe(Schema.between(0, 65535, { message: () => "--port must be a port number from 0 to 65535" }))),
+      Options.optional,
+      Options.withDescription("loopback port for the PKCE redirect (0 = any free port)")
+    )
   }, (opts) =>
     Effect.gen(function*() {
       const scopes = parseScopes(Option.getOrUndefined(opts.scopes))
