@@ -123,7 +123,7 @@ describe("DeviceFlow.login", () => {
       const layer = Layer.succeed(SsoOidc, {
         registerClient: () => Effect.succeed({ clientId: "c", clientSecret: Redacted.make("s") }),
         startDeviceAuthorization: () =>
-          Effect.succeed({ deviceCode: Redacted.make("d"), userCode: "U", verificationUri: "v", interval: 1, expiresIn: 60 }),
+          Effect.succeed({ deviceCode: Redacted.make("d"), userCode: "U", verificationUri: "http://emulator/device", interval: 1, expiresIn: 60 }),
         createToken: () =>
           Effect.sync(() => polls++).pipe(
             Effect.zipRight(Effect.never),

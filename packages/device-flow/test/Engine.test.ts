@@ -205,6 +205,39 @@ describe("DeviceFlow.Engine", () => {
         })
     ))
 
+  it.effect("a user code or verification URI that could not be shown safely fails the flow before any poll", () =>
+    withEngine(
+      (url) => {
+        switch (url) {
+          case "osc":
+            return { userCode: "\u001b]8;;http://evil.example\u0007ABCD\u001b]8;;\u0007" }
+          case "clear":
+            return { userCode: "ABCD\u001b[2J" }
+          case "js":
+            return { verificationUri: "javascript:alert(1)" }
+          case "creds":
+            return { verificationUri: "https://user:pass@evil.example/device" }
+          case "ctl":
+            return { verificationUri: "https://example.awsapps.com/start/#/device\u001b[31m" }
+          default:
+            return {}
+        }
+      },
+      (engine, service) =>
+        Effect.gen(function*() {
+          const ids = yield* Effect.forEach(["osc", "clear", "js", "creds", "ctl", "fine"], (startUrl) => engine.start({ startUrl }))
+          yield* TestClock.adjust("1 millis")
+          const views = yield* Effect.forEach(ids, (id) => Effect.map(engine.get(id), Machine.view))
+          assert.deepStrictEqual(views.map((v) => v.phase), ["failed", "failed", "failed", "failed", "failed", "waiting"])
+          for (const v of views.slice(0, 5)) {
+            assert.strictEqual(v.lastErrorTag, "MalformedResponseError")
+            assert.strictEqual(v.userCode, undefined)
+          }
+          yield* TestClock.adjust("10 seconds")
+          assert.deepStrictEqual(service.polls.map((p) => p.flow).filter((f) => f !== "fine"), [])
+        })
+    ))
+
   it.effect("a poll that dies fails that flow only; a throwing watcher is the watcher's problem", () =>
     withEngine((url) => ({ interval: 1, answers: url === "boom" ? ["defect"] : ["pending", "success"] }), (engine) =>
       Effect.gen(function*() {

@@ -113,6 +113,9 @@ export interface Script {
   readonly latencies?: ReadonlyArray<number> | undefined
   readonly interval?: number | undefined
   readonly expiresIn?: number | undefined
+  /** What StartDeviceAuthorization shows the user (defaults: a well-formed code and URL). */
+  readonly userCode?: string | undefined
+  readonly verificationUri?: string | undefined
 }
 
 /**
@@ -137,8 +140,8 @@ export const scriptedService = (scriptOf: (startUrl: string) => Script) => {
         const script = scriptOf(input.startUrl)
         return {
           deviceCode: Redacted.make(`device-code-canary:${input.startUrl}`),
-          userCode: "WXYZ-1234",
-          verificationUri: "http://emulator/device",
+          userCode: script.userCode ?? "WXYZ-1234",
+          verificationUri: script.verificationUri ?? "http://emulator/device",
           verificationUriComplete: "http://emulator/device?user_code=WXYZ-1234",
           ...(script.interval !== undefined ? { interval: script.interval } : {}),
           ...(script.expiresIn !== undefined ? { expiresIn: script.expiresIn } : {})

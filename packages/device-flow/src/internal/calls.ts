@@ -13,6 +13,25 @@ export type Registration = DF.Registration
 const malformed = (operation: string, what: string) =>
   new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(`response has no ${what}`) })
 
+const invalid = (operation: string, what: string) =>
+  new Errors.MalformedResponseError({ operation, status: 200, cause: new Error(what) })
+
+// What a user is shown and asked to open must look like what the service sends: a short code of letters, digits and
+// dashes, and an http(s) URL without control characters (no terminal escapes, no javascript: links).
+const USER_CODE = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\s]/
+const isShowableUrl = (text: string | undefined): boolean => {
+  if (text === undefined) return true
+  if (text.length > 2048 || CONTROL.test(text)) return false
+  try {
+    const url = new URL(text)
+    return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === ""
+  } catch {
+    return false
+  }
+}
+
 const toResult = <A, E extends M.ErrorLike>(effect: Effect.Effect<A, E>): Effect.Effect<M.Result<A>> =>
   Effect.map(
     Effect.either(effect),
@@ -59,6 +78,12 @@ export const authorize = (sso: SsoOidc["Type"], c: M.Context, now: () => number)
         if (userCode === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "userCode"))
         const uri = verificationUri ?? response.verificationUriComplete
         if (uri === undefined) return Effect.fail(malformed("StartDeviceAuthorization", "verificationUri"))
+        if (!USER_CODE.test(userCode)) {
+          return Effect.fail(invalid("StartDeviceAuthorization", "userCode is not a user code (letters, digits, dashes)"))
+        }
+        if (!isShowableUrl(uri) || !isShowableUrl(response.verificationUriComplete)) {
+          return Effect.fail(invalid("StartDeviceAuthorization", "verificationUri is not an http(s) URL that can be shown"))
+        }
         return Effect.succeed<M.Authorization>({
           deviceCode,
           userCode,
