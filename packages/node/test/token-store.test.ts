@@ -175,11 +175,26 @@ describe("TokenStore (file)", () => {
     expect(error?.message).toContain(file)
     const left = fs.readdirSync(cacheDir())
     expect(left).not.toContain("bad.json")
-    const quarantined = left.find((f) => f.startsWith("bad.json.corrupt-"))
+    const quarantined = left.find((f) => f.startsWith("bad.json.corrupt"))
     expect(quarantined).toBeDefined()
     expect(fs.readFileSync(path.join(cacheDir(), quarantined!), "utf8")).toBe(text)
     // the next read is a plain miss
     expect(Option.isNone(await run(Effect.flatMap(store(), (s) => s.readToken("bad"))))).toBe(true)
+  })
+
+  it("keeps at most one quarantined copy, owner-only, and removes it once a good file is written", async () => {
+    writeRaw("q", "{broken")
+    fs.chmodSync(path.join(cacheDir(), "q.json"), 0o644)
+    await Effect.runPromiseExit(Effect.flatMap(store(), (s) => s.readToken("q")))
+    writeRaw("q", "[also broken]")
+    await Effect.runPromiseExit(Effect.flatMap(store(), (s) => s.readToken("q")))
+    const copies = fs.readdirSync(cacheDir()).filter((f) => f.startsWith("q.json.corrupt"))
+    expect(copies).toEqual(["q.json.corrupt"])
+    expect(fs.readFileSync(path.join(cacheDir(), "q.json.corrupt"), "utf8")).toBe("[also broken]")
+    if (process.platform !== "win32") expect(fs.statSync(path.join(cacheDir(), "q.json.corrupt")).mode & 0o777).toBe(0o600)
+    const s = await run(store())
+    await run(s.writeToken("q", { accessToken: Redacted.make("a"), expiresAt: new Date("2030-01-01T00:00:00Z") }))
+    expect(fs.readdirSync(cacheDir()).filter((f) => f.startsWith("q.json"))).toEqual(["q.json"])
   })
 
   it("removes a token and reports whether there was one", async () => {

@@ -172,8 +172,13 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
         if (Option.isNone(second)) return Option.none<A>()
         const again = parse(second.value, decode)
         if (again.ok) return Option.some(again.value)
-        const quarantinedAs = `${file}.corrupt-${Date.now()}`
-        const moved = yield* Effect.tryPromise(() => fs.rename(file, quarantinedAs)).pipe(
+        // One quarantine per file (a newer one replaces it), owner-only: it may hold secrets. It goes once a good
+        // file is written in its place.
+        const quarantinedAs = `${file}.corrupt`
+        const moved = yield* Effect.tryPromise(async () => {
+          await fs.rename(file, quarantinedAs)
+          await fs.chmod(quarantinedAs, 0o600)
+        }).pipe(
           Effect.as(true),
           Effect.orElseSucceed(() => false)
         )
@@ -191,6 +196,7 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
         yield* ready
         const file = fileOf(key)
         yield* Effect.tryPromise({ try: () => writeFileAtomic(file, JSON.stringify(json)), catch: access(file, "write") })
+        yield* Effect.promise(() => fs.rm(`${file}.corrupt`, { force: true }).catch(() => undefined))
       })
 
     const remove = (key: string) =>
