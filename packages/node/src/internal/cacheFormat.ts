@@ -11,7 +11,7 @@ export const Timestamp = Schema.transformOrFail(Schema.String, Schema.DateFromSe
   decode: (s, _, ast) => {
     const ms = parseTimestamp(s)
     return ms === undefined
-      ? ParseResult.fail(new ParseResult.Type(ast, s, `not a timestamp: ${JSON.stringify(s)}`))
+      ? ParseResult.fail(new ParseResult.Type(ast, s, "not a timestamp (expected e.g. 2026-01-01T00:00:00Z)"))
       : ParseResult.succeed(new Date(ms))
   },
   encode: (d, _, ast) =>
@@ -24,15 +24,18 @@ const Rest = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const Secret = Schema.Redacted(Schema.String)
 
 /** A token cache file (`~/.aws/sso/cache/<sha1>.json`); unknown fields are kept through the index signature. */
+// botocore and the JS SDK read `null` for an absent member (`"refreshToken": null`); so do we, writing it absent.
+const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { nullable: true })
+
 export const CachedTokenSchema = Schema.Struct({
   accessToken: Secret,
   expiresAt: Timestamp,
-  refreshToken: Schema.optional(Secret),
-  clientId: Schema.optional(Schema.String),
-  clientSecret: Schema.optional(Secret),
-  registrationExpiresAt: Schema.optional(Timestamp),
-  region: Schema.optional(Schema.String),
-  startUrl: Schema.optional(Schema.String)
+  refreshToken: nullable(Secret),
+  clientId: nullable(Schema.String),
+  clientSecret: nullable(Secret),
+  registrationExpiresAt: nullable(Timestamp),
+  region: nullable(Schema.String),
+  startUrl: nullable(Schema.String)
 }, Rest)
 
 /** A client registration cache file (the AWS CLI's `BaseSSOTokenFetcher` registration entry). */

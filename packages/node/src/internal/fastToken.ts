@@ -59,7 +59,7 @@ export const tryFastToken = async (
     const dirStat = fs.statSync(dir)
     if (process.platform !== "win32" && ((dirStat.mode & 0o022) !== 0 || dirStat.uid !== process.getuid?.())) return false
     const raw = JSON.parse(readRegularSync(path.join(dir, `${createHash("sha1").update(name).digest("hex")}.json`)))
-    if (typeof raw?.accessToken !== "string" || typeof raw?.expiresAt !== "string") return false
+    if (typeof raw?.accessToken !== "string" || raw.accessToken === "" || typeof raw?.expiresAt !== "string") return false
     const expiresAt = parseTimestamp(raw.expiresAt)
     if (expiresAt === undefined) return false
     if (RefreshPolicy.phase({ now: Date.now(), expiresAt }) !== "Fresh") return false

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
@@ -242,7 +243,9 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Tok
     const service: TokenStore.Service = {
       directory,
       locate: fileOf,
-      readToken: (key) => readEntry(key, decodeToken),
+      // An empty access token is no token (botocore's loader treats it so too): a miss, not a corrupt file.
+      readToken: (key) =>
+        Effect.map(readEntry(key, decodeToken), Option.filter((token) => Redacted.value(token.accessToken).length > 0)),
       writeToken: (key, token) =>
         Effect.flatMap(
           Effect.mapError(encodeToken(token), (cause) => new CacheAccessError({ file: fileOf(key), operation: "encode", cause })),
