@@ -3,11 +3,10 @@
 // here; everything else (flags, misses, refreshes, errors) returns undefined and goes to the full CLI, which
 // re-checks and reports it. Keeps the hot path of credential helpers fast.
 import * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { formatTimestamp, parseTimestamp } from "./timestamps.js"
+import { cacheFileOf, decodeTokenFile, defaultCacheDirectory, directoryProblem, readCacheFileSync, sha1 } from "./cacheFile.js"
+import { parseTimestamp } from "./timestamps.js"
 
 const flagValue = (args: ReadonlyArray<string>): { flag: string; value: string } | undefined => {
   if (args.length === 3 && (args[1] === "--sso-session" || args[1] === "--profile") && !args[2]!.startsWith("-")) {
@@ -31,18 +30,6 @@ const sessionName = async (flag: string, value: string, env: Record<string, stri
   return section?.sso_start_url && section.sso_region ? name : undefined
 }
 
-// Never block on a FIFO or device at the cache path: open non-blocking, read only a regular file (else the full path
-// answers, with a clear error).
-const readRegularSync = (file: string): string => {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
-  try {
-    if (!fs.fstatSync(fd).isFile()) throw new Error("not a regular file")
-    return fs.readFileSync(fd, "utf8")
-  } finally {
-    fs.closeSync(fd)
-  }
-}
-
 export const tryFastToken = async (
   args: ReadonlyArray<string>,
   env: Record<string, string | undefined>,
@@ -52,18 +39,20 @@ export const tryFastToken = async (
     if (args[0] !== "token") return false
     const selected = flagValue(args)
     if (!selected) return false
-    const home = env.HOME || env.USERPROFILE || os.homedir()
-    const name = await sessionName(selected.flag, selected.value, env, home)
+    const dir = defaultCacheDirectory(env)
+    const name = await sessionName(selected.flag, selected.value, env, path.dirname(path.dirname(path.dirname(dir))))
     if (name === undefined) return false
-    const dir = path.join(home, ".aws", "sso", "cache")
-    const dirStat = fs.statSync(dir)
-    if (process.platform !== "win32" && ((dirStat.mode & 0o022) !== 0 || dirStat.uid !== process.getuid?.())) return false
-    const raw = JSON.parse(readRegularSync(path.join(dir, `${createHash("sha1").update(name).digest("hex")}.json`)))
-    if (typeof raw?.accessToken !== "string" || raw.accessToken === "" || typeof raw?.expiresAt !== "string") return false
-    const expiresAt = parseTimestamp(raw.expiresAt)
-    if (expiresAt === undefined) return false
+    // The same checks and the same reader as TokenStore's file layer: a file is served here only if the full
+    // path would serve it too (a loose-mode file goes there, which warns and tightens it).
+    if (directoryProblem(dir) !== undefined) return false
+    const raw = readCacheFileSync(cacheFileOf(dir, sha1(name)))
+    if (raw._tag !== "Text" || raw.looseMode) return false
+    const decoded = decodeTokenFile(raw.text)
+    if (decoded._tag !== "Valid") return false
+    if (decoded.ignored.length > 0) return false
+    const expiresAt = parseTimestamp(decoded.value.expiresAt)!
     if (RefreshPolicy.phase({ now: Date.now(), expiresAt }) !== "Fresh") return false
-    write(`${JSON.stringify({ accessToken: raw.accessToken, expiresAt: formatTimestamp(expiresAt) })}\n`)
+    write(`${JSON.stringify({ accessToken: decoded.value.accessToken, expiresAt: decoded.value.expiresAt })}\n`)
     return true
   } catch {
     return false

@@ -1,52 +1,76 @@
 // Dependency-free so that the CLI's fast path can use it without loading effect/Schema.
+//
+// botocore reads `expiresAt` with `dateutil.parser.parse`, so a file it serves may hold any of the forms below;
+// ssokit must read them too (else both tools lose the token when ssokit quarantines the file). Every calendar
+// field is range-checked: `Date.parse` would turn Feb 30 into Mar 2, a silently wrong expiry.
 
-const OFFSET_NO_COLON = /([+-]\d{2})(\d{2})$/
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-const RFC_1123 = /^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} (GMT|UTC|[+-]\d{4})$/
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]+(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i
+const RFC_1123 =
+  /^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(\d{1,2})[\s-]+([a-z]{3})[a-z]*[\s-]+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i
 
-/** Whether the calendar date and clock time written in an ISO form exist (Feb 30 does not, and is not Mar 2). */
-const possible = (s: string): boolean => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(s)
-  if (m === null) return false
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  const days = month === 2 && leap ? 29 : DAYS[month - 1]
-  return days !== undefined && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60
+const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate()
+
+const offsetMinutes = (zone: string | undefined): number | undefined => {
+  if (zone === undefined || /^(z|utc|gmt)$/i.test(zone)) return 0
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)
+  if (!m) return undefined
+  const hours = Number(m[2])
+  const minutes = Number(m[3] ?? "0")
+  if (hours > 23 || minutes > 59) return undefined
+  return (m[1] === "-" ? -1 : 1) * (hours * 60 + minutes)
+}
+
+const build = (
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  fraction: string | undefined,
+  zone: string | undefined
+): number | undefined => {
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  const offset = offsetMinutes(zone)
+  if (offset === undefined) return undefined
+  const ms = fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000)
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset * 60_000
+  return Number.isFinite(utc) ? utc : undefined
 }
 
 /**
- * Parses every `expiresAt` form botocore reads (it uses dateutil): `…Z`, `….000Z`, `…UTC`, `… UTC`, lowercase `t`/`z`,
- * `+00:00`, `+0000`, `+00`, and RFC 1123 (`Thu, 01 Jan 2026 00:00:00 GMT`). A date that does not exist is not a
- * timestamp (botocore refuses it too).
+ * Parses the `expiresAt` forms seen in the wild → epoch ms: ISO 8601 with `T`/`t`/space, optional seconds and
+ * fraction, `Z`/`z`/`UTC`/`GMT`/`+00`/`+0000`/`+00:00` or no zone (UTC, as the AWS CLI means it); and RFC 1123
+ * (`Thu, 01 Jan 2026 12:00:00 GMT`). An impossible date (Feb 30, 25:00) is `undefined`, not a neighbouring day.
  */
 export const parseTimestamp = (input: string): number | undefined => {
-  let s = input.trim()
-  if (RFC_1123.test(s)) {
-    const ms = Date.parse(s.replace(/ UTC$/, " GMT"))
-    return Number.isFinite(ms) ? ms : undefined
+  if (typeof input !== "string" || input.length > 64) return undefined
+  const s = input.trim()
+  const iso = ISO.exec(s)
+  if (iso) {
+    return build(
+      Number(iso[1]),
+      Number(iso[2]),
+      Number(iso[3]),
+      Number(iso[4] ?? "0"),
+      Number(iso[5] ?? "0"),
+      Number(iso[6] ?? "0"),
+      iso[7],
+      iso[8]
+    )
   }
-  if (/^\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}/.test(s) === false) return undefined
-  s = s.replace(/^(\d{4}-\d{2}-\d{2})[ t]/, "$1T").replace(/\s*(UTC|GMT)$/i, "Z").replace(/z$/, "Z")
-    .replace(/\s+([+-]\d{2}(:?\d{2})?)$/, "$1")
-  // an hour-only offset (`+00`)
-  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}$/.test(s)) s = `${s}:00`
-  if (!possible(s)) return undefined
-  // a trailing numeric offset without colon (`+0000`)
-  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{4}$/.test(s)) s = s.replace(OFFSET_NO_COLON, "$1:$2")
-  // no zone at all: the AWS CLI always means UTC
-  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) s = `${s}Z`
-  const ms = Date.parse(s)
-  return Number.isFinite(ms) ? ms : undefined
+  const rfc = RFC_1123.exec(s)
+  if (rfc) {
+    const month = MONTHS.indexOf(rfc[2]!.toLowerCase()) + 1
+    if (month === 0) return undefined
+    return build(Number(rfc[3]), month, Number(rfc[1]), Number(rfc[4]), Number(rfc[5]), Number(rfc[6] ?? "0"), undefined, rfc[7])
+  }
+  return undefined
 }
 
 /** The AWS CLI's canonical form, `%Y-%m-%dT%H:%M:%SZ`. */
 export const formatTimestamp = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
-
