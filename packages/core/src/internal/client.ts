@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Tracer from "effect/Tracer"
 import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
-import { type EndpointError, resolveEndpoint } from "../Endpoint.js"
+import { EndpointError, resolveEndpoint } from "../Endpoint.js"
 import * as Errors from "../Errors.js"
 import * as QuietHttpClient from "../QuietHttpClient.js"
 import type * as Schemas from "../Schemas.js"
@@ -120,9 +120,59 @@ const read = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Ra
   Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, body: text }))
 
 /** @internal */
+const optionError = (option: string, expected: string) =>
+  new EndpointError({ message: `SsoOidc option ${option}: expected ${expected}` })
+
+const isDuration = (input: unknown, allowZero: boolean): boolean => {
+  const decoded = Duration.decodeUnknown(input)
+  if (decoded._tag === "None" || (typeof input === "number" && input < 0)) return false
+  const ms = Duration.toMillis(decoded.value)
+  return Number.isFinite(ms) && (allowZero ? ms >= 0 : ms > 0)
+}
+
+/**
+ * What is wrong with the options, by name and what is accepted, never quoting a value (an endpoint may carry
+ * credentials). A region is what goes into a host name and a signature: letters, digits and dashes.
+ */
+const checkOptions = (opts: Partial<Options>): EndpointError | undefined => {
+  if (opts.region !== undefined && (typeof opts.region !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(opts.region))) {
+    return optionError("region", "a region name such as eu-west-1 (letters, digits and dashes)")
+  }
+  if (opts.endpoint !== undefined) {
+    let url: URL | undefined
+    try {
+      url = typeof opts.endpoint === "string" ? new URL(opts.endpoint) : undefined
+    } catch {
+      url = undefined
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      return optionError("endpoint", "an http(s) URL")
+    }
+    if (url.username !== "" || url.password !== "") {
+      return optionError("endpoint", "a URL without credentials (user:password@ is never sent; remove it)")
+    }
+  }
+  if (opts.timeout !== undefined && !isDuration(opts.timeout, false)) {
+    return optionError("timeout", "a positive, finite duration such as \"30 seconds\"")
+  }
+  const retry = opts.retry
+  if (retry !== undefined && retry !== false) {
+    if (typeof retry !== "object" || retry === null) return optionError("retry", "retry options or false")
+    const { baseDelay, maxAttempts, maxDelay } = retry
+    if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 100)) {
+      return optionError("retry.maxAttempts", "a whole number from 1 to 100")
+    }
+    if (baseDelay !== undefined && !isDuration(baseDelay, true)) return optionError("retry.baseDelay", "a finite duration ≥ 0")
+    if (maxDelay !== undefined && !isDuration(maxDelay, true)) return optionError("retry.maxDelay", "a finite duration ≥ 0")
+  }
+  return undefined
+}
+
 export const make = (options: Options): Effect.Effect<Service, EndpointError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const opts: Partial<Options> = typeof options === "object" && options !== null ? options : {}
+    const invalid = checkOptions(opts)
+    if (invalid !== undefined) return yield* invalid
     const resolved = resolveEndpoint({
       region: opts.region,
       useFips: opts.useFips,
