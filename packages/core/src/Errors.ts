@@ -343,7 +343,11 @@ export class UnknownServiceError extends Schema.TaggedError<UnknownServiceError>
   operation: Schema.optional(Schema.String),
   code: Schema.String,
   status: Schema.Number,
-  body: Schema.String,
+  /**
+   * The first 4 KB of the answer, for debugging (`Redacted.value`): a server may echo what it was sent, secrets
+   * included, so it never shows in `toString`, JSON or inspect output.
+   */
+  body: Schema.Redacted(Schema.String),
   requestId: Schema.optional(Schema.String)
 }) {
   override get message(): string {

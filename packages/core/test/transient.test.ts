@@ -2,6 +2,7 @@
 // device-flow machine entry bundles it with xstate alone), and it says what its documentation says.
 import * as esbuild from "esbuild"
 import * as fc from "fast-check"
+import * as Redacted from "effect/Redacted"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "vitest"
 import * as Errors from "@ssokit/core/Errors"
@@ -56,7 +57,7 @@ describe("Transient.isTransient", () => {
 
   it("real errors: InternalServerException 500 and UnknownServiceError 503 are; SlowDown 400 and MalformedResponse 500 are not", () => {
     assert.isTrue(Transient.isTransient(new Errors.InternalServerException({ status: 500 })))
-    assert.isTrue(Transient.isTransient(new Errors.UnknownServiceError({ code: "X", status: 503, body: "" })))
+    assert.isTrue(Transient.isTransient(new Errors.UnknownServiceError({ code: "X", status: 503, body: Redacted.make("") })))
     assert.isFalse(Transient.isTransient(new Errors.SlowDownException({ status: 400 })))
     assert.isFalse(Transient.isTransient(new Errors.MalformedResponseError({ status: 500 })))
   })

@@ -158,7 +158,9 @@ const compiled = (op: Operation<any, any, any, any>): Compiled => {
 }
 
 // Keeps UnknownServiceError bounded when a proxy answers with a huge HTML page.
-const MAX_BODY_KEPT = 16 * 1024
+const MAX_BODY_KEPT = 4 * 1024
+// An error code is a shape name (with an optional namespace): anything else is not repeated in a message.
+const SAFE_CODE = /^[A-Za-z0-9_.:#/-]{1,128}$/
 
 // JSON null means "absent" to the AWS SDKs' deserialisers, so it does too here.
 const dropNulls = (u: unknown): unknown => {
@@ -281,9 +283,9 @@ export const decodeResponse = <I, IE, O, OE>(
       return Either.left(withoutStack(() =>
         new Errors.UnknownServiceError({
           operation: op.name,
-          code: code ?? "Unknown",
+          code: code !== undefined && SAFE_CODE.test(code) ? code : "Unknown",
           status,
-          body: text.length > MAX_BODY_KEPT ? text.slice(0, MAX_BODY_KEPT) : text,
+          body: Redacted.make(text.length > MAX_BODY_KEPT ? text.slice(0, MAX_BODY_KEPT) : text),
           ...(rid === undefined ? {} : { requestId: rid })
         }, true)
       ))
