@@ -1,0 +1,127 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as FlowStore from "@ssokit/device-flow/FlowStore"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import fc from "fast-check"
+
+/**
+ * The contract every FlowStore implementation keeps. `make` gives a fresh, empty store for each test (its scope
+ * closes the store).
+ */
+export const flowStoreContract = (
+  name: string,
+  make: Effect.Effect<FlowStore.FlowStoreService, unknown, import("effect/Scope").Scope>
+) =>
+  describe(`FlowStore contract: ${name}`, () => {
+    it.scoped("claims only due active flows, oldest first, and leases them", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        yield* store.insert("a", "sealed-a", 300)
+        yield* store.insert("b", "sealed-b", 100)
+        yield* store.insert("c", "sealed-c", 5000)
+        const first = yield* store.claim(1000, 10, 30_000)
+        assert.deepStrictEqual(first.map((c) => c.id), ["b", "a"])
+        assert.strictEqual(first[0]!.sealed, "sealed-b")
+        // Leased: not due again until the lease runs out, even though nothing was written back.
+        assert.deepStrictEqual(yield* store.claim(2000, 10, 30_000), [])
+        const again = yield* store.claim(31_000, 10, 30_000)
+        assert.deepStrictEqual(again.map((c) => c.id).sort(), ["a", "b", "c"])
+        const row = Option.getOrThrow(yield* store.get("b"))
+        assert.strictEqual(row.nextPollAt, 61_000)
+        assert.strictEqual(row.status, "active")
+      }))
+
+    it.scoped("respects the batch limit", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        for (let i = 0; i < 5; i++) yield* store.insert(`f${i}`, "s", i)
+        assert.strictEqual((yield* store.claim(10, 2, 1000)).length, 2)
+        assert.strictEqual((yield* store.claim(10, 10, 1000)).length, 3)
+      }))
+
+    it.scoped("rejects a second insert of the same id", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        yield* store.insert("a", "s", 0)
+        const error = yield* Effect.flip(store.insert("a", "t", 0))
+        assert.strictEqual(error._tag, "FlowExistsError")
+      }))
+
+    it.scoped("fences write-backs: a stale version is rejected and changes nothing", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        yield* store.insert("a", "v0", 0)
+        const [old] = yield* store.claim(0, 1, 100)
+        // The lease ran out; another replica claimed the flow.
+        const [fresh] = yield* store.claim(100, 1, 100)
+        assert.notStrictEqual(old!.version, fresh!.version)
+        const stale = yield* Effect.flip(store.reschedule("a", old!.version, "from-old", 5))
+        assert.strictEqual(stale._tag, "StaleClaimError")
+        assert.strictEqual((yield* Effect.flip(store.complete("a", old!.version, "from-old")))._tag, "StaleClaimError")
+        assert.strictEqual((yield* Effect.flip(store.fail("a", old!.version, "x")))._tag, "StaleClaimError")
+        assert.strictEqual(Option.getOrThrow(yield* store.get("a")).sealed, "v0")
+        const next = yield* store.reschedule("a", fresh!.version, "from-fresh", 500)
+        const row = Option.getOrThrow(yield* store.get("a"))
+        assert.strictEqual(row.sealed, "from-fresh")
+        assert.strictEqual(row.nextPollAt, 500)
+        assert.strictEqual(row.version, next)
+        // The returned version fences the next write as well.
+        yield* store.reschedule("a", next, "again", 600)
+        assert.strictEqual((yield* Effect.flip(store.reschedule("a", next, "twice", 700)))._tag, "StaleClaimError")
+      }))
+
+    it.scoped("completed and failed flows are never claimed again and wake their waiters", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        yield* store.insert("ok", "s", 0)
+        yield* store.insert("bad", "s", 0)
+        const waitOk = yield* Effect.fork(store.awaitEnd("ok"))
+        const waitBad = yield* Effect.fork(store.awaitEnd("bad"))
+        const claimed = yield* store.claim(0, 10, 100)
+        const ok = claimed.find((c) => c.id === "ok")!
+        const bad = claimed.find((c) => c.id === "bad")!
+        yield* store.complete("ok", ok.version, "final")
+        yield* store.fail("bad", bad.version, "the row could not be opened")
+        const okRow = yield* Fiber.join(waitOk)
+        assert.strictEqual(okRow.status, "done")
+        assert.strictEqual(okRow.sealed, "final")
+        const badRow = yield* Fiber.join(waitBad)
+        assert.strictEqual(badRow.status, "failed")
+        assert.strictEqual(badRow.reason, "the row could not be opened")
+        assert.deepStrictEqual(yield* store.claim(1_000_000, 10, 100), [])
+        // Awaiting an ended flow answers at once; an unknown one is a typed error.
+        assert.strictEqual((yield* store.awaitEnd("ok")).status, "done")
+        assert.strictEqual((yield* Effect.flip(store.awaitEnd("nope")))._tag, "FlowNotFoundError")
+        assert.deepStrictEqual((yield* store.list("done")).map((r) => r.id), ["ok"])
+        assert.deepStrictEqual((yield* store.list("failed")).map((r) => r.id), ["bad"])
+        assert.strictEqual((yield* store.list()).length, 2)
+        assert.isTrue(Option.isNone(yield* store.get("nope")))
+      }))
+
+    it.effect("property: concurrent claims never hand one due flow to two claimers, and drain what is due", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 40 }),
+            fc.integer({ min: 1, max: 9 }),
+            (dues, limit) =>
+              Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+                const store = yield* make
+                for (let i = 0; i < dues.length; i++) yield* store.insert(`p${i}`, "s", dues[i]!)
+                const batches = yield* Effect.all(
+                  Array.from({ length: 4 }, () => store.claim(100, limit, 10_000)),
+                  { concurrency: "unbounded" }
+                )
+                const ids = batches.flat().map((c) => c.id)
+                assert.strictEqual(new Set(ids).size, ids.length, "a flow was claimed twice")
+                const rest = yield* store.claim(100, 1000, 10_000)
+                const due = dues.filter((d) => d <= 100).length
+                assert.strictEqual(ids.length + rest.length, due)
+                assert.deepStrictEqual(yield* store.claim(100, 1000, 10_000), [])
+              })).pipe(Effect.orDie))
+          ),
+          { numRuns: 25 }
+        )
+      ))
+  })

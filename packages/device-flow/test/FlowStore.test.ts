@@ -1,0 +1,4 @@
+import * as FlowStore from "@ssokit/device-flow/FlowStore"
+import { flowStoreContract } from "./FlowStore.contract.js"
+
+flowStoreContract("in-memory", FlowStore.makeMemory)
