@@ -1,0 +1,110 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
+import * as Fleet from "@ssokit/device-flow/Fleet"
+import * as FlowStore from "@ssokit/device-flow/FlowStore"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
+import { scriptedService } from "./support.js"
+
+const key = DeviceFlow.keyFromBase64("k1", Buffer.alloc(32, 7).toString("base64"))
+
+const replica = (store: FlowStore.FlowStoreService, sso: ReturnType<typeof scriptedService>, keyring: DeviceFlow.Keyring, scope: Scope.Scope) =>
+  Fleet.make({ keyring, batch: 16, leaseMs: 30_000, idleMs: 1000 }).pipe(
+    Effect.provideService(FlowStore.FlowStore, store),
+    Effect.provide(sso.layer),
+    Scope.extend(scope)
+  )
+
+describe("Fleet", () => {
+  it.scoped("3 replicas over one store: every flow ends once, never polled early or twice at once; outcomes reach any replica", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemory
+      const sso = scriptedService((url) => ({ interval: 5, expiresIn: 600, answers: url.endsWith("/deny") ? ["pending", "denied"] : ["pending", "pending", "success"] }))
+      const keyring = { current: yield* key }
+      const scopes = [yield* Scope.make(), yield* Scope.make(), yield* Scope.make()]
+      const replicas = yield* Effect.all(scopes.map((s) => replica(store, sso, keyring, s)))
+      const ids: Array<string> = []
+      for (let i = 0; i < 30; i++) {
+        ids.push(yield* replicas[i % 3]!.start({ startUrl: `https://f${i}.awsapps.com/start${i % 10 === 0 ? "/deny" : ""}` }))
+      }
+      // Waiters on a replica other than the one that started each flow.
+      const waiters = yield* Effect.all(ids.map((id, i) => Effect.fork(Effect.exit(replicas[(i + 1) % 3]!.await(id)))))
+      // Kill one replica mid-way: its leased flows come back to the others when the lease runs out.
+      yield* TestClock.adjust("6 seconds")
+      yield* Scope.close(scopes[0]!, Exit.void)
+      for (let i = 0; i < 60; i++) yield* TestClock.adjust("3 seconds")
+      const exits = yield* Effect.all(waiters.map(Fiber.join))
+      const ok = exits.filter(Exit.isSuccess).length
+      assert.strictEqual(ok, 27)
+      assert.strictEqual(exits.length - ok, 3)
+      for (const [i, exit] of exits.entries()) {
+        if (Exit.isFailure(exit)) assert.isTrue(i % 10 === 0)
+      }
+      // The service saw each flow's polls at least an interval apart, never overlapping.
+      const byFlow = new Map<string, Array<{ sentAt: number; answeredAt: number | undefined }>>()
+      for (const p of sso.polls) byFlow.set(p.flow, [...(byFlow.get(p.flow) ?? []), p])
+      for (const polls of byFlow.values()) {
+        for (let i = 1; i < polls.length; i++) {
+          assert.isAtLeast(polls[i]!.sentAt - polls[i - 1]!.sentAt, 5000, "a poll went early")
+          assert.isAtMost(polls[i - 1]!.answeredAt ?? Infinity, polls[i]!.sentAt, "two polls overlapped")
+        }
+      }
+      assert.strictEqual((yield* store.list("active")).length, 0)
+    }))
+
+  it.scoped("a row sealed under an unknown key is reported and marked failed; the other flows go on", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemory
+      const sso = scriptedService(() => ({ interval: 1, expiresIn: 600, answers: ["success"] }))
+      const keyring = { current: yield* key }
+      const other = { current: yield* DeviceFlow.keyFromBase64("k2", Buffer.alloc(32, 9).toString("base64")) }
+      const scope = yield* Scope.make()
+      const good = yield* replica(store, sso, keyring, scope)
+      const foreign = yield* DeviceFlow.sealSnapshot(other, {
+        version: 1,
+        phase: "registering",
+        context: { startUrl: "https://bad.awsapps.com/start", clientName: "x", maxConsecutiveFailures: 10, intervalMs: 5000, pollCount: 0, slowDownCount: 0, consecutiveFailures: 0, authorizations: 0 }
+      })
+      yield* store.insert("foreign", foreign, 0)
+      yield* store.insert("corrupt", "not a sealed snapshot device-code-canary", 0)
+      const fine = yield* good.start({ startUrl: "https://good.awsapps.com/start" })
+      const waitFine = yield* Effect.fork(good.await(fine))
+      for (let i = 0; i < 20; i++) yield* TestClock.adjust("1 second")
+      const result = yield* Fiber.join(waitFine)
+      assert.strictEqual(result.pollCount >= 1, true)
+      const failed = (yield* store.list("failed")).map((r) => r.id).sort()
+      assert.deepStrictEqual(failed, ["corrupt", "foreign"])
+      for (const f of (yield* store.list("failed"))) assert.notInclude(f.reason ?? "", "canary")
+      assert.isTrue(good.failures.some((f) => f.id === "corrupt" && f.error._tag === "SnapshotError"))
+      const error = yield* Effect.flip(good.await("corrupt"))
+      assert.strictEqual(error._tag, "SnapshotError")
+      assert.isTrue(good.failures.some((f) => f.id === "foreign" && f.error.reason === "UnknownKey"))
+    }))
+
+  it.scoped("cancel from any replica ends the flow; get/list/persisted read the store", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemory
+      const sso = scriptedService(() => ({ interval: 5, expiresIn: 600 }))
+      const keyring = { current: yield* key }
+      const a = yield* replica(store, sso, keyring, yield* Scope.make())
+      const b = yield* replica(store, sso, keyring, yield* Scope.make())
+      const id = yield* a.start({ startUrl: "https://c.awsapps.com/start", id: "flow-1" })
+      assert.strictEqual(id, "flow-1")
+      assert.strictEqual((yield* Effect.flip(a.start({ startUrl: "https://c.awsapps.com/start", id: "flow-1" })))._tag, "FlowExistsError")
+      yield* TestClock.adjust("7 seconds")
+      const view = yield* b.get(id)
+      assert.strictEqual(view.context.userCode, "WXYZ-1234")
+      assert.deepStrictEqual((yield* b.list).map((f) => f.id), ["flow-1"])
+      assert.strictEqual((yield* a.persisted(id)).version, 1)
+      const waiting = yield* Effect.fork(Effect.exit(a.await(id)))
+      yield* b.cancel(id)
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(waiting)
+      assert.isTrue(Exit.isInterrupted(exit))
+      assert.deepStrictEqual(yield* b.list, [])
+      assert.strictEqual((yield* Effect.flip(b.get("nope")))._tag, "FlowNotFoundError")
+    }))
+})
