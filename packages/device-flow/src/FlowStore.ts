@@ -9,8 +9,10 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as Option from "effect/Option"
 import type { FlowExistsError, FlowNotFoundError } from "./internal/errors.js"
+import * as pglite from "./internal/pgliteStore.js"
 import * as store from "./internal/store.js"
 
 /**
@@ -138,3 +140,19 @@ export const makeMemory: Effect.Effect<FlowStoreService> = Effect.sync(() => sto
  */
 export const layerMemory: Layer.Layer<FlowStore> = Layer.effect(FlowStore, makeMemory)
 
+
+/**
+ * A store in an embedded PGlite database: on disk in `dataDir`, or in memory. Migrations are applied on open; a
+ * schema newer than this code is a `FlowStoreError` ("SchemaTooNew"). One process opens a directory at a time.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makePglite: (dataDir?: string) => Effect.Effect<FlowStoreService, FlowStoreError, Scope.Scope> =
+  pglite.makePglite
+
+/**
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerPglite = (dataDir?: string): Layer.Layer<FlowStore, FlowStoreError> =>
+  Layer.scoped(FlowStore, makePglite(dataDir))

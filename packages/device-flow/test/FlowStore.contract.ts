@@ -11,7 +11,9 @@ import fc from "fast-check"
  */
 export const flowStoreContract = (
   name: string,
-  make: Effect.Effect<FlowStore.FlowStoreService, unknown, import("effect/Scope").Scope>
+  make: Effect.Effect<FlowStore.FlowStoreService, unknown, import("effect/Scope").Scope>,
+  /** Property runs (each opens a fresh store: a database takes seconds to create). */
+  numRuns = 25
 ) =>
   describe(`FlowStore contract: ${name}`, () => {
     it.scoped("claims only due active flows, oldest first, and leases them", () =>
@@ -121,7 +123,7 @@ export const flowStoreContract = (
                 assert.deepStrictEqual(yield* store.claim(100, 1000, 10_000), [])
               })).pipe(Effect.orDie))
           ),
-          { numRuns: 25 }
+          { numRuns }
         )
-      ))
+      ), 120_000)
   })
