@@ -10,6 +10,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { chromium, type BrowserContext } from "playwright-core"
+import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process.js"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export const appRoot = path.join(repoRoot, "examples/react-login")
@@ -136,3 +137,36 @@ export const builtScripts = (dir: string): ReadonlyArray<string> =>
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && /\.(m?js)$/.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name))
+
+/** What a browser test of the React example runs against: its build served on loopback, an emulator, Chromium. */
+export interface ReactLoginRig {
+  readonly dist: string
+  readonly app: StaticServer
+  readonly emulator: EmulatorProcess
+  readonly browser: Browser
+  readonly close: () => Promise<void>
+}
+
+/** Builds the example (production or React's development build), starts an emulator (interval 1 s) and Chromium. */
+export const startReactLoginRig = async (mode: "production" | "development"): Promise<ReactLoginRig> => {
+  const dist = fs.mkdtempSync(path.join(os.tmpdir(), `ssokit-react-login-${mode}-`))
+  // Independent, so in parallel: the build is the slow part.
+  const [, emulator, browser] = await Promise.all([
+    buildReactLogin(dist, mode),
+    startEmulatorProcess({ interval: 1 }),
+    launchBrowser()
+  ])
+  const app = await serveStatic(dist)
+  return {
+    dist,
+    app,
+    emulator,
+    browser,
+    close: async () => {
+      await browser.close()
+      await app.close()
+      await emulator.close()
+      fs.rmSync(dist, { recursive: true, force: true })
+    }
+  }
+}

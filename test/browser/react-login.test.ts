@@ -4,22 +4,22 @@
  * emulator's own verification page in a second tab, and sees the outcome; or cancels while waiting.
  */
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import type { Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   artifactsDir,
-  buildReactLogin,
   builtScripts,
-  launchBrowser,
   repoRoot,
   serveStatic,
+  startReactLoginRig,
   type Browser,
+  type ReactLoginRig,
   type StaticServer
 } from "./harness.js"
-import { startEmulatorProcess, type EmulatorProcess } from "./emulator-process.js"
+import type { EmulatorProcess } from "./emulator-process.js"
 
+let rig: ReactLoginRig | undefined
 let dist: string
 let app: StaticServer
 let emulator: EmulatorProcess
@@ -28,24 +28,11 @@ const pageErrors: Array<string> = []
 
 beforeAll(async () => {
   fs.mkdirSync(artifactsDir, { recursive: true })
-  dist = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-react-login-"))
-  // Independent, so in parallel: the build is the slow part.
-  const [, emu, chromium] = await Promise.all([
-    buildReactLogin(dist),
-    startEmulatorProcess({ interval: 1 }),
-    launchBrowser()
-  ])
-  emulator = emu
-  browser = chromium
-  app = await serveStatic(dist)
+  rig = await startReactLoginRig("production")
+  ;({ app, browser, dist, emulator } = rig)
 }, 240_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await emulator?.close()
-  if (dist !== undefined) fs.rmSync(dist, { recursive: true, force: true })
-})
+afterAll(() => rig?.close())
 
 afterEach(async () => {
   for (const page of browser.context.pages()) await page.close()

@@ -4,36 +4,21 @@
  * flow — one registration, one authorization, one code on screen — and unmounting for real must still cancel it.
  * The React example's development build (React's development runtime, StrictMode on) in Debian's Chromium.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startEmulatorProcess, type EmulatorProcess } from "./emulator-process.js"
-import { buildReactLogin, launchBrowser, serveStatic, type Browser, type StaticServer } from "./harness.js"
+import type { EmulatorProcess } from "./emulator-process.js"
+import { startReactLoginRig, type Browser, type ReactLoginRig, type StaticServer } from "./harness.js"
 
-let dist: string
+let rig: ReactLoginRig | undefined
 let app: StaticServer
 let emulator: EmulatorProcess
 let browser: Browser
 
 beforeAll(async () => {
-  dist = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-react-login-dev-"))
-  const [, emu, chromium] = await Promise.all([
-    buildReactLogin(dist, "development"),
-    startEmulatorProcess({ interval: 1 }),
-    launchBrowser()
-  ])
-  emulator = emu
-  browser = chromium
-  app = await serveStatic(dist)
+  rig = await startReactLoginRig("development")
+  ;({ app, browser, emulator } = rig)
 }, 240_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await emulator?.close()
-  if (dist !== undefined) fs.rmSync(dist, { recursive: true, force: true })
-})
+afterAll(() => rig?.close())
 
 const requests = async (operation: string) => (await emulator.stats()).requests[operation] ?? 0
 

@@ -55,6 +55,60 @@ const MAX_SLEEP_MS = 2 ** 31 - 1
 
 type Listener = (snapshot: M.DeviceFlowSnapshot) => void
 
+// One inert actor scope for the machine's pure transition, shared by every engine and runner: the machine has no
+// actions to execute and no children to spawn, and xstate's `transition()` would build a fresh actor for every event.
+let scope: AnyActorScope | undefined
+const inertScope = (): AnyActorScope => {
+  if (scope === undefined) {
+    const self = createActor(M.machine, { input: { startUrl: "" } })
+    scope = {
+      self,
+      id: "",
+      sessionId: "",
+      logger: () => {},
+      defer: () => {},
+      system: self.system,
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: () => {}
+    } as unknown as AnyActorScope
+  }
+  return scope
+}
+
+const reusable = (registration: Registration, now: number): boolean => {
+  const expiresAt = registration.clientSecretExpiresAt
+  return expiresAt === undefined || expiresAt === 0 || expiresAt * 1000 > now + REGISTRATION_MARGIN_MS
+}
+
+/**
+ * A flow's first snapshot: the machine's initial one (a registration about to expire is not reused), or a restored
+ * one. A poll was out when a restored `polling` snapshot was saved: it may have reached the service, so the next waits
+ * a full interval from now at least. Deadlines in the past end the flow as expired on its first moment, without a poll.
+ * @internal
+ */
+export const initialSnapshot = (options: StartOptions, now: number): M.DeviceFlowSnapshot => {
+  const restored = options.snapshot
+  if (restored !== undefined) {
+    const saved = contextOf(restored)
+    const context = restored.phase === "polling"
+      ? { ...saved, nextPollAt: Math.max(saved.nextPollAt ?? 0, now + saved.intervalMs) }
+      : saved
+    const phase = restored.phase === "polling" ? "waiting" : restored.phase
+    return M.machine.resolveState({ value: M.valueOf(phase), context }) as M.DeviceFlowSnapshot
+  }
+  const registration = options.registration !== undefined && reusable(options.registration, now)
+    ? options.registration
+    : undefined
+  return M.machine.getInitialSnapshot(inertScope() as any, {
+    startUrl: options.startUrl,
+    registration,
+    clientName: options.clientName,
+    scopes: options.scopes,
+    maxConsecutiveFailures: options.maxConsecutiveFailures
+  })
+}
+
 /**
  * The machine snapshot of a phase and context. Flows keep only those two (xstate's snapshot object, its tag set and
  * node list would triple a waiting flow's size); the snapshot is rebuilt for a transition or a watcher.
@@ -148,7 +202,6 @@ export class EngineImpl {
   private timer: Fiber.RuntimeFiber<void, never> | undefined
   private timerAt = Infinity
   private closed = false
-  private readonly scope: AnyActorScope
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
   private readonly maxInFlight: number
   private readonly retentionMs: number
@@ -168,20 +221,6 @@ export class EngineImpl {
     this.runFork = Runtime.runFork(runtime) as any
     this.maxInFlight = options.maxInFlight
     this.retentionMs = options.retentionMs
-    // One reusable, inert actor scope for the machine's pure transition: the machine has no actions to execute and
-    // no children to spawn, and xstate's `transition()` would build a fresh actor for every event.
-    const self = createActor(M.machine, { input: { startUrl: "" } })
-    this.scope = {
-      self,
-      id: "",
-      sessionId: "",
-      logger: () => {},
-      defer: () => {},
-      system: self.system,
-      stopChild: () => {},
-      emit: () => {},
-      actionExecutor: () => {}
-    } as unknown as AnyActorScope
   }
 
   readonly now = (): number => this.clock.unsafeCurrentTimeMillis()
@@ -191,27 +230,7 @@ export class EngineImpl {
   // ---------------------------------------------------------------------------------------------------------------
 
   initialSnapshot(options: StartOptions): M.DeviceFlowSnapshot {
-    const restored = options.snapshot
-    if (restored !== undefined) {
-      // A poll was out when this was saved: it may have reached the service, so the next waits a full interval from
-      // now at least. Deadlines in the past end the flow as expired on the first tick, without a poll.
-      const saved = contextOf(restored)
-      const context = restored.phase === "polling"
-        ? { ...saved, nextPollAt: Math.max(saved.nextPollAt ?? 0, this.now() + saved.intervalMs) }
-        : saved
-      const phase = restored.phase === "polling" ? "waiting" : restored.phase
-      return M.machine.resolveState({ value: M.valueOf(phase), context }) as any
-    }
-    const registration = options.registration !== undefined && this.reusable(options.registration)
-      ? options.registration
-      : undefined
-    return M.machine.getInitialSnapshot(this.scope as any, {
-      startUrl: options.startUrl,
-      registration,
-      clientName: options.clientName,
-      scopes: options.scopes,
-      maxConsecutiveFailures: options.maxConsecutiveFailures
-    })
+    return initialSnapshot(options, this.now())
   }
 
   get isClosed(): boolean {
@@ -221,7 +240,7 @@ export class EngineImpl {
   /** Starts a flow; the caller has checked that the id is free and the snapshot valid. */
   start(options: StartOptions): string {
     const id = options.id ?? flowId()
-    const initial = this.initialSnapshot(options)
+    const initial = initialSnapshot(options, this.now())
     const flow = new Flow(id, M.phaseOf(initial), compact(initial.context))
     this.flows.set(id, flow)
     this.settle(flow)
@@ -257,7 +276,7 @@ export class EngineImpl {
 
   send(flow: Flow, event: M.Event): void {
     const before = flow.snapshot
-    const next = M.machine.transition(before, event as any, this.scope as any) as M.DeviceFlowSnapshot
+    const next = M.machine.transition(before, event as any, inertScope() as any) as M.DeviceFlowSnapshot
     if (next === before) return
     flow.phase = M.phaseOf(next)
     flow.context = compact(next.context)
@@ -307,11 +326,6 @@ export class EngineImpl {
   // Driving flows
   // ---------------------------------------------------------------------------------------------------------------
 
-  private reusable(registration: Registration): boolean {
-    const expiresAt = registration.clientSecretExpiresAt
-    return expiresAt === undefined || expiresAt === 0 || expiresAt * 1000 > this.now() + REGISTRATION_MARGIN_MS
-  }
-
   private notify(flow: Flow, snapshot: M.DeviceFlowSnapshot): void {
     const listeners = flow.listeners
     if (listeners === undefined) return
@@ -345,7 +359,8 @@ export class EngineImpl {
       default:
         // An outcome: no call may still be out, and the record goes once its retention ends.
         this.interrupt(flow)
-        this.unqueue(flow)
+        // Left in the ready queue and skipped when reached: order matters more than compaction there.
+        flow.queued = false
         this.schedule.remove(flow)
         flow.due = this.now() + this.retentionMs
         this.ended.push(flow)
@@ -407,11 +422,6 @@ export class EngineImpl {
     this.ready.push(flow)
   }
 
-  private unqueue(flow: Flow): void {
-    // Left in the array and skipped when reached: the queue is short-lived and order matters more than compaction.
-    flow.queued = false
-  }
-
   private release(): void {
     this.inFlight--
     while (!this.closed && this.inFlight < this.maxInFlight && this.readHead < this.ready.length) {
@@ -441,20 +451,8 @@ export class EngineImpl {
       this.send(flow, { type: "POLL_DUE", at: this.now() })
       phase = flow.phase
     }
-    let effect: Effect.Effect<M.Event>
-    switch (phase) {
-      case "registering":
-        effect = this.register(flow.context)
-        break
-      case "authorizing":
-        effect = this.authorize(flow.context)
-        break
-      case "polling":
-        effect = this.poll(flow.context)
-        break
-      default:
-        return
-    }
+    const effect = calls.callFor(this.sso, phase, flow.context, this.now)
+    if (effect === undefined) return
     this.inFlight++
     const fiber = this.runFork(effect)
     flow.call = fiber
@@ -465,18 +463,6 @@ export class EngineImpl {
       else if (!Exit.isInterrupted(exit)) this.send(flow, { type: "DEFECT", message: defectMessage(phase, exit.cause) })
       this.release()
     })
-  }
-
-  private register(c: M.Context): Effect.Effect<M.Event> {
-    return calls.register(this.sso, c)
-  }
-
-  private authorize(c: M.Context): Effect.Effect<M.Event> {
-    return calls.authorize(this.sso, c, this.now)
-  }
-
-  private poll(c: M.Context): Effect.Effect<M.Event> {
-    return calls.poll(this.sso, c, this.now)
   }
 }
 

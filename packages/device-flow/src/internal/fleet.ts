@@ -8,7 +8,7 @@ import { transition } from "xstate"
 import type * as DF from "../DeviceFlow.js"
 import type * as FS from "../FlowStore.js"
 import * as calls from "./calls.js"
-import { EngineImpl, flowId, type LoginResult, outcomeOf, snapshotOf } from "./engine.js"
+import { flowId, initialSnapshot, type LoginResult, outcomeOf, snapshotOf } from "./engine.js"
 import { FlowNotFoundError, SnapshotError } from "./errors.js"
 import * as M from "./machine.js"
 import * as seal from "./seal.js"
@@ -64,9 +64,6 @@ export const make = (
   Effect.gen(function*() {
     const sso = yield* SsoOidc
     const clock: Clock.Clock = yield* Effect.clock
-    const runtime = yield* Effect.runtime<never>()
-    // Only for its `initialSnapshot` (new flows, registration reuse, restored snapshots): it runs no flow itself.
-    const initial = new EngineImpl(sso, clock, runtime, { maxInFlight: 1, retentionMs: 0 })
     const keyring = options.keyring
     const batch = options.batch ?? 64
     const leaseMs = options.leaseMs ?? 30_000
@@ -80,19 +77,8 @@ export const make = (
       transition(M.machine, snapshot, event as any)[0] as M.DeviceFlowSnapshot
 
     /** The call a phase needs, as the event it produces; undefined when the phase needs none now. */
-    const callOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<M.Event> | undefined => {
-      const c = snapshot.context
-      switch (M.phaseOf(snapshot)) {
-        case "registering":
-          return calls.register(sso, c)
-        case "authorizing":
-          return calls.authorize(sso, c, now)
-        case "polling":
-          return calls.poll(sso, c, now)
-        default:
-          return undefined
-      }
-    }
+    const callOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<M.Event> | undefined =>
+      calls.callFor(sso, M.phaseOf(snapshot), snapshot.context, now)
 
     /** Advances one claimed flow until it waits or ends, then writes it back under its fence. */
     const advance = (claimed: FS.Claimed): Effect.Effect<void, FlowStoreError | StaleClaimError> =>
@@ -200,7 +186,7 @@ export const make = (
             if (checked._tag === "Left") return yield* Effect.fail(checked.left)
           }
           const id = startOptions.id ?? flowId()
-          const first = initial.initialSnapshot(startOptions)
+          const first = initialSnapshot(startOptions, now())
           const snapshot = snapshotOf(M.phaseOf(first), first.context)
           const sealed = yield* close(keyring, snapshot)
           yield* store.insert(id, sealed, M.phaseOf(snapshot) === "waiting" ? dueOf(snapshot, now()) : now())

@@ -1,12 +1,11 @@
 import type { SsoOidc } from "@ssokit/core/SsoOidc"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { awaitFlow, type EngineImpl, type LoginResult, type StartOptions } from "./engine.js"
+import { awaitFlow, type EngineImpl, type LoginResult, startChecked, type StartOptions } from "./engine.js"
 import type { LoginError, SnapshotError } from "./errors.js"
 import * as M from "./machine.js"
-import { type PersistedSnapshot, toPersisted, validate } from "./snapshot.js"
+import { type PersistedSnapshot, toPersisted } from "./snapshot.js"
 
 /** @internal */
 export interface LoginOptions extends Omit<StartOptions, "snapshot" | "id"> {
@@ -30,13 +29,21 @@ export const loginOn = (
   engine: EngineImpl,
   options: LoginOptions
 ): Effect.Effect<LoginResult, LoginError | SnapshotError> =>
-  Effect.suspend((): Effect.Effect<LoginResult, LoginError | SnapshotError> => {
-    let snapshot: PersistedSnapshot | undefined
-    if (options.snapshot !== undefined) {
-      const checked = validate(options.snapshot)
-      if (Either.isLeft(checked)) return Effect.fail(checked.left)
-      snapshot = checked.right
-    }
+  Effect.flatMap(
+    // The same checks as `Engine.start`; no id is given, so none can be taken.
+    Effect.catchTag(
+      startChecked(engine, {
+        startUrl: options.startUrl,
+        registration: options.registration,
+        clientName: options.clientName,
+        scopes: options.scopes,
+        maxConsecutiveFailures: options.maxConsecutiveFailures,
+        snapshot: options.snapshot
+      }),
+      "FlowExistsError",
+      Effect.die
+    ),
+    (id): Effect.Effect<LoginResult, LoginError | SnapshotError> => {
     const { onPersist, onProgress } = options
     let defect: { readonly error: unknown } | undefined
     const report = (s: M.DeviceFlowSnapshot) => {
@@ -50,15 +57,6 @@ export const loginOn = (
         if (flow !== undefined) engine.send(flow, { type: "CANCEL" })
       }
     }
-    if (engine.isClosed) return Effect.interrupt
-    const id = engine.start({
-      startUrl: options.startUrl,
-      registration: options.registration,
-      clientName: options.clientName,
-      scopes: options.scopes,
-      maxConsecutiveFailures: options.maxConsecutiveFailures,
-      snapshot
-    })
     const flow = engine.find(id)!
     const stop = onProgress !== undefined || onPersist !== undefined ? engine.listen(flow, report) : undefined
     report(flow.snapshot)
