@@ -2,7 +2,7 @@
  * Cold start of the bundled `ssokit token` on a cache hit vs. Node importing `@aws-sdk/client-sso-oidc`
  * (`node -e 'import("@aws-sdk/client-sso-oidc")'`), measured side by side: the runs alternate between the two
  * commands so that machine noise hits both alike, and the median wall time of each is reported.
- * Target (DESIGN.md): the CLI's `token` on a cache hit starts no slower than Node importing the SDK client.
+ * Target (README, "Performance"): the CLI's `token` on a cache hit starts no slower than Node importing the SDK client.
  * Also, each with its ratio to the SDK import: `ssokit login --help` and the full @effect/cli program on the same cache
  * hit (any extra flag leaves the fast path), which should start no slower either (issue 13), and a bare `node -e 0` as
  * the floor.

@@ -1,6 +1,6 @@
 /**
  * Size of the device-flow machine entry (`@ssokit/device-flow/Machine`) bundled with xstate for a browser:
- * esbuild (ESM, minified, tree-shaken, browser platform), then gzip -9. Target (DESIGN.md): ≤ 16 KB gzip.
+ * esbuild (ESM, minified, tree-shaken, browser platform), then gzip -9. Target (README, "Performance"): ≤ 16 KB gzip.
  * For scale it also reports xstate alone (`createMachine` + `createActor`), and checks that no Effect code leaked
  * into the bundle (the machine entry only imports Effect types).
  *

@@ -1,6 +1,6 @@
 /**
  * Two independent SigV4 implementations meet: @ssokit/core signs CreateTokenWithIAM with aws4fetch, the
- * emulator verifies with @smithy/signature-v4 (DESIGN: "verify against the other in a test").
+ * emulator verifies with @smithy/signature-v4 (an implementation of a signature is only trusted when an independent one verifies it).
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"

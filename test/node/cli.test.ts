@@ -2,6 +2,7 @@ import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { tryFastToken } from "../../packages/node/src/internal/fastToken.js"
 import { bundleCli, cacheFile, followRedirect, readJson, run, sha1, tempHome, writeConfig } from "./helpers.js"
 
 // child processes and real servers: generous under a loaded CI machine (no wall-clock assertions)
@@ -85,6 +86,12 @@ describe("ssokit CLI against the emulator", () => {
     // --profile resolves the same session
     const viaProfile = await ssokit(["token", "--profile", "dev"])
     expect(JSON.parse(viaProfile.stdout)).toEqual(out)
+    // and both forms are answered by the fast path (no Effect, no @effect/cli), not only by the full CLI behind it
+    for (const args of [["token", "--sso-session", "dev"], ["token", "--profile=dev"]]) {
+      let written = ""
+      expect(await tryFastToken(args, env(), (text) => void (written += text)), args.join(" ")).toBe(true)
+      expect(JSON.parse(written)).toEqual(out)
+    }
   })
 
   it("token after expiry refreshes once, persists the rotated refresh token and prints the new token", async () => {

@@ -118,7 +118,7 @@ export type SnapshotError = errors.SnapshotError
  * @since 0.1.0
  * @category errors
  */
-export type LoginError = errors.LoginError | errors.SnapshotError
+export type LoginFailure = errors.LoginFailure | errors.SnapshotError
 
 /**
  * A registration with its client id and secret (RegisterClient's output or a cached one).
@@ -241,7 +241,7 @@ export interface EngineService {
   /** The current snapshot, then every change, ending after the outcome. */
   readonly changes: (id: string) => Stream.Stream<Machine.DeviceFlowSnapshot, FlowNotFoundError>
   /** Waits for the outcome; interrupting the wait leaves the flow running. A cancelled flow interrupts the wait. */
-  readonly await: (id: string) => Effect.Effect<LoginResult, LoginError | FlowNotFoundError>
+  readonly await: (id: string) => Effect.Effect<LoginResult, LoginFailure | FlowNotFoundError>
   /** Cancels the flow (aborting its in-flight request); it ends as `cancelled`. */
   readonly cancel: (id: string) => Effect.Effect<void, FlowNotFoundError>
   /** Starts a new authorization for an ended flow (denied, expired, cancelled, failed), keeping its registration. */
@@ -294,7 +294,7 @@ export const layerEngine = (options?: EngineOptions): Layer.Layer<Engine, Engine
  * @since 0.1.0
  * @category login
  */
-export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginError, SsoOidc> =>
+export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginFailure, SsoOidc> =>
   Effect.flatMap(engine.current(EngineImplTag), (impl) => internal.loginOn(impl, options))
 
 /**
@@ -303,7 +303,7 @@ export const login = (options: LoginOptions): Effect.Effect<LoginResult, LoginEr
  * @since 0.1.0
  * @category login
  */
-export const progress = (options: Omit<LoginOptions, "onProgress">): Stream.Stream<Progress, LoginError, SsoOidc> =>
+export const progress = (options: Omit<LoginOptions, "onProgress">): Stream.Stream<Progress, LoginFailure, SsoOidc> =>
   internal.progressOf(login, options)
 
 /**

@@ -90,7 +90,7 @@ describe("admin API", () => {
 })
 
 describe("CLI", () => {
-  it("parses the DESIGN flags", () => {
+  it("parses the documented flags", () => {
     expect(parseArgs(["--host", "0.0.0.0", "--port=8080", "--auto-approve-after", "2", "--interval", "3", "--device-code-ttl", "60", "--access-token-ttl", "120", "--registration-ttl", "999"])).toEqual({
       kind: "run",
       options: { quiet: false, host: "0.0.0.0", port: 8080, autoApproveAfter: 2, interval: 3, deviceCodeTtl: 60, accessTokenTtl: 120, registrationTtl: 999 }

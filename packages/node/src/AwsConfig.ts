@@ -16,6 +16,7 @@ import { ConfigError } from "./Errors.js"
  * An SSO session: the identity of a token cache entry.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SsoSession {
   /** The `[sso-session NAME]`; absent for legacy profiles (the cache key is then the start URL). */
@@ -29,6 +30,7 @@ export interface SsoSession {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Selector = { readonly profile: string } | { readonly ssoSession: string }
 
@@ -36,6 +38,7 @@ export type Selector = { readonly profile: string } | { readonly ssoSession: str
  * `AWS_CONFIG_FILE`, else `$HOME/.aws/config`.
  *
  * @since 0.1.0
+ * @category config
  */
 export const configFilePath = (env: Record<string, string | undefined> = process.env): string =>
   env.AWS_CONFIG_FILE || path.join(env.HOME || env.USERPROFILE || os.homedir(), ".aws", "config")
@@ -44,6 +47,7 @@ export const configFilePath = (env: Record<string, string | undefined> = process
  * Splits `sso_registration_scopes` the way botocore does (comma separated, trimmed, empty items dropped).
  *
  * @since 0.1.0
+ * @category config
  */
 export const parseScopes = (value: string | undefined): ReadonlyArray<string> | undefined => {
   if (value === undefined) return undefined
@@ -88,6 +92,7 @@ const sessionFromSection = (file: string, name: string, sections: Sections): Eff
  * `ConfigError` naming the file and the section.
  *
  * @since 0.1.0
+ * @category config
  */
 export const loadSession = (
   selector: Selector,

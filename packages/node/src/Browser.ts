@@ -12,6 +12,7 @@ import { spawn } from "node:child_process"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Service {
   /** Whether a browser can be opened at all (used to fall back to the device code flow). */
@@ -22,6 +23,7 @@ export interface Service {
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class Browser extends Context.Tag("@ssokit/node/Browser")<Browser, Service>() {}
 
@@ -32,6 +34,7 @@ const splitCommand = (command: string): Array<string> =>
  * Which command the default layer would use, if any.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const detectCommand = (
   env: Record<string, string | undefined> = process.env,
@@ -49,6 +52,7 @@ export const detectCommand = (
  * A browser service running `command` with the URL appended.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromCommand = (command: ReadonlyArray<string> | undefined): Service => ({
   available: command !== undefined && command.length > 0,
@@ -73,6 +77,7 @@ export const fromCommand = (command: ReadonlyArray<string> | undefined): Service
  * The default: `SSOKIT_BROWSER`/`BROWSER`, else the desktop opener when a desktop is available.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer: Layer.Layer<Browser> = Layer.sync(Browser, () => fromCommand(detectCommand()))
 
@@ -80,6 +85,7 @@ export const layer: Layer.Layer<Browser> = Layer.sync(Browser, () => fromCommand
  * Never opens anything (`--no-browser`, headless servers).
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerNone: Layer.Layer<Browser> = Layer.succeed(Browser, fromCommand(undefined))
 
@@ -87,6 +93,7 @@ export const layerNone: Layer.Layer<Browser> = Layer.succeed(Browser, fromComman
  * A custom opener (tests, GUIs).
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerFunction = (open: (url: string) => Effect.Effect<boolean>): Layer.Layer<Browser> =>
   Layer.succeed(Browser, { available: true, open })

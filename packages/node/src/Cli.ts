@@ -1,5 +1,5 @@
 /**
- * The `ssokit` command line: `login`, `token`, `logout` (see DESIGN.md's CLI contract).
+ * The `ssokit` command line: `login`, `token`, `logout` (commands, exit codes and output are described in the README's "The CLI").
  *
  * @since 0.1.0
  */
@@ -9,6 +9,7 @@ import { main as mainInternal } from "./internal/cli.js"
  * Where the CLI reads its environment and writes its output.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Io {
   readonly env: Record<string, string | undefined>
@@ -25,6 +26,7 @@ export interface Io {
  * Exit codes: 0 ok; 1 runtime failure (login required, session expired…); 2 usage error; 70 internal error.
  *
  * @since 0.1.0
+ * @category cli
  */
 export const main = (
   argv: ReadonlyArray<string>,

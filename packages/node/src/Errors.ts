@@ -12,6 +12,7 @@ const hint = (session: string | undefined): string =>
  * The refresh token was rejected (`invalid_grant`): the portal session ended. A login is required.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class SessionExpiredError extends Schema.TaggedError<SessionExpiredError>()("SessionExpiredError", {
   session: Schema.String,
@@ -28,6 +29,7 @@ export class SessionExpiredError extends Schema.TaggedError<SessionExpiredError>
  * The cached token has expired and carries no refresh token (legacy non-refreshable token).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NoRefreshTokenError extends Schema.TaggedError<NoRefreshTokenError>()("NoRefreshTokenError", {
   session: Schema.String,
@@ -45,6 +47,7 @@ export class NoRefreshTokenError extends Schema.TaggedError<NoRefreshTokenError>
  * The client registration that issued the refresh token has expired, so a refresh cannot succeed.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class RegistrationExpiredError extends Schema.TaggedError<RegistrationExpiredError>()("RegistrationExpiredError", {
   session: Schema.String,
@@ -63,6 +66,7 @@ export class RegistrationExpiredError extends Schema.TaggedError<RegistrationExp
  * A cache file could not be parsed. It was renamed to `quarantinedAs` and treated as a cache miss.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class CacheCorruptError extends Schema.TaggedError<CacheCorruptError>()("CacheCorruptError", {
   file: Schema.String,
@@ -80,6 +84,7 @@ export class CacheCorruptError extends Schema.TaggedError<CacheCorruptError>()("
  * The cache directory is group/world-writable or owned by another user; it is refused.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class CacheDirectoryInsecureError extends Schema.TaggedError<CacheDirectoryInsecureError>()(
   "CacheDirectoryInsecureError",
@@ -94,6 +99,7 @@ export class CacheDirectoryInsecureError extends Schema.TaggedError<CacheDirecto
  * An I/O failure reading or writing the cache.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class CacheAccessError extends Schema.TaggedError<CacheAccessError>()("CacheAccessError", {
   file: Schema.String,
@@ -111,6 +117,7 @@ export class CacheAccessError extends Schema.TaggedError<CacheAccessError>()("Ca
  * Another process held the session's lock for longer than the configured wait.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class LockTimeoutError extends Schema.TaggedError<LockTimeoutError>()("LockTimeoutError", {
   file: Schema.String,
@@ -125,6 +132,7 @@ export class LockTimeoutError extends Schema.TaggedError<LockTimeoutError>()("Lo
  * No usable token is cached for the session: an interactive login is required.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class LoginRequiredError extends Schema.TaggedError<LoginRequiredError>()("LoginRequiredError", {
   session: Schema.String,
@@ -143,6 +151,7 @@ export class LoginRequiredError extends Schema.TaggedError<LoginRequiredError>()
  * mandatory window. The cause is kept; this is never reported as "session expired".
  *
  * @since 0.1.0
+ * @category errors
  */
 export class RefreshFailedError extends Schema.TaggedError<RefreshFailedError>()("RefreshFailedError", {
   session: Schema.String,
@@ -160,6 +169,7 @@ export class RefreshFailedError extends Schema.TaggedError<RefreshFailedError>()
  * ~/.aws/config lacks what was asked for (profile, sso-session section or key).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", {
   file: Schema.String,
@@ -175,6 +185,7 @@ export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError"
  * An interactive login could not complete (denied, expired, state mismatch, timeout, service error).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class LoginError extends Schema.TaggedError<LoginError>()("LoginError", {
   reason: Schema.String,
@@ -189,6 +200,7 @@ export class LoginError extends Schema.TaggedError<LoginError>()("LoginError", {
  * Errors `TokenProvider.getToken` can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type TokenError =
   | SessionExpiredError

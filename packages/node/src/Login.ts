@@ -22,6 +22,7 @@ import type { TokenStore } from "./TokenStore.js"
  * What the user has to do, for UIs: open `url` (PKCE), or enter `userCode` at `url` (device code).
  *
  * @since 0.1.0
+ * @category models
  */
 export type AwaitingUser =
   | { readonly kind: "pkce"; readonly url: string }
@@ -35,6 +36,7 @@ export type AwaitingUser =
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   readonly session: SsoSession
@@ -78,6 +80,7 @@ export interface Options {
 
 /**
  * @since 0.1.0
+ * @category errors
  */
 export type Error = LoginError | CacheAccessError | CacheDirectoryInsecureError | LockTimeoutError
 
@@ -86,6 +89,7 @@ export type Error = LoginError | CacheAccessError | CacheDirectoryInsecureError 
  * across processes by a lock next to the cache entry (`<key>.login.json.lock`); see `reuseValidToken`.
  *
  * @since 0.1.0
+ * @category login
  */
 export const login: (
   options: Options
@@ -95,5 +99,6 @@ export const login: (
  * The `/authorize` URL of the PKCE flow (`scopes` space-joined, `code_challenge_method=S256`).
  *
  * @since 0.1.0
+ * @category login
  */
 export const authorizeUrl: typeof authorizeUrlInternal = authorizeUrlInternal

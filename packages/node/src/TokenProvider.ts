@@ -1,7 +1,7 @@
 /**
  * `getToken(session)`: a valid access token from the AWS CLI-compatible cache, refreshed when needed.
  *
- * Refresh rules (DESIGN.md): advisory/mandatory windows (defaults 15/10 min, configurable); single-flight in
+ * Refresh rules: advisory/mandatory windows (defaults 15/10 min, configurable); single-flight in
  * process and a cross-process lock around read → CreateToken → write; the cache is re-read after taking the
  * lock and before failing, so a login or refresh done elsewhere is picked up; rotated refresh tokens are always
  * persisted; an expired registration is never used for a doomed refresh; a failed advisory refresh keeps the
@@ -26,6 +26,7 @@ import type { TokenStore } from "./TokenStore.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Token {
   readonly accessToken: Redacted.Redacted<string>
@@ -34,13 +35,17 @@ export interface Token {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** Refresh windows (defaults: advisory 15 min, mandatory 10 min). */
   readonly windows?: RefreshPolicy.Windows | undefined
   /** OIDC endpoint override (e.g. an emulator); default: the session region's endpoint. */
   readonly endpoint?: string | undefined
-  /** Per-attempt timeout of OIDC calls (default: core's, 30 s). */
+  /**
+   * Per-attempt timeout of OIDC calls. Default: none, as in core: the transport bounds a dead connection itself
+   * (undici: 300 s); an interactive caller should set one, e.g. `"30 seconds"`.
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /** Retry policy of OIDC calls (default: core's, 3 attempts), or `false` for one attempt. */
   readonly retry?: Retry.RetryOptions | false | undefined
@@ -48,6 +53,7 @@ export interface Options {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Service {
   readonly getToken: (session: SsoSession) => Effect.Effect<Token, TokenError>
@@ -55,23 +61,27 @@ export interface Service {
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class TokenProvider extends Context.Tag("@ssokit/node/TokenProvider")<TokenProvider, Service>() {}
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make: (options?: Options) => Effect.Effect<Service, never, TokenStore | HttpClient.HttpClient> =
   makeTokenProvider
 
 /**
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (options?: Options): Layer.Layer<TokenProvider, never, TokenStore | HttpClient.HttpClient> =>
   Layer.effect(TokenProvider, makeTokenProvider(options))
 
 /**
  * @since 0.1.0
+ * @category accessors
  */
 export const getToken = (session: SsoSession): Effect.Effect<Token, TokenError, TokenProvider> =>
   Effect.flatMap(TokenProvider, (provider) => provider.getToken(session))

@@ -29,11 +29,13 @@ import { defaultCacheDirectory, type FileStoreOptions, makeFileStore } from "./i
  * `clientSecret`, `registrationExpiresAt`, `region`, `startUrl`, plus any unknown fields (kept on write).
  *
  * @since 0.1.0
+ * @category models
  */
 export const CachedToken = CachedTokenSchema
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type CachedToken = Schema.Schema.Type<typeof CachedTokenSchema>
 
@@ -41,11 +43,13 @@ export type CachedToken = Schema.Schema.Type<typeof CachedTokenSchema>
  * A cached client registration: `clientId`, `clientSecret`, `expiresAt`, `scopes?`, `grantTypes?`.
  *
  * @since 0.1.0
+ * @category models
  */
 export const CachedRegistration = CachedRegistrationSchema
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type CachedRegistration = Schema.Schema.Type<typeof CachedRegistrationSchema>
 
@@ -60,6 +64,7 @@ type StoreError = CacheAccessError | CacheDirectoryInsecureError
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Service {
   /** The cache directory (or a label for non-file stores). */
@@ -82,6 +87,7 @@ export interface Service {
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class TokenStore extends Context.Tag("@ssokit/node/TokenStore")<TokenStore, Service>() {}
 
@@ -90,6 +96,7 @@ export class TokenStore extends Context.Tag("@ssokit/node/TokenStore")<TokenStor
  * botocore and the JS SDK compute it.
  *
  * @since 0.1.0
+ * @category cache keys
  */
 export const tokenCacheKey = (session: { readonly name?: string | undefined; readonly startUrl: string }): string =>
   sha1(session.name ?? session.startUrl)
@@ -99,6 +106,7 @@ export const tokenCacheKey = (session: { readonly name?: string | undefined; rea
  * `sha1(json.dumps({"tool": "botocore", "startUrl", "region", "scopes", "session_name"}, sort_keys=True))`.
  *
  * @since 0.1.0
+ * @category cache keys
  */
 export const registrationCacheKey = (input: {
   readonly startUrl: string
@@ -118,11 +126,13 @@ export const registrationCacheKey = (input: {
  * The default cache directory: `$HOME/.aws/sso/cache`.
  *
  * @since 0.1.0
+ * @category cache keys
  */
 export const defaultDirectory: (env?: Record<string, string | undefined>) => string = defaultCacheDirectory
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type FileOptions = FileStoreOptions
 
@@ -130,6 +140,7 @@ export type FileOptions = FileStoreOptions
  * A file store over `directory` (default `$HOME/.aws/sso/cache`).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const makeFile: (options?: FileOptions) => Effect.Effect<Service> = makeFileStore
 
@@ -137,6 +148,7 @@ export const makeFile: (options?: FileOptions) => Effect.Effect<Service> = makeF
  * The default layer: the AWS CLI's cache directory under `HOME`.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerFile = (options?: FileOptions): Layer.Layer<TokenStore> => Layer.effect(TokenStore, makeFileStore(options))
 
@@ -144,6 +156,7 @@ export const layerFile = (options?: FileOptions): Layer.Layer<TokenStore> => Lay
  * An in-memory store (tests, browsers). Entries go through the same encoding as files, so behaviour matches.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const makeMemory = (initial: Record<string, unknown> = {}): Effect.Effect<Service & { readonly dump: () => Record<string, unknown> }> =>
   Effect.gen(function*() {
@@ -186,6 +199,7 @@ export const makeMemory = (initial: Record<string, unknown> = {}): Effect.Effect
 
 /**
  * @since 0.1.0
+ * @category layers
  */
 export const layerMemory = (initial?: Record<string, unknown>): Layer.Layer<TokenStore> =>
   Layer.effect(TokenStore, makeMemory(initial))

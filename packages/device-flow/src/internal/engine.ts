@@ -21,7 +21,7 @@ import {
   EngineOptionsError,
   FlowExistsError,
   FlowNotFoundError,
-  type LoginError,
+  type LoginFailure,
   type SnapshotError
 } from "./errors.js"
 import * as M from "./machine.js"
@@ -479,7 +479,7 @@ const defectMessage = (phase: M.Phase, cause: Cause.Cause<unknown>): string => {
 }
 
 /** The outcome of an ended flow as the login's result or error. @internal */
-export const outcomeOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<LoginResult, LoginError> => {
+export const outcomeOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<LoginResult, LoginFailure> => {
   const c = snapshot.context
   switch (M.phaseOf(snapshot)) {
     case "authorized":
@@ -508,7 +508,7 @@ export const outcomeOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<LoginRe
       if (error === undefined || error._tag === "Defect") {
         return Effect.dieMessage(error?.message ?? "device flow failed without an error")
       }
-      return Effect.fail(error as LoginError)
+      return Effect.fail(error as LoginFailure)
     }
   }
 }
@@ -569,11 +569,11 @@ export const resolveOptions = (
 }
 
 /** Resolves once the flow reaches an outcome (interrupting the wait does not cancel the flow). @internal */
-export const awaitFlow = (engine: EngineImpl, id: string): Effect.Effect<LoginResult, LoginError | FlowNotFoundError> =>
+export const awaitFlow = (engine: EngineImpl, id: string): Effect.Effect<LoginResult, LoginFailure | FlowNotFoundError> =>
   withFlow(engine, id, (flow) =>
     M.isOutcome(flow.phase)
       ? outcomeOf(flow.snapshot)
-      : Effect.async<LoginResult, LoginError>((resume) => {
+      : Effect.async<LoginResult, LoginFailure>((resume) => {
         const stop = engine.listen(flow, (snapshot) => {
           if (!M.isOutcome(M.phaseOf(snapshot))) return
           stop()

@@ -68,7 +68,7 @@ export class SnapshotError extends Schema.TaggedError<SnapshotError>()("Snapshot
 }
 
 /** @internal */
-export type LoginError =
+export type LoginFailure =
   | DeviceCodeExpiredError
   | AccessDeniedError
   | Errors.RegisterClientError

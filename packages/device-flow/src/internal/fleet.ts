@@ -30,7 +30,7 @@ export interface FleetOptions {
 export interface FleetService {
   readonly start: (options: DF.StartOptions) => Effect.Effect<string, SnapshotError | FS.FlowStoreError | DF.FlowExistsError>
   readonly get: (id: string) => Effect.Effect<M.DeviceFlowSnapshot, FlowNotFoundError | SnapshotError | FS.FlowStoreError>
-  readonly await: (id: string) => Effect.Effect<LoginResult, DF.LoginError | FlowNotFoundError | FS.FlowStoreError>
+  readonly await: (id: string) => Effect.Effect<LoginResult, DF.LoginFailure | FlowNotFoundError | FS.FlowStoreError>
   readonly cancel: (id: string) => Effect.Effect<void, FlowNotFoundError | SnapshotError | FS.FlowStoreError>
   readonly persisted: (id: string) => Effect.Effect<DF.PersistedSnapshot, FlowNotFoundError | SnapshotError | FS.FlowStoreError>
   readonly list: Effect.Effect<ReadonlyArray<{ readonly id: string }>, FS.FlowStoreError>

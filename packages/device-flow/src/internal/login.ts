@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import { awaitFlow, type EngineImpl, type LoginResult, startChecked, type StartOptions } from "./engine.js"
-import type { LoginError, SnapshotError } from "./errors.js"
+import type { LoginFailure, SnapshotError } from "./errors.js"
 import * as M from "./machine.js"
 import { type PersistedSnapshot, toPersisted } from "./snapshot.js"
 
@@ -28,7 +28,7 @@ export interface LoginOptions extends Omit<StartOptions, "snapshot" | "id"> {
 export const loginOn = (
   engine: EngineImpl,
   options: LoginOptions
-): Effect.Effect<LoginResult, LoginError | SnapshotError> =>
+): Effect.Effect<LoginResult, LoginFailure | SnapshotError> =>
   Effect.flatMap(
     // The same checks as `Engine.start`; no id is given, so none can be taken.
     Effect.catchTag(
@@ -43,7 +43,7 @@ export const loginOn = (
       "FlowExistsError",
       Effect.die
     ),
-    (id): Effect.Effect<LoginResult, LoginError | SnapshotError> => {
+    (id): Effect.Effect<LoginResult, LoginFailure | SnapshotError> => {
     const { onPersist, onProgress } = options
     let defect: { readonly error: unknown } | undefined
     const report = (s: M.DeviceFlowSnapshot) => {
@@ -85,10 +85,10 @@ export type Progress =
 
 /** @internal */
 export const progressOf = (
-  login: (options: LoginOptions) => Effect.Effect<LoginResult, LoginError | SnapshotError, SsoOidc>,
+  login: (options: LoginOptions) => Effect.Effect<LoginResult, LoginFailure | SnapshotError, SsoOidc>,
   options: Omit<LoginOptions, "onProgress">
-): Stream.Stream<Progress, LoginError | SnapshotError, SsoOidc> =>
-  Stream.asyncPush<Progress, LoginError | SnapshotError, SsoOidc>((emit) =>
+): Stream.Stream<Progress, LoginFailure | SnapshotError, SsoOidc> =>
+  Stream.asyncPush<Progress, LoginFailure | SnapshotError, SsoOidc>((emit) =>
     Effect.forkScoped(
       Effect.flatMap(
         Effect.exit(login({ ...options, onProgress: (view) => emit.single({ _tag: "Progress", view }) })),

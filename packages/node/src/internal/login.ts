@@ -17,6 +17,7 @@ import type * as TokenProvider from "../TokenProvider.js"
 import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { startLoopback } from "./loopback.js"
 import { DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
+import { incompleteAnswer, publicToken, type TokenAnswer, tokenFromAnswer, usableAsIs } from "./tokenResponse.js"
 
 export const lineWriter = (options: Login.Options) => {
   const output = options.output ?? process.stderr
@@ -46,34 +47,24 @@ export const chooseFlow = (options: Login.Options, browserAvailable: boolean): K
     ? "pkce"
     : "device"
 
-const saveToken = (
-  session: Login.Options["session"],
-  registration: CachedRegistration,
-  response: { readonly accessToken?: Redacted.Redacted<string> | undefined; readonly expiresIn?: number | undefined; readonly refreshToken?: Redacted.Redacted<string> | undefined }
-) =>
+const saveToken = (session: Login.Options["session"], registration: CachedRegistration, response: TokenAnswer) =>
   Effect.gen(function*() {
     const store = yield* TokenStore
     const now = yield* Clock.currentTimeMillis
-    if (response.accessToken === undefined || response.expiresIn === undefined || !(response.expiresIn > 0)) {
-      return yield* Effect.fail(new LoginError({ reason: "CreateToken returned no accessToken/expiresIn" }))
-    }
-    const token: CachedToken = {
+    const token = tokenFromAnswer({
       startUrl: session.startUrl,
       region: session.region,
-      accessToken: response.accessToken,
-      expiresAt: new Date(Math.floor(now / 1000) * 1000 + response.expiresIn * 1000),
       clientId: registration.clientId,
       clientSecret: registration.clientSecret,
-      registrationExpiresAt: registration.expiresAt,
-      ...(response.refreshToken !== undefined ? { refreshToken: response.refreshToken } : {})
-    }
+      registrationExpiresAt: registration.expiresAt
+    }, response, now)
+    if (token === undefined) return yield* Effect.fail(new LoginError({ reason: incompleteAnswer }))
     const key = tokenCacheKey(session)
     yield* store.withLock(key, store.writeToken(key, token))
     if (response.refreshToken === undefined) {
       yield* Effect.logWarning("the service issued no refresh token: this session cannot be refreshed and needs a login when it expires")
     }
-    const result: TokenProvider.Token = { accessToken: token.accessToken, expiresAt: token.expiresAt }
-    return result
+    return publicToken(token)
   })
 
 const pkceLogin = (options: Login.Options, client: SsoOidc.SsoOidc.Service, endpoint: string, scopes: ReadonlyArray<string>) =>
@@ -163,14 +154,11 @@ const reusableToken = (options: Login.Options, key: string) =>
     if (Option.isNone(cached)) return Option.none<TokenProvider.Token>()
     const token = cached.value
     const now = yield* Clock.currentTimeMillis
-    const windows = options.windows ?? RefreshPolicy.defaultWindows
     const sameSession = token.startUrl === options.session.startUrl &&
       (token.region === undefined || token.region === options.session.region)
-    const phase = RefreshPolicy.phase({ now, expiresAt: token.expiresAt.getTime(), windows })
-    if (!sameSession || phase === "Mandatory" || phase === "Expired") {
-      return Option.none<TokenProvider.Token>()
-    }
-    return Option.some<TokenProvider.Token>({ accessToken: token.accessToken, expiresAt: token.expiresAt })
+    return sameSession && usableAsIs(token, now, options.windows ?? RefreshPolicy.defaultWindows)
+      ? Option.some(publicToken(token))
+      : Option.none<TokenProvider.Token>()
   })
 
 /**

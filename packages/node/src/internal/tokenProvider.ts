@@ -17,6 +17,7 @@ import {
 } from "../Errors.js"
 import type * as TokenProvider from "../TokenProvider.js"
 import { type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
+import { incompleteAnswer, publicToken, tokenFromAnswer } from "./tokenResponse.js"
 
 interface Ctx {
   readonly key: string
@@ -82,8 +83,6 @@ export const makeTokenProvider = (
       windows
     })
 
-    const toToken = (t: CachedToken): TokenProvider.Token => ({ accessToken: t.accessToken, expiresAt: t.expiresAt })
-
     /** A miss, a corrupt file (moved aside) or an unreadable entry all mean: log in. */
     const read = (ctx: Ctx) =>
       store.readToken(ctx.key).pipe(
@@ -131,17 +130,10 @@ export const makeTokenProvider = (
           refreshToken: token.refreshToken!
         })
         const now = yield* Clock.currentTimeMillis
-        if (response.accessToken === undefined || response.expiresIn === undefined || !(response.expiresIn > 0)) {
-          return yield* Effect.fail({ _tag: "IncompleteRefreshResponse" as const, message: "CreateToken returned no accessToken/expiresIn" })
-        }
-        // Rotation: whatever refresh token comes back is the one to keep; none back means none (as botocore/JS do).
-        const { refreshToken: _old, ...rest } = token
-        const next: CachedToken = {
-          ...rest,
-          accessToken: response.accessToken,
-          // whole seconds, as the cache stores it: the caller sees exactly what other tools will read
-          expiresAt: new Date(Math.floor(now / 1000) * 1000 + response.expiresIn * 1000),
-          ...(response.refreshToken !== undefined ? { refreshToken: response.refreshToken } : {})
+        const { accessToken: _a, expiresAt: _e, refreshToken: _r, ...base } = token
+        const next = tokenFromAnswer(base, response, now)
+        if (next === undefined) {
+          return yield* Effect.fail({ _tag: "IncompleteRefreshResponse" as const, message: incompleteAnswer })
         }
         yield* store.writeToken(ctx.key, next).pipe(
           // The new token is valid even if persisting failed; say so loudly rather than dropping it.
@@ -213,7 +205,7 @@ export const makeTokenProvider = (
         const now = yield* Clock.currentTimeMillis
         const remembered = memo.get(key)
         if (remembered !== undefined && RefreshPolicy.phase({ now, expiresAt: remembered.expiresAt.getTime(), windows }) === "Fresh") {
-          return toToken(remembered)
+          return publicToken(remembered)
         }
         const cached = yield* read(ctx).pipe(Effect.tapError(() => Effect.sync(() => memo.delete(key))))
         const decision = RefreshPolicy.decide(stateOf(cached, now))
@@ -222,10 +214,10 @@ export const makeTokenProvider = (
             yield* Effect.logWarning(`the token of "${ctx.label}" expires soon and cannot be refreshed (${decision.notRefreshable})`)
           }
           memo.set(key, cached)
-          return toToken(cached)
+          return publicToken(cached)
         }
         if (decision._tag === "Refresh" && !decision.mandatory && now < (advisoryRetryAt.get(key) ?? 0)) {
-          return toToken(cached)
+          return publicToken(cached)
         }
         const run = semaphoreFor(key).withPermits(1)(
           store.withLock(key, refreshLocked(ctx)).pipe(
@@ -250,7 +242,7 @@ export const makeTokenProvider = (
           advisoryRetryAt.delete(key)
         }
         memo.set(key, result)
-        return toToken(result)
+        return publicToken(result)
       })
 
     return { getToken }
