@@ -133,10 +133,12 @@ describe("Browser", () => {
   it("passes the URL as one argument to the command", async () => {
     const out = path.join(home, "opened.txt")
     const script = path.join(home, "record.sh")
-    fs.writeFileSync(script, `#!/bin/sh\nprintf '%s' "$1" > "${out}"\n`, { mode: 0o755 })
+    // written aside and renamed: the file appears whole (a loaded machine may run the opener late, never half-way)
+    fs.writeFileSync(script, `#!/bin/sh\nprintf '%s' "$1" > "${out}.tmp" && mv "${out}.tmp" "${out}"\n`, { mode: 0o755 })
     const url = "http://127.0.0.1:1/authorize?a=1&b=two words"
     expect(await Effect.runPromise(Browser.fromCommand([script]).open(url))).toBe(true)
-    for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 20))
+    // the opener is detached: wait for it (bounded by the test's timeout, not by a guess of the machine's speed)
+    while (!fs.existsSync(out)) await new Promise((r) => setTimeout(r, 20))
     expect(fs.readFileSync(out, "utf8")).toBe(url)
   })
 })

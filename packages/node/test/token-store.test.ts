@@ -1,7 +1,9 @@
 import * as TokenStore from "@ssokit/node/TokenStore"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
@@ -226,7 +228,8 @@ describe("TokenStore (file)", () => {
   })
 
   it("serialises lock holders and times out with LockTimeoutError", async () => {
-    const s = await run(TokenStore.makeFile({ directory: cacheDir(), lockTimeoutMs: 200 }))
+    // a wait far longer than any hold, so a loaded machine cannot turn serialisation into a timeout
+    const s = await run(TokenStore.makeFile({ directory: cacheDir(), lockTimeoutMs: 30_000 }))
     const order: Array<string> = []
     const hold = (name: string, ms: number) =>
       s.withLock("k", Effect.gen(function*() {
@@ -236,7 +239,19 @@ describe("TokenStore (file)", () => {
       }))
     await run(Effect.all([hold("a", 50), hold("b", 10)], { concurrency: 2 }))
     expect(order.join(",")).toMatch(/^(a:in,a:out,b:in,b:out|b:in,b:out,a:in,a:out)$/)
-    const exit = await Effect.runPromiseExit(Effect.all([hold("long", 600), hold("waiter", 1)], { concurrency: 2 }))
+    // the holder keeps the lock until the waiter has given up, however slow the machine is
+    const short = await run(TokenStore.makeFile({ directory: cacheDir(), lockTimeoutMs: 200 }))
+    const exit = await Effect.runPromiseExit(Effect.gen(function*() {
+      const entered = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const holder = yield* short.withLock("k", Deferred.succeed(entered, undefined).pipe(Effect.zipRight(Deferred.await(release))))
+        .pipe(Effect.fork)
+      yield* Deferred.await(entered)
+      const waited = yield* Effect.exit(short.withLock("k", Effect.void))
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(holder)
+      return yield* waited
+    }))
     expect(Exit.isFailure(exit)).toBe(true)
     const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
     expect(error?._tag).toBe("LockTimeoutError")
