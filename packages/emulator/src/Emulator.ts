@@ -1,17 +1,75 @@
 /**
  * A faithful local AWS IAM Identity Center OIDC (SSO OIDC) service on loopback: the four operations with the
- * real wire format, a verification page, `/authorize` for PKCE, an admin API and fault injection.
+ * real wire format, a verification page, `/authorize` for PKCE, an admin API and fault injection — and, on the same
+ * server, the SSO portal API (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout) that turns the tokens it
+ * issued into AWS credentials.
  *
  * @since 0.1.0
  */
+import { validateAccounts } from "./internal/accounts.js"
 import { validateFault, validateForcedError } from "./internal/faults.js"
+import { Portal } from "./internal/portal.js"
 import { EmulatorServer } from "./internal/server.js"
 import { Service } from "./internal/service.js"
 
 /**
+ * The SSO OIDC operations and the SSO portal's (`GetRoleCredentials`, `ListAccounts`, `ListAccountRoles`, `Logout`).
+ *
  * @since 0.1.0
  */
-export type Operation = "RegisterClient" | "StartDeviceAuthorization" | "CreateToken" | "CreateTokenWithIAM"
+export type Operation =
+  | "RegisterClient"
+  | "StartDeviceAuthorization"
+  | "CreateToken"
+  | "CreateTokenWithIAM"
+  | "GetRoleCredentials"
+  | "ListAccounts"
+  | "ListAccountRoles"
+  | "Logout"
+
+/**
+ * An AWS account assigned to the portal's user, with the roles (permission sets) the user may take in it.
+ *
+ * @since 0.2.0
+ */
+export interface EmulatorAccount {
+  /** 12 digits. */
+  readonly accountId: string
+  /** Display name (1-128 printable characters). */
+  readonly accountName: string
+  /** Default `aws+<accountId>@example.com`. */
+  readonly emailAddress?: string
+  /** Role names (IAM role-name characters, 1-64 each); may be empty. */
+  readonly roles: ReadonlyArray<string>
+}
+
+/**
+ * What the portal's user is assigned when `accounts` is not given: account `111122223333` named `Sandbox` with
+ * roles `Dev` and `Admin`. Checks outside this repository rely on exactly this.
+ *
+ * @since 0.2.0
+ */
+export const DEFAULT_ACCOUNTS: ReadonlyArray<EmulatorAccount> = [
+  { accountId: "111122223333", accountName: "Sandbox", emailAddress: "sandbox@example.com", roles: ["Dev", "Admin"] }
+]
+
+/**
+ * Role credentials GetRoleCredentials handed out (never the secret parts).
+ *
+ * @since 0.2.0
+ */
+export interface RoleCredentialsInfo {
+  readonly accountId: string
+  readonly roleName: string
+  /** The login (token subject) they were issued to. */
+  readonly subject: string
+  /** Epoch ms. */
+  readonly issuedAt: number
+  /** Epoch ms, as in the answer's `expiration`. */
+  readonly expiration: number
+  /** Not yet expired by the emulator's clock. */
+  readonly valid: boolean
+}
 
 /**
  * @since 0.1.0
@@ -86,13 +144,27 @@ export interface EmulatorOptions {
   readonly quiet?: boolean
   /** Where log lines (method, path without query, status, error shape, ms; never secrets) go. Default: stderr. */
   readonly log?: (line: string) => void
+  /**
+   * The SSO portal user's accounts and roles, replacing {@link DEFAULT_ACCOUNTS} (include it to keep `Sandbox`).
+   * Checked when the emulator starts: a bad entry rejects with a TypeError naming the field (`accounts[1].roles[0]`).
+   * CLI: `--accounts FILE.json`, a JSON array of the same objects.
+   */
+  readonly accounts?: ReadonlyArray<EmulatorAccount>
+  /** Lifetime of the portal's role credentials (their `expiration`). Default `3600`. CLI: `--role-credentials-ttl`. */
+  readonly roleCredentialsTtl?: number
+  /**
+   * The portal's per-access-token rate limit in requests per second, as a token bucket holding as many (the real
+   * portal allows about 20/s per token); past it, TooManyRequestsException (429). `0` or `false`: no limit.
+   * Default `20`. The bucket refills on the emulator's clock (`now` + `advanceClock`). CLI: `--portal-rate-limit`.
+   */
+  readonly portalRateLimit?: number | false
 }
 
 /**
  * @since 0.1.0
  */
 export interface EmulatorStats {
-  /** Requests per operation (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken`, `CreateTokenWithIAM`). */
+  /** Requests per operation (the OIDC ones and the portal's: `GetRoleCredentials`, `ListAccounts`, …). */
   readonly requests: Record<string, number>
   /** Error answers per shape name (incl. injected faults). */
   readonly errors: Record<string, number>
@@ -155,7 +227,10 @@ export interface TokenInfo {
  * @since 0.1.0
  */
 export interface Emulator {
-  /** `http://HOST:PORT`, usable as the SSO OIDC endpoint (`AWS_ENDPOINT_URL_SSO_OIDC`). */
+  /**
+   * `http://HOST:PORT`, usable as the SSO OIDC endpoint (`AWS_ENDPOINT_URL_SSO_OIDC`) and as the SSO portal
+   * endpoint (`AWS_ENDPOINT_URL_SSO`).
+   */
   readonly url: string
   readonly port: number
   /** Stops listening and closes every connection, keep-alive ones included. */
@@ -186,6 +261,10 @@ export interface Emulator {
   expireClient(clientId: string): boolean
   /** The login session behind a refresh token ends now (InvalidGrantException on refresh). */
   expireRefreshToken(refreshToken: string): boolean
+  /** The portal user's accounts and roles. Also `GET /admin/accounts`. */
+  accounts(): ReadonlyArray<EmulatorAccount>
+  /** Looks up role credentials GetRoleCredentials issued, by access key id. Also `POST /admin/role-credentials`. */
+  roleCredentials(accessKeyId: string): RoleCredentialsInfo | undefined
 }
 
 const seconds = (name: string, value: number | undefined, fallback: number): number => {
@@ -209,6 +288,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   // Service time = the given clock + what advanceClock added (lets out-of-process tests move time via the admin API).
   let offset = 0
   const now = () => baseNow() + offset
+  const accounts = validateAccounts(options.accounts ?? DEFAULT_ACCOUNTS, "accounts")
+  if (typeof accounts === "string") throw new TypeError(accounts)
+  const rateLimit = options.portalRateLimit === false ? 0 : options.portalRateLimit ?? 20
+  if (typeof rateLimit !== "number" || !Number.isFinite(rateLimit) || rateLimit < 0) {
+    throw new TypeError("portalRateLimit must be a non-negative number of requests per second, or false")
+  }
   const service = new Service({
     interval: options.omitInterval === true ? undefined : seconds("interval", options.interval, 1),
     deviceCodeTtl: seconds("deviceCodeTtl", options.deviceCodeTtl, 600),
@@ -220,11 +305,18 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     pollToleranceMs: options.pollToleranceMs ?? (options.now === undefined ? 50 : 0),
     now
   })
+  const portal = new Portal({
+    accounts,
+    roleCredentialsTtl: seconds("roleCredentialsTtl", options.roleCredentialsTtl, 3600),
+    rateLimit,
+    now
+  }, service)
   // Giving `log` asks for logging; otherwise the library is quiet unless told not to be.
   const quiet = options.quiet ?? options.log === undefined
   const log = quiet ? undefined : options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const server = new EmulatorServer({
     service,
+    portal,
     credentials: options.credentials ?? DEFAULT_CREDENTIALS,
     maxSkewMs: seconds("maxClockSkew", options.maxClockSkew, 900) * 1000,
     // SigV4's window is about the caller's real clock, so it ignores advanceClock.
@@ -262,6 +354,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     introspect: (token) => service.introspect(String(token)),
     revokeClient: (id) => service.revokeClient(String(id)),
     expireClient: (id) => service.expireClient(String(id)),
-    expireRefreshToken: (token) => service.expireRefreshToken(String(token))
+    expireRefreshToken: (token) => service.expireRefreshToken(String(token)),
+    accounts: () => portal.accounts(),
+    roleCredentials: (accessKeyId) => portal.roleCredentials(String(accessKeyId))
   }
 }

@@ -1,16 +1,19 @@
 /**
  * The admin API under `/admin/`: what tests and other processes use to drive the emulator (approve, deny, faults,
- * forced errors, clock, reset, introspection, revocation) and to read it (pending authorizations, stats).
+ * forced errors, clock, reset, introspection, revocation) and to read it (pending authorizations, stats, the
+ * portal's accounts and the role credentials it issued).
  */
 import type * as http from "node:http"
 import type { EmulatorStats } from "../Emulator.js"
 import { validateFault, validateForcedError, type Faults } from "./faults.js"
 import { readBody, sendJson } from "./http.js"
+import type { Portal } from "./portal.js"
 import type { Service } from "./service.js"
 
 /** What the admin routes act on. */
 export interface AdminTarget {
   readonly service: Service
+  readonly portal: Portal
   readonly faults: Faults
   readonly stats: () => EmulatorStats
   readonly reset: () => void
@@ -32,6 +35,7 @@ export const admin = async (
   if (method === "GET") {
     if (route === "pending") return sendJson(res, 200, service.pending())
     if (route === "stats") return sendJson(res, 200, target.stats())
+    if (route === "accounts") return sendJson(res, 200, target.portal.accounts())
     return bad(`Unknown admin route ${route}`, 404)
   }
   if (method !== "POST") return bad(`Method ${method} is not allowed here`, 405)
@@ -91,6 +95,12 @@ export const admin = async (
       return withString("clientId", (c) => service.expireClient(c), "client")
     case "expire-refresh-token":
       return withString("refreshToken", (t) => service.expireRefreshToken(t), "refresh token")
+    case "role-credentials": {
+      const accessKeyId = stringField("accessKeyId")
+      if (accessKeyId === undefined) return bad("accessKeyId (string) is required")
+      const info = target.portal.roleCredentials(accessKeyId)
+      return info === undefined ? bad("Unknown access key id", 404) : sendJson(res, 200, info)
+    }
     default:
       return bad(`Unknown admin route ${route}`, 404)
   }

@@ -1,5 +1,6 @@
 /** Flag parsing for `ssokit-emulator` / `pnpm emulator` (kept dependency-free; the emulator depends on nothing of ours). */
 import type { EmulatorOptions } from "../Emulator.js"
+import { readAccountsFile } from "./accounts.js"
 
 export const USAGE = `Usage: ssokit-emulator [flags]
 
@@ -12,6 +13,13 @@ export const USAGE = `Usage: ssokit-emulator [flags]
   --refresh-token-ttl SECONDS  login session (refresh token) lifetime (default 28800)
   --registration-ttl SECONDS   client registration lifetime (default 7776000)
   --omit-interval              leave interval out of StartDeviceAuthorization (clients must then assume 5)
+  --accounts FILE              the SSO portal user's accounts and roles, a JSON array replacing the default
+                               account 111122223333 "Sandbox" (roles Dev, Admin), e.g.
+                               [{"accountId":"444455556666","accountName":"Prod","emailAddress":"p@example.com",
+                                 "roles":["ReadOnly"]}]   (emailAddress is optional)
+  --role-credentials-ttl SECONDS  lifetime of GetRoleCredentials credentials (default 3600)
+  --portal-rate-limit N        portal requests per second per access token before TooManyRequestsException
+                               (default 20, as the real portal; 0 = no limit)
   --quiet                      no per-request log lines on stderr
   --help                       this text
 `
@@ -23,7 +31,9 @@ const numeric: Record<string, keyof EmulatorOptions> = {
   "--device-code-ttl": "deviceCodeTtl",
   "--access-token-ttl": "accessTokenTtl",
   "--refresh-token-ttl": "refreshTokenTtl",
-  "--registration-ttl": "registrationTtl"
+  "--registration-ttl": "registrationTtl",
+  "--role-credentials-ttl": "roleCredentialsTtl",
+  "--portal-rate-limit": "portalRateLimit"
 }
 
 export type Parsed = { kind: "help" } | { kind: "error"; message: string } | { kind: "run"; options: EmulatorOptions }
@@ -44,13 +54,19 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
       options[flag === "--quiet" ? "quiet" : "omitInterval"] = true
       continue
     }
-    if (flag !== "--host" && !(flag in numeric)) return { kind: "error", message: `Unknown flag ${flag}` }
+    if (flag !== "--host" && flag !== "--accounts" && !(flag in numeric)) return { kind: "error", message: `Unknown flag ${flag}` }
     if (value === undefined) {
       value = argv[++i]
       if (value === undefined) return { kind: "error", message: `${flag} needs a value` }
     }
     if (flag === "--host") {
       options.host = value
+      continue
+    }
+    if (flag === "--accounts") {
+      const accounts = readAccountsFile(value)
+      if (typeof accounts === "string") return { kind: "error", message: accounts }
+      options.accounts = accounts
       continue
     }
     const n = Number(value)

@@ -32,7 +32,7 @@ export type ShapeName = keyof typeof SHAPES
 export const isShapeName = (s: unknown): s is ShapeName => typeof s === "string" && Object.hasOwn(SHAPES, s)
 
 /** The errors each operation may raise, in model order (used to validate forced errors). */
-export const OPERATION_ERRORS: Record<string, ReadonlyArray<ShapeName>> = {
+export const OPERATION_ERRORS: Record<string, ReadonlyArray<ShapeName | PortalShapeName>> = {
   RegisterClient: [
     "InternalServerException",
     "InvalidClientMetadataException",
@@ -75,11 +75,24 @@ export const OPERATION_ERRORS: Record<string, ReadonlyArray<ShapeName>> = {
     "SlowDownException",
     "UnauthorizedClientException",
     "UnsupportedGrantTypeException"
-  ]
+  ],
+  GetRoleCredentials: ["InvalidRequestException", "UnauthorizedException", "TooManyRequestsException", "ResourceNotFoundException"],
+  ListAccountRoles: ["InvalidRequestException", "UnauthorizedException", "TooManyRequestsException", "ResourceNotFoundException"],
+  ListAccounts: ["InvalidRequestException", "UnauthorizedException", "TooManyRequestsException", "ResourceNotFoundException"],
+  Logout: ["InvalidRequestException", "UnauthorizedException", "TooManyRequestsException"]
 }
 
 export type { Operation }
-export const OPERATIONS: ReadonlyArray<Operation> = ["RegisterClient", "StartDeviceAuthorization", "CreateToken", "CreateTokenWithIAM"]
+export const OPERATIONS: ReadonlyArray<Operation> = [
+  "RegisterClient",
+  "StartDeviceAuthorization",
+  "CreateToken",
+  "CreateTokenWithIAM",
+  "GetRoleCredentials",
+  "ListAccounts",
+  "ListAccountRoles",
+  "Logout"
+]
 export const isOperation = (s: unknown): s is Operation =>
   typeof s === "string" && (OPERATIONS as ReadonlyArray<string>).includes(s)
 
@@ -137,4 +150,51 @@ export const DESCRIPTIONS = {
   invalidClient: "Invalid client provided",
   expiredClient: "Client registration has expired",
   internal: "An internal error occurred"
+} as const
+
+// ---- the SSO portal (service `sso`) ----
+
+/**
+ * The portal is another Coral service ("switchboard"): its errors carry `{"message", "__type"}` in the body, with
+ * `__type` as `com.amazonaws.switchboard.portal#Shape` (as captured from the real service), and the shape in
+ * `x-amzn-ErrorType` as every Coral service sends it.
+ */
+export const PORTAL_SERVICE = "com.amazonaws.switchboard.portal"
+export const PORTAL_NAMESPACE = `http://internal.amazon.com/coral/${PORTAL_SERVICE}/`
+
+/** The portal's modelled errors with their `@httpError`. */
+export const PORTAL_SHAPES = {
+  InvalidRequestException: 400,
+  UnauthorizedException: 401,
+  ResourceNotFoundException: 404,
+  TooManyRequestsException: 429
+} as const
+
+export type PortalShapeName = keyof typeof PORTAL_SHAPES
+
+/** Answers the real portal gives that the model does not declare (a role not assigned: 403 "No access"). */
+const PORTAL_UNMODELLED = { ForbiddenException: 403, MethodNotAllowedException: 405 } as const
+
+export const PORTAL_OPERATIONS = ["GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout"] as const
+export type PortalOperation = (typeof PORTAL_OPERATIONS)[number]
+export const isPortalOperation = (s: unknown): s is PortalOperation =>
+  typeof s === "string" && (PORTAL_OPERATIONS as ReadonlyArray<string>).includes(s)
+
+export const portalError = (shape: PortalShapeName | keyof typeof PORTAL_UNMODELLED, message: string): ErrorAnswer => ({
+  status: Object.hasOwn(PORTAL_SHAPES, shape) ? PORTAL_SHAPES[shape as PortalShapeName] : PORTAL_UNMODELLED[shape as keyof typeof PORTAL_UNMODELLED],
+  name: shape,
+  namespace: PORTAL_NAMESPACE,
+  body: { message, __type: `${PORTAL_SERVICE}#${shape}` }
+})
+
+/** The error answer an operation's forced error takes: the portal's form for portal operations, OIDC's otherwise. */
+export const forcedAnswer = (operation: Operation, shape: ShapeName | PortalShapeName, description: string, extras: ServiceErrorExtras): ErrorAnswer =>
+  isPortalOperation(operation) ? portalError(shape as PortalShapeName, description) : serviceError(shape as ShapeName, description, extras)
+
+/** Default portal messages: the first two are the real service's (seen in user reports), the others ours. */
+export const PORTAL_MESSAGES = {
+  unauthorized: "Session token not found or invalid",
+  forbidden: "No access",
+  tooMany: "Too many requests",
+  accountNotFound: "Account not found"
 } as const

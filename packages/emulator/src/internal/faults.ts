@@ -9,12 +9,16 @@ import {
   CORAL_SERVICE_NAMESPACE,
   DESCRIPTIONS,
   type ErrorAnswer,
+  forcedAnswer,
   frameworkError,
   INVALID_REQUEST_REASONS,
   isOperation,
   isShapeName,
   type Operation,
   OPERATION_ERRORS,
+  OPERATIONS,
+  PORTAL_SHAPES,
+  type PortalShapeName,
   serviceError,
   type ShapeName
 } from "./errors.js"
@@ -33,14 +37,14 @@ export const FAULT_KINDS = Object.keys(KINDS) as ReadonlyArray<FaultKind>
 
 /** A forced error whose shape was checked against the operation's modelled errors. */
 export interface ValidForcedError extends ForcedError {
-  readonly shape: ShapeName
+  readonly shape: ShapeName | PortalShapeName
 }
 
 export const validateFault = (input: unknown): Fault | string => {
   if (typeof input !== "object" || input === null) return "fault must be an object"
   const { operation, kind, count, delayMs } = input as Record<string, unknown>
   if (typeof operation !== "string" || !(isOperation(operation) || operation === "*")) {
-    return `operation must be one of RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM or *`
+    return `operation must be one of ${OPERATIONS.join(", ")} or *`
   }
   if (typeof kind !== "string" || !Object.hasOwn(KINDS, kind)) {
     return `kind must be one of ${FAULT_KINDS.join(", ")}`
@@ -55,8 +59,9 @@ export const validateFault = (input: unknown): Fault | string => {
 export const validateForcedError = (input: unknown): ValidForcedError | string => {
   if (typeof input !== "object" || input === null) return "forced error must be an object"
   const { operation, shape, count, description, reason, endpoint, region } = input as Record<string, unknown>
-  if (!isOperation(operation)) return "operation must be one of RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM"
-  if (!isShapeName(shape) || !OPERATION_ERRORS[operation]!.includes(shape)) return `shape must be an error ${operation} can raise`
+  if (!isOperation(operation)) return `operation must be one of ${OPERATIONS.join(", ")}`
+  const known = isShapeName(shape) || (typeof shape === "string" && Object.hasOwn(PORTAL_SHAPES, shape))
+  if (!known || !OPERATION_ERRORS[operation]!.includes(shape as ShapeName | PortalShapeName)) return `shape must be an error ${operation} can raise`
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "count must be a non-negative integer"
   const strings = { description, reason, endpoint, region }
   for (const [k, v] of Object.entries(strings)) {
@@ -72,7 +77,7 @@ export const validateForcedError = (input: unknown): ValidForcedError | string =
   }
   const present: Record<string, string> = {}
   for (const [k, v] of Object.entries(strings)) if (typeof v === "string") present[k] = v
-  return { operation, shape, ...(count === undefined ? {} : { count: count as number }), ...present }
+  return { operation, shape: shape as ShapeName | PortalShapeName, ...(count === undefined ? {} : { count: count as number }), ...present }
 }
 
 interface Armed<A> {
@@ -144,7 +149,7 @@ export class Faults {
     }
     const forced = take(this.forced, operation)
     if (forced !== undefined) {
-      sendError(serviceError(forced.shape, forced.description ?? `Forced ${forced.shape}`, forced))
+      sendError(forcedAnswer(operation, forced.shape, forced.description ?? `Forced ${forced.shape}`, forced))
       return "answered"
     }
     return "continue"

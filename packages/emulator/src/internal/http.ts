@@ -11,7 +11,8 @@ export const MAX_BODY_BYTES = 64 * 1024
 /** Past this, an oversized upload is cut off instead of drained. */
 const MAX_DRAIN_BYTES = 8 * 1024 * 1024
 
-const ALLOWED_REQUEST_HEADERS = /^(content-type|amz-sdk-invocation-id|amz-sdk-request|authorization|x-amz-[a-z0-9-]+|x-amzn-[a-z0-9-]+)$/
+// `_` for the portal's `x-amz-sso_bearer_token`.
+const ALLOWED_REQUEST_HEADERS = /^(content-type|amz-sdk-invocation-id|amz-sdk-request|authorization|x-amz-[a-z0-9_-]+|x-amzn-[a-z0-9-]+)$/
 const EXPOSED_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amz-apigw-id, Retry-After, Date"
 
 export interface Body {

@@ -1,22 +1,24 @@
 /**
- * The HTTP face of the emulator: its lifecycle and routing, exactly as the Smithy model binds the four
- * operations. Plumbing (bodies, answers, CORS) is in http.ts, fault injection in faults.ts, the browser pages in
+ * The HTTP face of the emulator: its lifecycle and routing, exactly as the Smithy models bind the four OIDC
+ * operations and the SSO portal's four (semantics in portal.ts). Plumbing (bodies, answers, CORS) is in http.ts, fault injection in faults.ts, the browser pages in
  * pages.ts and the admin API in admin.ts.
  */
 import * as http from "node:http"
 import type { Socket } from "node:net"
 import type { EmulatorCredential, EmulatorStats } from "../Emulator.js"
 import { admin, type AdminTarget } from "./admin.js"
-import { DESCRIPTIONS, type ErrorAnswer, frameworkError, type Operation, serviceError } from "./errors.js"
+import { DESCRIPTIONS, type ErrorAnswer, frameworkError, type Operation, type PortalOperation, portalError, serviceError } from "./errors.js"
 import { Faults } from "./faults.js"
 import * as Html from "./html.js"
-import { cors, MAX_BODY_BYTES, preflight, readBody, readForm, sendErrorAnswer, sendHtml, sendJson } from "./http.js"
+import { cors, MAX_BODY_BYTES, preflight, readBody, readForm, send, sendErrorAnswer, sendHtml, sendJson } from "./http.js"
 import * as Pages from "./pages.js"
+import type { Portal } from "./portal.js"
 import { Fail, type Service } from "./service.js"
 import { verify } from "./sigv4.js"
 
 export interface ServerConfig {
   readonly service: Service
+  readonly portal: Portal
   readonly credentials: ReadonlyArray<EmulatorCredential>
   readonly maxSkewMs: number
   readonly now: () => number
@@ -30,6 +32,14 @@ interface Counts {
   errors: Record<string, number>
 }
 
+/** The portal's HTTP bindings from the `sso` model. */
+const PORTAL_ROUTES = new Map<string, { readonly method: string; readonly operation: PortalOperation }>([
+  ["/federation/credentials", { method: "GET", operation: "GetRoleCredentials" }],
+  ["/assignment/accounts", { method: "GET", operation: "ListAccounts" }],
+  ["/assignment/roles", { method: "GET", operation: "ListAccountRoles" }],
+  ["/logout", { method: "POST", operation: "Logout" }]
+])
+
 export class EmulatorServer {
   readonly server: http.Server
   readonly faults = new Faults()
@@ -41,6 +51,7 @@ export class EmulatorServer {
   constructor(private readonly config: ServerConfig) {
     this.adminTarget = {
       service: config.service,
+      portal: config.portal,
       faults: this.faults,
       stats: () => this.getStats(),
       reset: () => this.reset(),
@@ -93,6 +104,7 @@ export class EmulatorServer {
     this.faults.reset()
     this.counts = { requests: {}, errors: {} }
     this.config.service.reset()
+    this.config.portal.reset()
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -155,6 +167,15 @@ export class EmulatorServer {
       if (method !== "POST") return this.methodNotAllowed(req, res, "POST, OPTIONS")
       return this.operation(req, res, operation)
     }
+    const portalOperation = PORTAL_ROUTES.get(path)
+    if (portalOperation !== undefined) {
+      if (method !== portalOperation.method) {
+        await readBody(req)
+        const answer = portalError("MethodNotAllowedException", `Method ${method} is not allowed here`)
+        return sendErrorAnswer(res, { ...answer, headers: { Allow: `${portalOperation.method}, OPTIONS` } })
+      }
+      return this.portalOperation(req, res, portalOperation.operation, url.searchParams)
+    }
     if (path === "/device") {
       if (method === "GET" || method === "HEAD") return Pages.deviceGet(service, res, url)
       if (method === "POST") return Pages.devicePost(service, req, res)
@@ -182,7 +203,27 @@ export class EmulatorServer {
     sendErrorAnswer(res, { ...frameworkError(405, "UnknownOperationException", `Method ${req.method} is not allowed here`), headers: { Allow: allow } })
   }
 
-  // ---- the four operations ----
+  // ---- the SSO portal's four operations ----
+
+  private async portalOperation(req: http.IncomingMessage, res: http.ServerResponse, operation: PortalOperation, query: URLSearchParams) {
+    this.counts.requests[operation] = (this.counts.requests[operation] ?? 0) + 1
+    // Bodies mean nothing to these operations; read them so the connection stays usable.
+    if ((await readBody(req)) === undefined) return
+    const sendError = (error: ErrorAnswer) => this.sendError(res, error)
+    if ((await this.faults.apply(req, res, operation, sendError)) === "answered") return
+    const header = req.headers["x-amz-sso_bearer_token"]
+    try {
+      const output = this.config.portal.call(operation, typeof header === "string" ? header : undefined, query)
+      // Logout answers 200 with an empty body, as the model (no output shape) and the real service do.
+      if (output === undefined) send(res, 200, "application/json", "")
+      else sendJson(res, 200, output)
+    } catch (e) {
+      if (e instanceof Fail) return sendError(e.answer)
+      throw e
+    }
+  }
+
+  // ---- the four OIDC operations ----
 
   private async operation(req: http.IncomingMessage, res: http.ServerResponse, operation: Operation) {
     this.counts.requests[operation] = (this.counts.requests[operation] ?? 0) + 1

@@ -92,6 +92,8 @@ interface Session {
   /** Set for tokens minted by CreateTokenWithIAM: the region whose endpoint issued them. */
   readonly region: string | undefined
   readonly iam: boolean
+  /** Set by the portal's Logout: every access and refresh token of this login stops working. */
+  loggedOut: boolean
 }
 
 interface AccessToken {
@@ -427,7 +429,8 @@ export class Service {
       scopes,
       expiresAt: this.now + this.settings.refreshTokenTtl * 1000,
       region,
-      iam
+      iam,
+      loggedOut: false
     }
   }
 
@@ -454,7 +457,7 @@ export class Service {
     if (iam && record.session.region !== undefined && record.session.region !== region) {
       return this.wrongRegion(record.session.region)
     }
-    if (this.now >= record.session.expiresAt) return fail("InvalidGrantException", DESCRIPTIONS.invalidRefresh)
+    if (this.now >= record.session.expiresAt || record.session.loggedOut) return fail("InvalidGrantException", DESCRIPTIONS.invalidRefresh)
     // Rotation: the presented token is spent whether or not the caller stores the new one.
     record.used = true
     return this.issue(record.session, true)
@@ -589,7 +592,7 @@ export class Service {
           fail("InvalidRequestException", `Unsupported requestedTokenType: ${requested}`)
         }
         const subject = this.accessTokens.get(subjectToken)
-        if (subject === undefined) return fail("InvalidGrantException", "Invalid subject token provided")
+        if (subject === undefined || subject.session.loggedOut) return fail("InvalidGrantException", "Invalid subject token provided")
         if (subject.session.region !== undefined && subject.session.region !== region) return this.wrongRegion(subject.session.region)
         if (this.now >= subject.expiresAt) return fail("ExpiredTokenException", "Subject token has expired")
         const session = { ...this.newSession(clientId, scope ?? subject.session.scopes, region, true), subject: subject.session.subject }
@@ -638,13 +641,32 @@ export class Service {
     return sub
   }
 
+  // ---- the portal's view of tokens ----
+
+  /**
+   * The login behind an access token, if the SSO portal accepts the token now: issued by CreateToken (tokens of
+   * CreateTokenWithIAM are for applications, not the portal), not expired, not logged out.
+   */
+  portalSession(accessToken: string): { readonly subject: string; readonly scopes: ReadonlyArray<string> } | undefined {
+    const token = this.accessTokens.get(accessToken)
+    if (token === undefined || token.session.iam || token.session.loggedOut || this.now >= token.expiresAt) return undefined
+    return token.session
+  }
+
+  /** The portal's Logout: ends the login behind a valid access token, refresh tokens included. */
+  logout(accessToken: string): boolean {
+    if (this.portalSession(accessToken) === undefined) return false
+    this.accessTokens.get(accessToken)!.session.loggedOut = true
+    return true
+  }
+
   // ---- test helpers ----
 
   introspect(accessToken: string): TokenInfo | undefined {
     const token = this.accessTokens.get(accessToken)
     if (token === undefined) return undefined
     return {
-      active: this.now < token.expiresAt,
+      active: this.now < token.expiresAt && !token.session.loggedOut,
       clientId: token.session.clientId,
       scopes: [...token.session.scopes],
       expiresAt: token.expiresAt,
