@@ -7,6 +7,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
+import * as TestServices from "effect/TestServices"
 import { scriptedService } from "./support.js"
 
 const key = DeviceFlow.keyFromBase64("k1", Buffer.alloc(32, 7).toString("base64"))
@@ -106,5 +107,53 @@ describe("Fleet", () => {
       assert.isTrue(Exit.isInterrupted(exit))
       assert.deepStrictEqual(yield* b.list, [])
       assert.strictEqual((yield* Effect.flip(b.get("nope")))._tag, "FlowNotFoundError")
+    }))
+
+  it.scoped("begin makes the first calls on this replica and stores the flow waiting; one that cannot start is not stored", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemory
+      const sso = scriptedService(() => ({ interval: 5, expiresIn: 600 }))
+      const keyring = { current: yield* key }
+      const a = yield* replica(store, sso, keyring, yield* Scope.make())
+      const { id, snapshot } = yield* a.begin({ startUrl: "https://b.awsapps.com/start" })
+      assert.strictEqual(snapshot.context.userCode, "WXYZ-1234")
+      assert.strictEqual(sso.authorizations, 1)
+      const row = yield* store.get(id)
+      assert.isTrue(row._tag === "Some" && row.value.status === "active" && row.value.nextPollAt === snapshot.context.nextPollAt)
+      assert.strictEqual((yield* a.get(id)).context.userCode, "WXYZ-1234")
+      // A registration given is reused: no RegisterClient call.
+      yield* a.begin({ startUrl: "https://b.awsapps.com/start", registration: snapshot.context.registration })
+      assert.strictEqual(sso.registrations, 1)
+      const bad = yield* Effect.flip(a.begin({ startUrl: "https://b.awsapps.com/start", snapshot: { version: 1 } as any }))
+      assert.strictEqual(bad._tag, "SnapshotError")
+      assert.strictEqual((yield* store.list()).length, 2)
+    }))
+
+  it.scoped("a poll the lease does not cover by an interval first moves its row's due time, so a takeover is never early", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemory
+      // Each poll takes 400 ms; the lease (1 s) is shorter than the interval (5 s).
+      const sso = scriptedService(() => ({ interval: 5, expiresIn: 600, latencies: Array(20).fill(400) }))
+      const keyring = { current: yield* key }
+      const a = yield* Fleet.make({ keyring, batch: 16, leaseMs: 1000, idleMs: 100 }).pipe(
+        Effect.provideService(FlowStore.FlowStore, store),
+        Effect.provide(sso.layer),
+        Scope.extend(yield* Scope.make())
+      )
+      const id = yield* a.start({ startUrl: "https://l.awsapps.com/start" })
+      // Small steps, each letting the sealing (WebCrypto promises) settle.
+      const tick = (ms: number) => Effect.zipRight(TestClock.adjust(`${ms} millis`), TestServices.provideLive(Effect.sleep("5 millis")))
+      for (let t = 0; t < 5200; t += 100) yield* tick(100)
+      // The first poll is out (sent at ~5.1 s, answered at ~5.5 s): the row is due no sooner than an interval after it.
+      const polls = sso.pollsOf("https://l.awsapps.com/start")
+      assert.strictEqual(polls.length, 1)
+      assert.isUndefined(polls[0]!.answeredAt)
+      const row = yield* store.get(id)
+      assert.isTrue(row._tag === "Some")
+      if (row._tag === "Some") assert.isAtLeast(row.value.nextPollAt, polls[0]!.sentAt + 5000)
+      // Claimed again only when due: every poll an interval or more after the one before.
+      for (let t = 0; t < 30_000; t += 100) yield* tick(100)
+      assert.isAtLeast(polls.length, 4)
+      for (let i = 1; i < polls.length; i++) assert.isAtLeast(polls[i]!.sentAt - polls[i - 1]!.sentAt, 5000)
     }))
 })

@@ -20,7 +20,12 @@ export interface FleetOptions {
   readonly keyring: DF.Keyring
   /** Flows claimed per round. Default 64. */
   readonly batch?: number | undefined
-  /** How long a claim keeps other replicas off a flow; a service call is cut off well before it ends. Default 30 s. */
+  /**
+   * How long a claim keeps other replicas off a flow: a dead replica's flows are taken over this long after its
+   * claim. A service call is cut off at half of it; a poll that goes out less than an interval before the lease ends
+   * first moves its row's due time past that interval (one more write), so a takeover is never early. Set it a little
+   * above the service's interval for one write per poll and a takeover within two intervals. Default 30 s.
+   */
   readonly leaseMs?: number | undefined
   /** How long an idle replica waits before looking for due flows again. Default 250 ms. */
   readonly idleMs?: number | undefined
@@ -29,6 +34,13 @@ export interface FleetOptions {
 /** @internal */
 export interface FleetService {
   readonly start: (options: DF.StartOptions) => Effect.Effect<string, SnapshotError | FS.FlowStoreError | DF.FlowExistsError>
+  /**
+   * Starts a flow and makes its first calls (registration, authorization) on this replica before storing it, so the
+   * answer carries the user code; a flow that ends before its first poll fails with its error and is not stored.
+   */
+  readonly begin: (
+    options: DF.StartOptions
+  ) => Effect.Effect<{ readonly id: string; readonly snapshot: M.DeviceFlowSnapshot }, DF.LoginFailure | FS.FlowStoreError | DF.FlowExistsError>
   readonly get: (id: string) => Effect.Effect<M.DeviceFlowSnapshot, FlowNotFoundError | SnapshotError | FS.FlowStoreError>
   readonly await: (id: string) => Effect.Effect<LoginResult, DF.LoginFailure | FlowNotFoundError | FS.FlowStoreError>
   readonly cancel: (id: string) => Effect.Effect<void, FlowNotFoundError | SnapshotError | FS.FlowStoreError>
@@ -71,6 +83,9 @@ export const make = (
     // A call still out when the lease ends could overlap another replica's: cut it off at half the lease.
     const callLimit = Duration.millis(Math.max(1, Math.floor(leaseMs / 2)))
     const now = () => clock.unsafeCurrentTimeMillis()
+    // Timers and clocks of two processes can disagree by a few milliseconds: a poll covered by a lease keeps this
+    // much more than an interval between it and the next claim.
+    const pollSlackMs = 100
     const failures: Array<{ id: string; error: SnapshotError }> = []
 
     const send = (snapshot: M.DeviceFlowSnapshot, event: M.Event): M.DeviceFlowSnapshot =>
@@ -80,22 +95,16 @@ export const make = (
     const callOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<M.Event> | undefined =>
       calls.callFor(sso, M.phaseOf(snapshot), snapshot.context, now)
 
-    /** Advances one claimed flow until it waits or ends, then writes it back under its fence. */
-    const advance = (claimed: FS.Claimed): Effect.Effect<void, FlowStoreError | StaleClaimError> =>
+    /**
+     * Makes the calls the flow's phase asks for until it waits or ends (a poll only when due); `beforePoll` runs just
+     * before each poll goes out.
+     */
+    const run = <E>(
+      start: M.DeviceFlowSnapshot,
+      beforePoll: (snapshot: M.DeviceFlowSnapshot) => Effect.Effect<void, E>
+    ): Effect.Effect<M.DeviceFlowSnapshot, E> =>
       Effect.gen(function*() {
-        const opened = yield* Effect.either(open(keyring, claimed.sealed))
-        if (opened._tag === "Left") {
-          failures.push({ id: claimed.id, error: opened.left })
-          return yield* store.fail(claimed.id, claimed.version, `${opened.left.reason}: ${opened.left.detail}`)
-        }
-        const saved = opened.right
-        // A row saved mid-poll: that poll may have reached the service, so the next waits a full interval.
-        let snapshot = saved.phase === "polling"
-          ? snapshotOf("waiting", {
-            ...contextOf(saved),
-            nextPollAt: Math.max(saved.context.nextPollAt ?? 0, now() + saved.context.intervalMs)
-          })
-          : snapshotOf(saved.phase, contextOf(saved))
+        let snapshot = start
         for (let steps = 0; steps < 8; steps++) {
           const phase = M.phaseOf(snapshot)
           if (M.isOutcome(phase)) break
@@ -109,7 +118,8 @@ export const make = (
             if (phase === "waiting") {
               // Never early: a flow claimed before its time goes back untouched.
               if (t < c.nextPollAt!) break
-              snapshot = send(snapshot, { type: "POLL_DUE", at: t })
+              yield* beforePoll(snapshot)
+              snapshot = send(snapshot, { type: "POLL_DUE", at: now() })
             }
           }
           const call = callOf(snapshot)
@@ -126,17 +136,51 @@ export const make = (
           snapshot = send(snapshot, event.value)
           if (M.phaseOf(snapshot) === "waiting") break
         }
+        return snapshot
+      })
+
+    /** Advances one claimed flow until it waits or ends, then writes it back under its fence. */
+    const advance = (claimed: FS.Claimed, claimedAt: number): Effect.Effect<void, FlowStoreError | StaleClaimError> =>
+      Effect.gen(function*() {
+        let version = claimed.version
+        // If this replica dies after a poll went out, the row is claimed again when the lease ends: that must be a
+        // full interval after the poll. When the lease does not cover it, the row's due time is moved first.
+        const coverPoll = (snapshot: M.DeviceFlowSnapshot) => {
+          const pollAt = now()
+          const safeAt = pollAt + snapshot.context.intervalMs + pollSlackMs
+          if (safeAt <= claimedAt + leaseMs) return Effect.void
+          return Effect.map(store.reschedule(claimed.id, version, claimed.sealed, safeAt), (v) => {
+            version = v
+          })
+        }
+        const opened = yield* Effect.either(open(keyring, claimed.sealed))
+        if (opened._tag === "Left") {
+          failures.push({ id: claimed.id, error: opened.left })
+          return yield* store.fail(claimed.id, version, `${opened.left.reason}: ${opened.left.detail}`)
+        }
+        const saved = opened.right
+        // A row saved mid-poll: that poll may have reached the service, so the next waits a full interval.
+        const snapshot = yield* run(
+          saved.phase === "polling"
+            ? snapshotOf("waiting", {
+              ...contextOf(saved),
+              nextPollAt: Math.max(saved.context.nextPollAt ?? 0, now() + saved.context.intervalMs)
+            })
+            : snapshotOf(saved.phase, contextOf(saved)),
+          coverPoll
+        )
         const sealed = yield* Effect.orDie(close(keyring, snapshot))
-        if (M.isOutcome(M.phaseOf(snapshot))) return yield* store.complete(claimed.id, claimed.version, sealed)
-        yield* store.reschedule(claimed.id, claimed.version, sealed, dueOf(snapshot, now()))
+        if (M.isOutcome(M.phaseOf(snapshot))) return yield* store.complete(claimed.id, version, sealed)
+        yield* store.reschedule(claimed.id, version, sealed, dueOf(snapshot, now()))
       })
 
     const step: Effect.Effect<number, FlowStoreError> = Effect.gen(function*() {
-      const claimed = yield* store.claim(now(), batch, leaseMs)
+      const claimedAt = now()
+      const claimed = yield* store.claim(claimedAt, batch, leaseMs)
       yield* Effect.forEach(
         claimed,
         (c) =>
-          advance(c).pipe(
+          advance(c, claimedAt).pipe(
             // Someone else owns the flow now (lease ran out, or it was cancelled): their write stands.
             Effect.catchTag("StaleClaimError", () => Effect.void)
           ),
@@ -178,19 +222,38 @@ export const make = (
         )
       })
 
+    const firstOf = (startOptions: DF.StartOptions) =>
+      Effect.suspend(() => {
+        if (startOptions.snapshot !== undefined) {
+          const checked = validate(startOptions.snapshot)
+          if (checked._tag === "Left") return Effect.fail(checked.left)
+        }
+        const first = initialSnapshot(startOptions, now())
+        return Effect.succeed(snapshotOf(M.phaseOf(first), first.context))
+      })
+    const insert = (id: string, snapshot: M.DeviceFlowSnapshot) =>
+      Effect.flatMap(close(keyring, snapshot), (sealed) =>
+        store.insert(id, sealed, M.phaseOf(snapshot) === "waiting" ? dueOf(snapshot, now()) : now()))
+
     return {
       start: (startOptions) =>
         Effect.gen(function*() {
-          if (startOptions.snapshot !== undefined) {
-            const checked = validate(startOptions.snapshot)
-            if (checked._tag === "Left") return yield* Effect.fail(checked.left)
+          const snapshot = yield* firstOf(startOptions)
+          const id = startOptions.id ?? flowId()
+          yield* insert(id, snapshot)
+          return id
+        }),
+      begin: (startOptions) =>
+        Effect.gen(function*() {
+          // Registration and authorization run here, so the caller has the user code at once; polling is the fleet's.
+          const snapshot = yield* run(yield* firstOf(startOptions), () => Effect.void)
+          // Only a failure can end a flow before its first poll (its error is the answer); nothing is stored then.
+          if (M.isOutcome(M.phaseOf(snapshot))) {
+            return yield* Effect.flatMap(outcomeOf(snapshot), () => Effect.dieMessage("a flow authorized before its first poll"))
           }
           const id = startOptions.id ?? flowId()
-          const first = initialSnapshot(startOptions, now())
-          const snapshot = snapshotOf(M.phaseOf(first), first.context)
-          const sealed = yield* close(keyring, snapshot)
-          yield* store.insert(id, sealed, M.phaseOf(snapshot) === "waiting" ? dueOf(snapshot, now()) : now())
-          return id
+          yield* insert(id, snapshot)
+          return { id, snapshot }
         }),
       get,
       persisted: (id) => Effect.map(get(id), toPersisted),
