@@ -7,10 +7,10 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { ConfigError } from "./Errors.js"
+import { loadSections, type Sections } from "./internal/configSections.js"
 
 /**
  * An SSO session: the identity of a token cache entry.
@@ -54,26 +54,6 @@ export const parseScopes = (value: string | undefined): ReadonlyArray<string> | 
   const scopes = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
   return scopes.length > 0 ? scopes : undefined
 }
-
-type Sections = Record<string, Record<string, string | undefined> | undefined>
-
-const loadSections = (file: string): Effect.Effect<Sections, ConfigError> =>
-  Effect.gen(function*() {
-    yield* Effect.tryPromise({
-      try: () => fs.access(file),
-      catch: () => new ConfigError({ file, reason: "the config file does not exist (set AWS_CONFIG_FILE or create ~/.aws/config)" })
-    })
-    // loaded lazily: the INI loader is not needed on the `token` cache-hit path for --sso-session
-    const loader = yield* Effect.promise(() => import("@smithy/shared-ini-file-loader"))
-    // a CommonJS module: bundlers may put its exports under `default`
-    const loadSharedConfigFiles = loader.loadSharedConfigFiles ??
-      (loader as unknown as { default: typeof loader }).default.loadSharedConfigFiles
-    const files = yield* Effect.tryPromise({
-      try: () => loadSharedConfigFiles({ configFilepath: file, filepath: path.join(path.dirname(file), ".ssokit-no-credentials"), ignoreCache: true }),
-      catch: (cause) => new ConfigError({ file, reason: `cannot read: ${cause instanceof Error ? cause.message : String(cause)}` })
-    })
-    return files.configFile as Sections
-  })
 
 const sessionFromSection = (file: string, name: string, sections: Sections): Effect.Effect<SsoSession, ConfigError> => {
   const section = `sso-session ${name}`

@@ -14,66 +14,19 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { loadSession, parseScopes, type SsoSession } from "../AwsConfig.js"
+import { parseScopes, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
 import * as Browser from "../Browser.js"
-import { ConfigError } from "../Errors.js"
 import * as TokenProvider from "../TokenProvider.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
-
-/** A usage problem found by our own checks (after @effect/cli parsed the flags). */
-class UsageError {
-  readonly _tag = "UsageError"
-  constructor(readonly message: string) {}
-}
-
+import { endpoint, endpointOf, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
+import { sessionCommands } from "./commands.js"
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
 const stripAnsi = (s: string) => s.replace(ANSI, "")
 const oneLine = (s: string) => stripAnsi(s).split("\n").map((l) => l.trim()).filter((l) => l.length > 0).join(" ")
-
-const ssoSession = Options.text("sso-session").pipe(Options.optional, Options.withDescription("the [sso-session NAME] to use"))
-const profile = Options.text("profile").pipe(Options.optional, Options.withDescription("a profile of ~/.aws/config"))
-const endpoint = Options.text("endpoint").pipe(
-  Options.optional,
-  Options.withDescription("OIDC endpoint URL (default: AWS_ENDPOINT_URL_SSO_OIDC, else the region's)")
-)
-
-const endpointOf = (io: Io, flag: Option.Option<string>) =>
-  Option.getOrUndefined(flag) ?? (io.env.AWS_ENDPOINT_URL_SSO_OIDC || undefined)
-
-const selectSession = (
-  io: Io,
-  opts: { profile: Option.Option<string>; ssoSession: Option.Option<string> }
-): Effect.Effect<SsoSession, ConfigError | UsageError, TokenStore.TokenStore> => {
-  if (Option.isSome(opts.profile) && Option.isSome(opts.ssoSession)) {
-    return Effect.fail(new UsageError("use either --profile or --sso-session, not both"))
-  }
-  if (Option.isSome(opts.profile)) return loadSession({ profile: opts.profile.value }, { env: io.env })
-  if (Option.isSome(opts.ssoSession)) {
-    const name = opts.ssoSession.value
-    return loadSession({ ssoSession: name }, { env: io.env }).pipe(
-      Effect.catchTag("ConfigError", (error) => Effect.orElseFail(sessionFromCache(name), () => error))
-    )
-  }
-  return Effect.fail(new UsageError("missing --sso-session NAME or --profile NAME"))
-}
-
-/**
- * `login --start-url … --region … --sso-session NAME` works without a config file; so must `token`/`logout`
- * for that NAME afterwards: the cached token records its start URL and region (as the AWS CLI writes them).
- * Only used when the config has no such section, whose error is reported if the cache cannot stand in.
- */
-const sessionFromCache = (name: string) =>
-  Effect.gen(function*() {
-    const store = yield* TokenStore.TokenStore
-    const cached = yield* store.readToken(TokenStore.tokenCacheKey({ name, startUrl: "" }))
-    if (Option.isNone(cached) || !cached.value.startUrl || !cached.value.region) return yield* Effect.fail(undefined)
-    const session: SsoSession = { name, startUrl: cached.value.startUrl, region: cached.value.region }
-    return session
-  })
 
 const makeCommand = (io: Io) => {
   const token = Command.make("token", { ssoSession, profile, endpoint }, (opts) =>
@@ -83,20 +36,6 @@ const makeCommand = (io: Io) => {
       const t = yield* provider.getToken(session)
       io.stdout(`${JSON.stringify({ accessToken: Redacted.value(t.accessToken), expiresAt: formatTimestamp(t.expiresAt.getTime()) })}\n`)
     })).pipe(Command.withDescription("print a valid access token as JSON, refreshing it first when needed"))
-
-  const logout = Command.make("logout", {
-    ssoSession,
-    profile,
-    startUrl: Options.text("start-url").pipe(Options.optional)
-  }, (opts) =>
-    Effect.gen(function*() {
-      const store = yield* TokenStore.TokenStore
-      const key = Option.isSome(opts.startUrl) && Option.isNone(opts.ssoSession) && Option.isNone(opts.profile)
-        ? TokenStore.tokenCacheKey({ startUrl: opts.startUrl.value })
-        : TokenStore.tokenCacheKey(yield* selectSession(io, opts))
-      const removed = yield* store.removeToken(key)
-      io.stderr(removed ? `Removed ${store.locate(key)}\n` : `No cached token at ${store.locate(key)}\n`)
-    })).pipe(Command.withDescription("remove the session's cached token"))
 
   const login = Command.make("login", {
     ssoSession,
@@ -151,7 +90,7 @@ const makeCommand = (io: Io) => {
       )
     })).pipe(Command.withDescription("log in (authorization code with PKCE, or --use-device-code) and cache the token"))
 
-  return Command.make("ssokit").pipe(Command.withSubcommands([login, token, logout]))
+  return Command.make("ssokit").pipe(Command.withSubcommands([login, token, ...sessionCommands(io)]))
 }
 
 /** Runs the CLI; resolves with the process exit code. Never throws. */

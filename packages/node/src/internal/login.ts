@@ -138,10 +138,30 @@ const interactiveLogin = (options: Login.Options) =>
     if (flow === "device" && options.useDeviceCode !== true && options.session.name !== undefined) {
       lineWriter(options)("No browser can be opened here (no DISPLAY, BROWSER or SSOKIT_BROWSER): using the device code flow.")
     }
-    if (flow === "pkce") return yield* pkceLogin(options, client, endpoint.right, scopes)
     const { deviceLogin } = yield* Effect.promise(() => import("./deviceLogin.js"))
-    return yield* deviceLogin(options, client, scopes, saveToken)
+    const attempt = (forceNewRegistration: boolean | undefined) => {
+      const opts = { ...options, forceNewRegistration }
+      return flow === "pkce" ? pkceLogin(opts, client, endpoint.right, scopes) : deviceLogin(opts, client, scopes, saveToken)
+    }
+    // A cached registration the service no longer knows (revoked, or the service forgot it) fails every login
+    // with InvalidClientException until it is replaced: register anew once and run the login again.
+    return yield* attempt(options.forceNewRegistration).pipe(
+      Effect.catchIf(
+        (error) => options.forceNewRegistration !== true && rejectedRegistration(error),
+        () =>
+          Effect.zipRight(
+            Effect.sync(() => lineWriter(options)("The service rejected the cached client registration: registering anew.")),
+            attempt(true)
+          )
+      )
+    )
   })
+
+/** The service refused the client itself (not the user, not the code): the registration must be replaced. */
+export const rejectedRegistration = (error: unknown): boolean => {
+  const cause = (error as { cause?: { _tag?: unknown } } | undefined)?.cause
+  return error instanceof LoginError && (cause?._tag === "InvalidClientException" || cause?._tag === "UnauthorizedClientException")
+}
 
 /** A cached token for this session that a caller can use as it is: same start URL and region, outside the mandatory window. */
 const reusableToken = (options: Login.Options, key: string) =>

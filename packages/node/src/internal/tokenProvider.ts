@@ -16,7 +16,7 @@ import {
   type TokenError
 } from "../Errors.js"
 import type * as TokenProvider from "../TokenProvider.js"
-import { type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
+import { type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { incompleteAnswer, publicToken, tokenFromAnswer } from "./tokenResponse.js"
 
 interface Ctx {
@@ -120,6 +120,13 @@ export const makeTokenProvider = (
         })
         : new NoRefreshTokenError({ session: ctx.label, sessionName: ctx.session.name, file: ctx.file })
 
+    const forgetRegistration = (session: SsoSession, clientId: string | undefined) =>
+      Effect.gen(function*() {
+        const key = registrationCacheKey({ startUrl: session.startUrl, region: session.region, scopes: session.scopes, sessionName: session.name })
+        const cached = yield* store.readRegistration(key)
+        if (Option.isSome(cached) && cached.value.clientId === clientId) yield* store.removeToken(key)
+      }).pipe(Effect.ignore)
+
     const refreshOnce = (ctx: Ctx, token: CachedToken) =>
       Effect.gen(function*() {
         const client = yield* clientFor(ctx.session.region)
@@ -184,6 +191,9 @@ export const makeTokenProvider = (
             )
           }
           if (tag === "InvalidClientException" || tag === "UnauthorizedClientException") {
+            // The next login must not offer the rejected registration again (a PKCE login could not tell: the
+            // browser, not this process, would see the refusal).
+            yield* forgetRegistration(ctx.session, current.clientId)
             return yield* Effect.fail(
               new LoginRequiredError({
                 session: ctx.label,

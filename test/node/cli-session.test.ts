@@ -1,0 +1,169 @@
+import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { bundleCli, cacheFile, followRedirect, readJson, run, sha1, tempHome, writeConfig } from "./helpers.js"
+
+// `ssokit status`, `logout --all`, login recovery from a rejected registration, unknown subcommands (issue 15 item 3)
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
+
+const START_URL = "https://d-session000.awsapps.com/start"
+const LEGACY_URL = "https://d-legacy0000.awsapps.com/start"
+
+let emulator: Emulator
+let cli: string
+let home: string
+
+const env = (extra: Record<string, string> = {}) => ({
+  HOME: home,
+  AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
+  SSOKIT_BROWSER: `${process.execPath} ${followRedirect}`,
+  ...extra
+})
+const ssokit = (args: ReadonlyArray<string>, extra?: Record<string, string>) => run(process.execPath, [cli, ...args], env(extra))
+const stat = (op: string) => emulator.stats().requests[op] ?? 0
+const registrationFile = () =>
+  path.join(
+    home,
+    ".aws",
+    "sso",
+    "cache",
+    `${sha1(`{"region": "eu-west-1", "scopes": ["sso:account:access"], "session_name": "dev", "startUrl": "${START_URL}", "tool": "botocore"}`)}.json`
+  )
+const expireToken = () => {
+  const file = cacheFile(home, "dev")
+  fs.writeFileSync(file, JSON.stringify({ ...readJson(file), expiresAt: "2020-01-01T00:00:00Z" }), { mode: 0o600 })
+}
+
+beforeAll(async () => {
+  ;[emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1 }), bundleCli()])
+  home = tempHome()
+  writeConfig(
+    home,
+    [
+      "# my profiles",
+      "[profile dev]",
+      "sso_session = dev",
+      "sso_account_id = 111122223333",
+      "sso_role_name = Dev",
+      "",
+      "[sso-session dev]",
+      `sso_start_url = ${START_URL}`,
+      "sso_region = eu-west-1",
+      "sso_registration_scopes = sso:account:access",
+      "",
+      "[profile old]",
+      `sso_start_url = ${LEGACY_URL}`,
+      "sso_region = eu-west-1",
+      "sso_account_id = 111122223333",
+      "sso_role_name = Dev",
+      ""
+    ].join("\n")
+  )
+}, 120_000)
+afterAll(async () => {
+  await emulator?.close()
+  if (home) fs.rmSync(home, { recursive: true, force: true })
+})
+
+describe("ssokit session commands against the emulator", () => {
+  it.each([["list"], ["frobnicate", "--profile", "dev"], ["configure", "bogus"]])(
+    "unknown subcommand %j → one line naming the commands, exit 2",
+    async (...args) => {
+      const r = await ssokit(args)
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe("")
+      expect(r.stderr.trim().split("\n")).toHaveLength(1)
+      expect(r.stderr).toMatch(/subcommand|command/i)
+    }
+  )
+
+  it("login recovers by itself when the service rejects the cached registration (device code)", async () => {
+    const first = await ssokit(["login", "--profile", "dev", "--use-device-code", "--no-browser"])
+    expect(first.code, first.stderr).toBe(0)
+    const before = readJson(registrationFile())
+    // the service forgets every client, as when a registration is revoked
+    const reset = await fetch(`${emulator.url}/admin/reset`, { method: "POST" })
+    expect(reset.status).toBe(200)
+    const registrations = stat("RegisterClient")
+    const again = await ssokit(["login", "--profile", "dev", "--use-device-code", "--no-browser"])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toContain("rejected the cached client registration")
+    // exactly one new registration, cached in place of the rejected one, and a working token
+    expect(stat("RegisterClient")).toBe(registrations + 1)
+    const after = readJson(registrationFile())
+    expect(after.clientId).not.toBe(before.clientId)
+    const token = readJson(cacheFile(home, "dev"))
+    expect(token.clientId).toBe(after.clientId)
+    expect(emulator.introspect(token.accessToken)?.active).toBe(true)
+  })
+
+  it("a refresh rejected for the client forgets the registration, so the next (PKCE) login registers anew", async () => {
+    const login = await ssokit(["login", "--profile", "dev"])
+    expect(login.code, login.stderr).toBe(0)
+    const rejected = readJson(registrationFile()).clientId
+    expect(emulator.revokeClient(rejected)).toBe(true)
+    expireToken()
+    const t = await ssokit(["token", "--profile", "dev"])
+    expect(t.code).toBe(1)
+    expect(t.stderr).toContain("ssokit login")
+    expect(fs.existsSync(registrationFile())).toBe(false)
+    const registrations = stat("RegisterClient")
+    const again = await ssokit(["login", "--profile", "dev"])
+    expect(again.code, again.stderr).toBe(0)
+    expect(stat("RegisterClient")).toBe(registrations + 1)
+    expect(readJson(registrationFile()).clientId).not.toBe(rejected)
+  })
+
+  it("status lists every session: token expiry, refreshable or why not, registration expiry — no secrets", async () => {
+    // what the AWS CLI's legacy flow (no sso_registration_scopes) caches: a token without a refresh token
+    const legacyExpiry = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z")
+    fs.writeFileSync(
+      cacheFile(home, LEGACY_URL),
+      JSON.stringify({ startUrl: LEGACY_URL, region: "eu-west-1", accessToken: "legacy-canary-token", expiresAt: legacyExpiry }),
+      { mode: 0o600 }
+    )
+    const r = await ssokit(["status"])
+    expect(r.code, r.stderr).toBe(0)
+    const token = readJson(cacheFile(home, "dev"))
+    expect(r.stdout).toContain(`[sso-session dev] ${START_URL}, eu-west-1 — profiles: dev`)
+    expect(r.stdout).toContain(`valid until ${token.expiresAt}`)
+    expect(r.stdout).toMatch(/refreshable: {2}yes/)
+    expect(r.stdout).toContain(`registration: valid until ${token.registrationExpiresAt}`)
+    expect(r.stdout).toContain(`[profile old] ${LEGACY_URL}`)
+    expect(r.stdout).toContain("legacy profile without sso_registration_scopes")
+    for (const secret of [token.accessToken, token.refreshToken, token.clientSecret, "legacy-canary-token"]) expect(r.stdout + r.stderr).not.toContain(secret)
+    const json = await ssokit(["status", "--json"])
+    const parsed = JSON.parse(json.stdout)
+    expect(parsed.sessions).toHaveLength(2)
+    expect(parsed.sessions[0]).toMatchObject({ name: "dev", token: "valid", refreshable: true, tokenExpiresAt: token.expiresAt })
+    expect(parsed.sessions[1]).toMatchObject({ startUrl: LEGACY_URL, token: "valid", tokenExpiresAt: legacyExpiry, refreshable: false, profiles: ["old"] })
+    expect(parsed.sessions[1].reason).toContain("sso_registration_scopes")
+  })
+
+  it("status on an expired, refreshable token says so without refreshing it", async () => {
+    expireToken()
+    const before = stat("CreateToken")
+    const r = await ssokit(["status", "--json"])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).sessions[0]).toMatchObject({ token: "expired", refreshable: true })
+    expect(stat("CreateToken")).toBe(before)
+  })
+
+  it("logout --all removes the token and the registration: the next login registers anew", async () => {
+    expect(fs.existsSync(registrationFile())).toBe(true)
+    const r = await ssokit(["logout", "--profile", "dev", "--all"])
+    expect(r.code, r.stderr).toBe(0)
+    expect(fs.existsSync(cacheFile(home, "dev"))).toBe(false)
+    expect(fs.existsSync(registrationFile())).toBe(false)
+    expect(r.stderr).toContain("Removed client registration")
+    const registrations = stat("RegisterClient")
+    expect((await ssokit(["login", "--profile", "dev", "--use-device-code", "--no-browser"])).code).toBe(0)
+    expect(stat("RegisterClient")).toBe(registrations + 1)
+    // without --all the registration stays
+    expect((await ssokit(["logout", "--profile", "dev"])).code).toBe(0)
+    expect(fs.existsSync(registrationFile())).toBe(true)
+    const status = JSON.parse((await ssokit(["status", "--json"])).stdout)
+    expect(status.sessions[0]).toMatchObject({ token: "none", refreshable: false })
+  })
+})
