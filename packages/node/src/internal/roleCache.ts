@@ -1,0 +1,125 @@
+// Role credentials cached between `ssokit credentials` calls, in the AWS CLI's own cache: `~/.aws/cli/cache`,
+// file `sha1({"accountId","roleName","sessionName"|"startUrl"} as compact sorted JSON).json` holding
+// `{"ProviderType":"sso","Credentials":{AccessKeyId, SecretAccessKey, SessionToken, Expiration}}` — the name and the
+// format botocore's SSOCredentialFetcher uses. Sharing it means `aws` and `ssokit` reuse each other's credentials
+// instead of both asking the portal, and `aws sso logout` clears ours too. Files are 0600, written atomically,
+// in a directory that must be the user's alone (the same checks as the token cache).
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as path from "node:path"
+import { CacheAccessError, CacheDirectoryInsecureError } from "../Errors.js"
+import { cacheFileOf, defaultCacheDirectory, directoryProblem, quarantine, readCacheFileSync, sha1, writeFileAtomic } from "./cacheFile.js"
+import { parseTimestamp } from "./timestamps.js"
+import * as fs from "node:fs"
+
+export interface RoleCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: Redacted.Redacted<string>
+  readonly sessionToken: Redacted.Redacted<string>
+  readonly expiration: Date
+}
+
+/** `~/.aws/cli/cache`, next to the SSO token cache. */
+export const roleCacheDirectory = (env: Record<string, string | undefined>): string =>
+  path.join(path.dirname(path.dirname(defaultCacheDirectory(env))), "cli", "cache")
+
+/** Python's `json.dumps(args, sort_keys=True, separators=(',', ':'))` for flat string values (ASCII-escaped). */
+const compactSortedJson = (args: Record<string, string>): string =>
+  `{${
+    Object.keys(args).sort().map((k) =>
+      `${JSON.stringify(k)}:${JSON.stringify(args[k]).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`
+    ).join(",")
+  }}`
+
+/** botocore's SSOCredentialFetcher cache key. */
+export const roleCacheKey = (input: {
+  readonly accountId: string
+  readonly roleName: string
+  readonly sessionName?: string | undefined
+  readonly startUrl: string
+}): string =>
+  sha1(compactSortedJson({
+    accountId: input.accountId,
+    roleName: input.roleName,
+    ...(input.sessionName !== undefined ? { sessionName: input.sessionName } : { startUrl: input.startUrl })
+  }))
+
+const ensureDirectory = (directory: string) =>
+  Effect.gen(function*() {
+    yield* Effect.try({
+      try: () => fs.mkdirSync(directory, { recursive: true, mode: 0o700 }),
+      catch: (cause) => new CacheAccessError({ file: directory, operation: "create directory", cause })
+    })
+    const problem = directoryProblem(directory)
+    if (problem !== undefined) return yield* Effect.fail(new CacheDirectoryInsecureError(problem))
+  })
+
+/** The cached credentials if they are good for more than `marginMs`; anything unreadable is a miss (moved aside). */
+export const readRoleCredentials = (directory: string, key: string, now: number, marginMs: number) =>
+  Effect.gen(function*() {
+    yield* ensureDirectory(directory)
+    const file = cacheFileOf(directory, key)
+    const raw = yield* Effect.try({
+      try: () => readCacheFileSync(file),
+      catch: (cause) => new CacheAccessError({ file, operation: "read", cause })
+    })
+    if (raw._tag !== "Text") return Option.none<RoleCredentials>()
+    const decoded = decode(raw.text)
+    if (decoded === undefined) {
+      quarantine(file)
+      yield* Effect.logWarning(`role credentials cache file ${file} is not in the expected format; moved aside`)
+      return Option.none<RoleCredentials>()
+    }
+    return decoded.expiration.getTime() - now > marginMs ? Option.some(decoded) : Option.none<RoleCredentials>()
+  })
+
+const decode = (text: string): RoleCredentials | undefined => {
+  try {
+    const json = JSON.parse(text) as { Credentials?: Record<string, unknown> }
+    const c = json?.Credentials
+    if (typeof c !== "object" || c === null) return undefined
+    const { AccessKeyId, Expiration, SecretAccessKey, SessionToken } = c
+    if (typeof AccessKeyId !== "string" || typeof SecretAccessKey !== "string" || typeof SessionToken !== "string") return undefined
+    const ms = typeof Expiration === "string" ? parseTimestamp(Expiration) : undefined
+    if (ms === undefined) return undefined
+    return {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: Redacted.make(SecretAccessKey),
+      sessionToken: Redacted.make(SessionToken),
+      expiration: new Date(ms)
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/** ISO 8601 UTC without fractions, as botocore writes `Expiration` and credential_process expects it. */
+export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z")
+
+export const writeRoleCredentials = (directory: string, key: string, credentials: RoleCredentials) =>
+  Effect.gen(function*() {
+    yield* ensureDirectory(directory)
+    const file = cacheFileOf(directory, key)
+    const body = JSON.stringify({
+      ProviderType: "sso",
+      Credentials: {
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: Redacted.value(credentials.secretAccessKey),
+        SessionToken: Redacted.value(credentials.sessionToken),
+        Expiration: isoSeconds(credentials.expiration)
+      }
+    })
+    yield* Effect.tryPromise({ try: () => writeFileAtomic(file, body), catch: (cause) => new CacheAccessError({ file, operation: "write", cause }) })
+  })
+
+export const removeRoleCredentials = (directory: string, key: string) =>
+  Effect.sync(() => {
+    const file = cacheFileOf(directory, key)
+    try {
+      fs.rmSync(file)
+      return true
+    } catch {
+      return false
+    }
+  })
