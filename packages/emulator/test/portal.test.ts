@@ -62,8 +62,8 @@ describe("the default user", () => {
 })
 
 describe("GetRoleCredentials", () => {
-  it("returns fresh random temporary credentials that expire after roleCredentialsTtl (epoch ms)", async () => {
-    const clock = makeClock()
+  it("returns fresh random temporary credentials that expire after roleCredentialsTtl (epoch ms, whole seconds)", async () => {
+    const clock = makeClock(Date.UTC(2026, 0, 1, 12) + 250)
     await withEmulator({ ...OPTIONS, now: clock.now, roleCredentialsTtl: 900 }, async (emu) => {
       const { accessToken } = await login(emu)
       const first = await roleCredentials(emu, accessToken, "111122223333", "Dev")
@@ -76,7 +76,7 @@ describe("GetRoleCredentials", () => {
         expect(c.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/)
         expect(c.secretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/)
         expect(c.sessionToken.length).toBeGreaterThan(100)
-        expect(c.expiration).toBe(clock.now() + 900_000)
+        expect(c.expiration).toBe(clock.now() - 250 + 900_000)
       }
       const [a, b] = [first.json.roleCredentials, second.json.roleCredentials]
       expect(a.accessKeyId).not.toBe(b.accessKeyId)
@@ -100,7 +100,7 @@ describe("GetRoleCredentials", () => {
       expect(emu.roleCredentials("nope")).toBeUndefined()
       // the credentials expired, the token (1 h) did not: new credentials come with a new expiry
       const third = await roleCredentials(emu, accessToken, "111122223333", "Dev")
-      expect(third.json.roleCredentials.expiration).toBe(clock.now() + 900_000)
+      expect(third.json.roleCredentials.expiration).toBe(clock.now() - 250 + 900_000)
     })
   })
 

@@ -148,7 +148,8 @@ export class Portal {
     const account = this.account(query, "ForbiddenException")
     if (!account.roles.includes(roleName)) return fail("ForbiddenException", PORTAL_MESSAGES.forbidden)
     const now = this.settings.now()
-    const expiration = now + this.settings.roleCredentialsTtl * 1000
+    // Whole seconds in epoch ms, as the real portal answers.
+    const expiration = Math.floor((now + this.settings.roleCredentialsTtl * 1000) / 1000) * 1000
     const accessKeyId = randomKeyId()
     if (this.issued.size >= MAX_TRACKED) {
       for (const [k, v] of this.issued) if (v.expiration <= now) this.issued.delete(k)
