@@ -1,0 +1,50 @@
+"""Drives the emulator's SSO portal with botocore's own `sso` client (independent of our TypeScript code).
+
+Usage: python3 botocore_portal.py URL ACCESS_TOKEN. Prints one JSON object: what each step returned or raised.
+"""
+import json
+import sys
+import urllib.request
+
+import botocore.session
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+URL, TOKEN = sys.argv[1], sys.argv[2]
+# As botocore's SSOCredentialFetcher creates it: unsigned.
+sso = botocore.session.get_session().create_client(
+    "sso", region_name="us-east-1", endpoint_url=URL,
+    config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
+
+
+def admin(path, body):
+    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST")
+    with urllib.request.urlopen(req) as res:
+        return json.load(res)
+
+
+def error_of(fn):
+    try:
+        fn()
+    except ClientError as e:
+        r = e.response
+        return {"code": r["Error"]["Code"], "message": r["Error"]["Message"],
+                "status": r["ResponseMetadata"]["HTTPStatusCode"]}
+    return None
+
+
+out = {}
+pages = sso.get_paginator("list_accounts").paginate(accessToken=TOKEN, PaginationConfig={"PageSize": 2})
+out["accounts"] = [a for page in pages for a in page["accountList"]]
+out["roles"] = sso.list_account_roles(accessToken=TOKEN, accountId="111122223333")["roleList"]
+creds = sso.get_role_credentials(accessToken=TOKEN, accountId="111122223333", roleName="Dev")["roleCredentials"]
+out["credentials"] = {"keys": sorted(creds), "accessKeyId": creds["accessKeyId"], "expirationType": type(creds["expiration"]).__name__}
+out["forbidden"] = error_of(lambda: sso.get_role_credentials(accessToken=TOKEN, accountId="111122223333", roleName="Ops"))
+out["notFound"] = error_of(lambda: sso.list_account_roles(accessToken=TOKEN, accountId="999988887777"))
+out["badNextToken"] = error_of(lambda: sso.list_accounts(accessToken=TOKEN, nextToken="forged"))
+admin("force-error", {"operation": "ListAccounts", "shape": "TooManyRequestsException", "description": "slow down"})
+out["tooMany"] = error_of(lambda: sso.list_accounts(accessToken=TOKEN))
+out["logout"] = sorted(k for k in sso.logout(accessToken=TOKEN) if k != "ResponseMetadata")
+out["afterLogout"] = error_of(lambda: sso.list_accounts(accessToken=TOKEN))
+print(json.dumps(out))
