@@ -20,6 +20,7 @@ if (parsed.kind === "help") {
       process.stdout.write(`ssokit-emulator listening on ${emulator.url}\n`)
       if (parsed.options.quiet !== true) {
         process.stderr.write(`  verification page ${emulator.url}/device · stats ${emulator.url}/admin/stats · Ctrl-C stops\n`)
+        process.stderr.write(`  SSO OIDC and SSO portal endpoint: AWS_ENDPOINT_URL_SSO_OIDC=${emulator.url} AWS_ENDPOINT_URL_SSO=${emulator.url}\n`)
       }
       let stopping = false
       const stop = () => {
