@@ -125,6 +125,7 @@ describe("packed packages installed outside the workspace", () => {
     // each package's "." and its public modules (e.g. @ssokit/core/SsoOidc), never internal ones
     for (const p of packages) expect(specifiers).toContain(`@ssokit/${p}`)
     expect(specifiers).toContain("@ssokit/core/SsoOidc")
+    expect(specifiers).toContain("@ssokit/core/SsoPortal")
     expect(specifiers).toContain("@ssokit/device-flow/DeviceFlow")
     expect(specifiers.some((s) => s.includes("/internal/") || s.endsWith("/bin"))).toBe(false)
     fs.writeFileSync(

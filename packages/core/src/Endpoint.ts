@@ -1,6 +1,6 @@
 /**
- * Endpoint resolution for the SSO OIDC service: the model's endpoint rule set (regions,
- * partitions, FIPS, dual-stack, custom endpoints) as a pure function.
+ * Endpoint resolution for the SSO OIDC service and the SSO portal: the models' endpoint rule sets (regions,
+ * partitions, FIPS, dual-stack, custom endpoints) as pure functions.
  *
  * @since 0.1.0
  */
@@ -55,6 +55,27 @@ export interface EndpointParams {
  */
 export const resolveEndpoint = (params: EndpointParams): Either.Either<string, EndpointError> => {
   const result = internal.resolve(params)
+  return result._tag === "Endpoint"
+    ? Either.right(result.url)
+    : Either.left(new EndpointError({ message: result.message }))
+}
+
+/**
+ * Resolve the SSO portal's base URL (`https://portal.sso.{region}.{dnsSuffix}` and its FIPS / dual-stack forms)
+ * by the `sso` model's rule set, with the same checks as {@link resolveEndpoint}.
+ *
+ * @example
+ * ```ts
+ * import * as Endpoint from "@ssokit/core/Endpoint"
+ *
+ * Endpoint.resolvePortalEndpoint({ region: "eu-west-1" }) // Either.right("https://portal.sso.eu-west-1.amazonaws.com")
+ * ```
+ *
+ * @since 0.1.0
+ * @category resolution
+ */
+export const resolvePortalEndpoint = (params: EndpointParams): Either.Either<string, EndpointError> => {
+  const result = internal.resolve(params, "portal.sso")
   return result._tag === "Endpoint"
     ? Either.right(result.url)
     : Either.left(new EndpointError({ message: result.message }))

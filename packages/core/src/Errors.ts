@@ -273,6 +273,10 @@ export const ServiceErrors = {
 // Non-service failures
 // ---------------------------------------------------------------------------------------------------------------
 
+const portalOperations: ReadonlySet<string> = new Set(["GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout"])
+const serviceOf = (operation: string | undefined): string =>
+  operation !== undefined && portalOperations.has(operation) ? "SSO portal" : "SSO OIDC"
+
 /**
  * The request could not be sent or the response could not be read (connection refused/reset, DNS, TLS, …).
  * `cause` is the underlying network error (never the request, which holds secrets).
@@ -287,7 +291,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   override get message(): string {
     const op = this.operation !== undefined ? `${this.operation}: ` : ""
     const why = Predicate.hasProperty(this.cause, "message") ? `: ${String(this.cause.message)}` : ""
-    return `${op}network failure talking to the SSO OIDC endpoint${why}`
+    return `${op}network failure talking to the ${serviceOf(this.operation)} endpoint${why}`
   }
 }
 

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import type { ServiceErrors } from "./Errors.js"
+import type { ServiceErrors as PortalServiceErrors } from "./PortalErrors.js"
 
 /**
  * What the rule looks at: the error's tag and, for an HTTP answer, its status.
@@ -28,9 +29,12 @@ export interface Classified {
  */
 export const transientStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
 
-// Tags whose status decides: every modelled service exception and an unmodelled error answer. The type makes a
-// service exception added to Errors.ServiceErrors fail to compile until it is listed here.
-const statusDecides: Readonly<Record<keyof typeof ServiceErrors | "UnknownServiceError", true>> = {
+// Tags whose status decides: every modelled service exception (OIDC and portal) and an unmodelled error answer.
+// The type makes a service exception added to Errors.ServiceErrors or PortalErrors.ServiceErrors fail to compile
+// until it is listed here.
+const statusDecides: Readonly<
+  Record<keyof typeof ServiceErrors | keyof typeof PortalServiceErrors | "UnknownServiceError", true>
+> = {
   AccessDeniedException: true,
   AuthorizationPendingException: true,
   ExpiredTokenException: true,
@@ -45,6 +49,10 @@ const statusDecides: Readonly<Record<keyof typeof ServiceErrors | "UnknownServic
   SlowDownException: true,
   UnauthorizedClientException: true,
   UnsupportedGrantTypeException: true,
+  // the portal's (InvalidRequestException is shared)
+  ResourceNotFoundException: true,
+  TooManyRequestsException: true,
+  UnauthorizedException: true,
   UnknownServiceError: true
 }
 

@@ -21,6 +21,16 @@ export * as Pkce from "./Pkce.js"
 /**
  * @since 0.1.0
  */
+export * as PortalErrors from "./PortalErrors.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PortalSchemas from "./PortalSchemas.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as RefreshPolicy from "./RefreshPolicy.js"
 
 /**
@@ -37,6 +47,11 @@ export * as Schemas from "./Schemas.js"
  * @since 0.1.0
  */
 export * as SsoOidc from "./SsoOidc.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoPortal from "./SsoPortal.js"
 
 /**
  * @since 0.1.0

@@ -28,7 +28,7 @@ describe("constants", () => {
     fc.assert(
       fc.property(fc.string(), (grantType) => {
         const r = encodeInput(Ops.CreateToken, { clientId: "c", clientSecret: Redacted.make("s"), grantType })
-        return Either.isRight(r) && JSON.parse(r.right.body).grantType === grantType
+        return Either.isRight(r) && JSON.parse(r.right.body!).grantType === grantType
       })
     )
   })

@@ -15,8 +15,9 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Tracer from "effect/Tracer"
 import { AwsCredentials, type Credentials, type CredentialsError } from "../AwsCredentials.js"
-import { EndpointError, resolveEndpoint } from "../Endpoint.js"
+import { EndpointError, type EndpointParams, resolveEndpoint } from "../Endpoint.js"
 import * as Errors from "../Errors.js"
+import type * as PortalErrors from "../PortalErrors.js"
 import * as QuietHttpClient from "../QuietHttpClient.js"
 import type * as Schemas from "../Schemas.js"
 import type { RetryPolicy } from "../Retry.js"
@@ -32,9 +33,12 @@ import { signRequest } from "./sigv4.js"
  * the endpoint is kept next to the operation's own (`aws_iam=t`).
  * @internal
  */
-export const operationUrls = (endpoint: string): Record<Ops.AnyOperation["name"], string> => {
-  const out = {} as Record<Ops.AnyOperation["name"], string>
-  for (const op of Ops.all) {
+export const operationUrls = (
+  endpoint: string,
+  operations: ReadonlyArray<Ops.AnyOperation> = Ops.all
+): Partial<Record<Ops.AnyOperation["name"], string>> => {
+  const out: Partial<Record<Ops.AnyOperation["name"], string>> = {}
+  for (const op of operations) {
     const [path, query] = op.path.split("?") as [string, string | undefined]
     try {
       const url = new URL(endpoint)
@@ -53,10 +57,39 @@ export const operationUrls = (endpoint: string): Record<Ops.AnyOperation["name"]
 type Options = SsoOidc.Options
 type Service = SsoOidc.Service
 
+/**
+ * What a client is: its name (in option errors and span names), the operations it offers and how its endpoint is
+ * resolved. The SSO OIDC client and the SSO portal client are two of these over the one request path below.
+ * @internal
+ */
+export interface ClientSpec {
+  readonly name: "SsoOidc" | "SsoPortal"
+  readonly operations: ReadonlyArray<Ops.AnyOperation>
+  readonly resolveEndpoint: (params: EndpointParams) => Either.Either<string, EndpointError>
+}
+
+/** Any failure of any operation of either client. @internal */
+export type AnyFailure = Errors.ServiceError | PortalErrors.ServiceError | Errors.CommonError | CredentialsError
+
+/**
+ * The one request path of a client: an operation, the caller's (unchecked) input, credentials for a signed
+ * operation. The error type is the union of all operations'; each service method narrows it to its operation's.
+ * @internal
+ */
+export type Call = <I, IE, O, OE>(
+  op: Ops.Operation<I, IE, O, OE>,
+  input: unknown,
+  credentials: Credentials | undefined
+) => Effect.Effect<O, AnyFailure>
+
+const rpcServices = { SsoOidc: "SSOOIDC", SsoPortal: "SSO" } as const
+
 const addRedactedNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => [
   ...names,
   "authorization",
-  "x-amz-security-token"
+  "x-amz-security-token",
+  // the portal's bearer token
+  "x-amz-sso_bearer_token"
 ]
 
 // Effect's built-in tracer records spans that nobody can observe. While it is the tracer in use, calls skip their
@@ -103,7 +136,7 @@ const quietly = <A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, self: Effect
 }
 
 interface AttemptFailure {
-  readonly error: Errors.ServiceError | Errors.CommonError
+  readonly error: Errors.ServiceError | PortalErrors.ServiceError | Errors.CommonError
   readonly retryAfter?: string | undefined
 }
 
@@ -119,9 +152,8 @@ const transportCause = (error: unknown): unknown => {
 const read = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<RawResponse, unknown> =>
   Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, body: text }))
 
-/** @internal */
-const optionError = (option: string, expected: string) =>
-  new EndpointError({ message: `SsoOidc option ${option}: expected ${expected}` })
+const optionErrorOf = (client: ClientSpec["name"], option: string, expected: string) =>
+  new EndpointError({ message: `${client} option ${option}: expected ${expected}` })
 
 const isDuration = (input: unknown, allowZero: boolean): boolean => {
   const decoded = Duration.decodeUnknown(input)
@@ -134,7 +166,8 @@ const isDuration = (input: unknown, allowZero: boolean): boolean => {
  * What is wrong with the options, by name and what is accepted, never quoting a value (an endpoint may carry
  * credentials). A region is what goes into a host name and a signature: letters, digits and dashes.
  */
-const checkOptions = (opts: Partial<Options>): EndpointError | undefined => {
+const checkOptions = (client: ClientSpec["name"], opts: Partial<Options>): EndpointError | undefined => {
+  const optionError = (option: string, expected: string) => optionErrorOf(client, option, expected)
   if (opts.region !== undefined && (typeof opts.region !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(opts.region))) {
     return optionError("region", "a region name such as eu-west-1 (letters, digits and dashes)")
   }
@@ -168,19 +201,24 @@ const checkOptions = (opts: Partial<Options>): EndpointError | undefined => {
   return undefined
 }
 
-export const make = (options: Options): Effect.Effect<Service, EndpointError, HttpClient.HttpClient> =>
+/**
+ * Build a client's request path over the `HttpClient` in context. Fails only when the options are invalid or the
+ * endpoint cannot be resolved.
+ * @internal
+ */
+export const makeCall = (spec: ClientSpec, options: Options): Effect.Effect<Call, EndpointError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const opts: Partial<Options> = typeof options === "object" && options !== null ? options : {}
-    const invalid = checkOptions(opts)
+    const invalid = checkOptions(spec.name, opts)
     if (invalid !== undefined) return yield* invalid
-    const resolved = resolveEndpoint({
+    const resolved = spec.resolveEndpoint({
       region: opts.region,
       useFips: opts.useFips,
       useDualStack: opts.useDualStack,
       endpoint: opts.endpoint
     })
     if (Either.isLeft(resolved)) return yield* resolved.left
-    const urls = operationUrls(resolved.right)
+    const urls = operationUrls(resolved.right, spec.operations) as Record<Ops.AnyOperation["name"], string>
     const region = typeof opts.region === "string" ? opts.region : ""
     const defaultPolicy = Retry.resolve(opts.retry)
     // No default: racing a timer costs two fibers per attempt, and the transports bound a dead connection
@@ -198,8 +236,10 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       readonly toTransport: (error: unknown) => Effect.Effect<never, AttemptFailure>
       readonly onTimeout: () => AttemptFailure
     }>
-    for (const op of Ops.all) {
-      baseRequests[op.name] = HttpClientRequest.setHeader(HttpClientRequest.post(urls[op.name]), "content-type", "application/json")
+    for (const op of spec.operations) {
+      const base = HttpClientRequest.make(op.method)(urls[op.name])
+      // A body is JSON; an operation whose members are all bound elsewhere (the portal's) sends none, and no type.
+      baseRequests[op.name] = op.bindings.length === 0 ? HttpClientRequest.setHeader(base, "content-type", "application/json") : base
       failures[op.name] = {
         toTransport: (error) =>
           Effect.fail({ error: new Errors.TransportError({ operation: op.name, cause: transportCause(error) }) }),
@@ -214,12 +254,16 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
       input: unknown,
       credentials: Credentials | undefined,
       policy: RetryPolicy
-    ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> => {
+    ): Effect.Effect<O, AnyFailure> => {
       const encoded = encodeInput(op, input)
       if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
-      const { body, grantType } = encoded.right
-      const url = urls[op.name]
-      const request = HttpClientRequest.bodyText(baseRequests[op.name], body, "application/json")
+      const { body, grantType, headers: bound, query } = encoded.right
+      const base = urls[op.name]
+      const url = query === "" ? base : `${base}${base.includes("?") ? "&" : "?"}${query}`
+      let request = baseRequests[op.name]
+      if (query !== "") request = HttpClientRequest.setUrl(request, url)
+      if (bound !== undefined) request = HttpClientRequest.setHeaders(request, bound)
+      if (body !== undefined) request = HttpClientRequest.bodyText(request, body, "application/json")
       const invocationId = globalThis.crypto.randomUUID()
       const context = { grantType }
       const { onTimeout, toTransport } = failures[op.name]
@@ -255,12 +299,12 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
           "amz-sdk-request": attemptHeader
         }
         return Effect.flatMap(
-          signRequest({ method: "POST", url, headers, body, region, credentials }),
+          signRequest({ method: op.method, url, headers, body: body ?? "", region, credentials }),
           (signed) => send(HttpClientRequest.setHeaders(request, signed))
         )
       }
 
-      const loop = (n: number): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
+      const loop = (n: number): Effect.Effect<O, AnyFailure> =>
         Effect.catchAll(attempt(n), (failure) => {
           if (!("error" in failure)) return Effect.fail(failure)
           const error = failure.error
@@ -282,11 +326,7 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
     // The one request path, `run`, in the call's settings. Under Effect's built-in tracer: fetch's redirects and
     // tracing off (nothing to report to), unless the client is declared quiet (it needs neither). Under any other
     // tracer: fetch's redirects off, inside the operation's span.
-    const call = <I, IE, O, OE>(
-      op: Ops.Operation<I, IE, O, OE>,
-      input: unknown,
-      credentials: Credentials | undefined
-    ): Effect.Effect<O, Errors.ServiceError | Errors.CommonError | CredentialsError> =>
+    const call: Call = (op, input, credentials) =>
       Effect.withFiberRuntime((fiber) => {
         const policy = fiber.getFiberRef(Retry.currentOverride) ?? defaultPolicy
         const self = run(op, input, credentials, policy)
@@ -298,14 +338,25 @@ export const make = (options: Options): Effect.Effect<Service, EndpointError, Ht
           Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
           // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
           Effect.locally(HttpClient.currentTracerPropagation, false),
-          Effect.withSpan(`SsoOidc.${op.name}`, {
+          Effect.withSpan(`${op.service}.${op.name}`, {
             kind: "client",
             captureStackTrace: false,
-            attributes: { "rpc.system": "aws-api", "rpc.service": "SSOOIDC", "rpc.method": op.name, "aws.region": region }
+            attributes: {
+              "rpc.system": "aws-api",
+              "rpc.service": rpcServices[op.service],
+              "rpc.method": op.name,
+              "aws.region": region
+            }
           })
         )
       })
+    return call
+  })
 
+const oidc: ClientSpec = { name: "SsoOidc", operations: Ops.all, resolveEndpoint }
+
+export const make = (options: Options): Effect.Effect<Service, EndpointError, HttpClient.HttpClient> =>
+  Effect.map(makeCall(oidc, options), (call) => {
     const service: Service = {
       registerClient: (input) =>
         call(Ops.RegisterClient, input, undefined) as Effect.Effect<

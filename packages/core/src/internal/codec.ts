@@ -9,6 +9,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Errors from "../Errors.js"
+import type * as PortalErrors from "../PortalErrors.js"
 import * as Schemas from "../Schemas.js"
 import { hintFor } from "./hints.js"
 import { formatPath, kindOf, problems } from "./issues.js"
@@ -162,9 +163,21 @@ const MAX_BODY_KEPT = 4 * 1024
 // An error code is a shape name (with an optional namespace): anything else is not repeated in a message.
 const SAFE_CODE = /^[A-Za-z0-9_.:#/-]{1,128}$/
 
-// JSON null means "absent" to the AWS SDKs' deserialisers, so it does too here.
+// The members of an error body a class can carry, by wire name → field: the portal's `message` is kept as
+// `serviceMessage`, since a TaggedError's `message` is its own (operation, status, hint).
+const ERROR_MEMBERS: ReadonlyArray<readonly [string, string]> = [
+  ["error", "error"],
+  ["error_description", "error_description"],
+  ["reason", "reason"],
+  ["endpoint", "endpoint"],
+  ["region", "region"],
+  ["message", "serviceMessage"]
+]
+
+// JSON null means "absent" to the AWS SDKs' deserialisers, so it does too here, at any depth; in a list of
+// structures (the portal's accountList/roleList) a null entry is skipped, as the SDKs skip it.
 const dropNulls = (u: unknown): unknown => {
-  if (Array.isArray(u)) return u
+  if (Array.isArray(u)) return u.some(isRecord) ? u.filter((x) => x !== null).map(dropNulls) : u
   if (!isRecord(u)) return u
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(u)) {
@@ -177,39 +190,101 @@ const dropNulls = (u: unknown): unknown => {
 // Input
 // ---------------------------------------------------------------------------------------------------------------
 
+/** What a request carries besides its method and path. @internal */
+export interface EncodedInput {
+  /** The JSON body; `undefined` when the model binds every member elsewhere (no body is sent). */
+  readonly body: string | undefined
+  readonly grantType: string | undefined
+  /** The query string of the bound members (without `?`, sorted by name), `""` when none. */
+  readonly query: string
+  /** The headers of the bound members, `undefined` when none. */
+  readonly headers: Readonly<Record<string, string>> | undefined
+}
+
+const NO_BINDINGS = { query: "", headers: undefined } as const
+
+// Query values as the AWS SDKs escape them (RFC 3986: `encodeURIComponent` plus ! ' ( ) *).
+const escapeQuery = (value: string): string =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+// A header value that goes on the wire as given: printable ASCII, no surrounding whitespace (which HTTP would strip,
+// silently changing a token), no CR/LF (which would split the header).
+const HEADER_SAFE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/
+
+const invalidInput = (op: Operation<any, any, any, any>, field: string, what: string) =>
+  new Errors.InvalidInputError({
+    operation: op.name,
+    field,
+    message: `${op.name}: invalid input: ${field === "" ? "the input" : `"${field}"`} ${what}`
+  })
+
 /**
- * Validate a caller's input against the operation's input schema and encode it to the JSON body (only present
- * members). Total: any value, including hostile getters, gives either a body or an InvalidInputError.
+ * Split an encoded (wire-side) input by the model's bindings: query and header members out, the rest stays the
+ * JSON body (none at all when every member is bound).
+ */
+const bind = (
+  op: Operation<any, any, any, any>,
+  wire: Record<string, unknown>
+): Either.Either<Omit<EncodedInput, "grantType">, Errors.InvalidInputError> => {
+  const rest: Record<string, unknown> = { ...wire }
+  const query: Array<string> = []
+  let headers: Record<string, string> | undefined
+  for (const binding of op.bindings) {
+    const value = rest[binding.member]
+    delete rest[binding.member]
+    if (value === undefined) continue
+    const text = String(value)
+    if (binding.location === "query") {
+      query.push(`${escapeQuery(binding.name)}=${escapeQuery(text)}`)
+    } else {
+      if (!HEADER_SAFE.test(text)) {
+        return Either.left(invalidInput(op, binding.member, "must be printable ASCII without surrounding spaces (it is sent in a header)"))
+      }
+      ;(headers ??= {})[binding.name] = text
+    }
+  }
+  const bodyMembers = Object.keys(rest).length
+  return Either.right({
+    body: bodyMembers === 0 && op.bindings.length > 0 ? undefined : JSON.stringify(rest),
+    // Sorted by name, as the AWS SDKs write a query (their buildQueryString), so requests are byte-identical.
+    query: query.sort().join("&"),
+    headers
+  })
+}
+
+const finish = (
+  op: Operation<any, any, any, any>,
+  wire: Record<string, unknown>
+): Either.Either<EncodedInput, Errors.InvalidInputError> => {
+  const grantType = typeof wire["grantType"] === "string" ? wire["grantType"] : undefined
+  // The OIDC operations bind nothing: the whole input is the body, as before, without a copy.
+  if (op.bindings.length === 0) return Either.right({ body: JSON.stringify(wire), grantType, ...NO_BINDINGS })
+  return Either.map(bind(op, wire), (bound) => ({ ...bound, grantType }))
+}
+
+/**
+ * Validate a caller's input against the operation's input schema and encode it to the request: the JSON body (only
+ * present members) and the members the model binds to the query string or headers. Total: any value, including
+ * hostile getters, gives either a request or an InvalidInputError.
  * @internal
  */
 export const encodeInput = <I, IE, O, OE>(
   op: Operation<I, IE, O, OE>,
   input: unknown
-): Either.Either<{ readonly body: string; readonly grantType: string | undefined }, Errors.InvalidInputError> => {
+): Either.Either<EncodedInput, Errors.InvalidInputError> => {
   try {
     const c = compiled(op)
     const fast = c.inputPlan === undefined ? undefined : encodeFlat(c.inputPlan, input)
-    if (fast !== undefined) {
-      const grantType = fast["grantType"]
-      return Either.right({ body: JSON.stringify(fast), grantType: typeof grantType === "string" ? grantType : undefined })
-    }
+    if (fast !== undefined) return finish(op, fast)
     const result = c.encode(input)
     if (Either.isLeft(result)) {
       const found = problems(result.left)
       const first = found[0] ?? { path: [], message: "is invalid" }
-      const field = formatPath(first.path)
       const others = found.length > 1 ? ` (and ${found.length - 1} more problem${found.length > 2 ? "s" : ""})` : ""
-      return Either.left(
-        new Errors.InvalidInputError({
-          operation: op.name,
-          field,
-          message: `${op.name}: invalid input: ${field === "" ? "the input" : `"${field}"`} ${first.message}${others}`
-        })
-      )
+      return Either.left(invalidInput(op, formatPath(first.path), `${first.message}${others}`))
     }
     const encoded: unknown = result.right
-    const grantType = isRecord(encoded) && typeof encoded["grantType"] === "string" ? encoded["grantType"] : undefined
-    return Either.right({ body: JSON.stringify(encoded), grantType })
+    return finish(op, isRecord(encoded) ? encoded : {})
   } catch (cause) {
     // A throwing getter or proxy; its message might quote a value, so only its kind is kept.
     return Either.left(
@@ -242,7 +317,10 @@ export const decodeResponse = <I, IE, O, OE>(
   op: Operation<I, IE, O, OE>,
   response: RawResponse,
   context: DecodeContext = {}
-): Either.Either<O, Errors.ServiceError | Errors.MalformedResponseError | Errors.UnknownServiceError> => {
+): Either.Either<
+  O,
+  Errors.ServiceError | PortalErrors.ServiceError | Errors.MalformedResponseError | Errors.UnknownServiceError
+> => {
   // Defensive against untyped callers: the transport always gives a number, a record and a string.
   const status = typeof response?.status === "number" ? response.status : 0
   const headers: RawHeaders = isRecord(response?.headers) ? response.headers as RawHeaders : {}
@@ -298,10 +376,10 @@ export const decodeResponse = <I, IE, O, OE>(
     }
     const body = parsed.value
     const fields: Record<string, string> = {}
-    for (const name of ["error", "error_description", "reason", "endpoint", "region"]) {
-      if (name !== "error" && name !== "error_description" && !(name in cls.fields)) continue
-      const value = body[name]
-      if (typeof value === "string") fields[name] = value
+    for (const [wire, field] of ERROR_MEMBERS) {
+      if (!(field in cls.fields)) continue
+      const value = body[wire]
+      if (typeof value === "string") fields[field] = value
     }
     const hint = hintFor(cls._tag, op.name, context.grantType, fields)
     const props = {
@@ -311,7 +389,10 @@ export const decodeResponse = <I, IE, O, OE>(
       ...(rid === undefined ? {} : { requestId: rid }),
       ...(hint === undefined ? {} : { hint })
     }
-    const Cls = cls as unknown as new(p: Record<string, unknown>, disableValidation: boolean) => Errors.ServiceError
+    const Cls = cls as unknown as new(
+      p: Record<string, unknown>,
+      disableValidation: boolean
+    ) => Errors.ServiceError | PortalErrors.ServiceError
     return Either.left(withoutStack(() => new Cls(props, true)))
   } catch (cause) {
     // Defensive: nothing above should throw, but a defect must never escape.

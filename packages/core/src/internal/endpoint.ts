@@ -30,12 +30,13 @@ const isHttpUrl = (s: string): boolean => {
 }
 
 /**
- * The SSO OIDC `smithy.rules#endpointRuleSet` (v1.0), rule for rule, in the model's order; the
- * error strings are the model's verbatim.
+ * The SSO OIDC and SSO portal `smithy.rules#endpointRuleSet` (v1.0), rule for rule, in the models' order; the
+ * error strings are the models' verbatim. The two rule sets are the same rules over a different host prefix
+ * (`oidc`, `portal.sso`; test/endpoint-portal.test.ts checks that), hence one function.
  *
  * @internal
  */
-export const resolve = (params: EndpointParams): EndpointResult => {
+export const resolve = (params: EndpointParams, prefix: "oidc" | "portal.sso" = "oidc"): EndpointResult => {
   // Untyped callers (plain JS, parsed config) may pass anything; null means "not set" as in the SDKs.
   const p: Partial<Record<keyof EndpointParams, unknown>> = typeof params === "object" && params !== null ? params : {}
   const useFips = p.useFips === true
@@ -58,21 +59,21 @@ export const resolve = (params: EndpointParams): EndpointResult => {
   const partition = partitionOf(region)
   if (useFips && useDualStack) {
     if (partition.supportsFIPS && partition.supportsDualStack) {
-      return ok(`https://oidc-fips.${region}.${partition.dualStackDnsSuffix}`)
+      return ok(`https://${prefix}-fips.${region}.${partition.dualStackDnsSuffix}`)
     }
     return err("FIPS and DualStack are enabled, but this partition does not support one or both")
   }
   if (useFips) {
     if (partition.supportsFIPS) {
       // GovCloud's regular endpoint already is the FIPS one; the model says so explicitly.
-      if (partition.name === "aws-us-gov") return ok(`https://oidc.${region}.amazonaws.com`)
-      return ok(`https://oidc-fips.${region}.${partition.dnsSuffix}`)
+      if (partition.name === "aws-us-gov") return ok(`https://${prefix}.${region}.amazonaws.com`)
+      return ok(`https://${prefix}-fips.${region}.${partition.dnsSuffix}`)
     }
     return err("FIPS is enabled but this partition does not support FIPS")
   }
   if (useDualStack) {
-    if (partition.supportsDualStack) return ok(`https://oidc.${region}.${partition.dualStackDnsSuffix}`)
+    if (partition.supportsDualStack) return ok(`https://${prefix}.${region}.${partition.dualStackDnsSuffix}`)
     return err("DualStack is enabled but this partition does not support DualStack")
   }
-  return ok(`https://oidc.${region}.${partition.dnsSuffix}`)
+  return ok(`https://${prefix}.${region}.${partition.dnsSuffix}`)
 }

@@ -47,6 +47,15 @@ export const hintFor = (tag: string, operation: string, grantType: string | unde
       return "Register a loopback redirect URI such as http://127.0.0.1/oauth/callback."
     case "InternalServerException":
       return "The service failed; transient, retried automatically."
+    // The SSO portal's exceptions.
+    case "UnauthorizedException":
+      return "The access token is invalid, expired or logged out: sign in again (e.g. `ssokit login`)."
+    case "TooManyRequestsException":
+      return "The portal rate-limits each token (about 20 requests/s): retried with backoff; make fewer calls."
+    case "ResourceNotFoundException":
+      return operation === "GetRoleCredentials"
+        ? "The user has no such role in that account: check the account id and role name (ListAccountRoles)."
+        : "Not found: check the account id (ListAccounts)."
     default:
       return undefined
   }

@@ -1,13 +1,38 @@
 import type * as Schema from "effect/Schema"
 import * as Errors from "../Errors.js"
+import type * as PortalErrors from "../PortalErrors.js"
 import * as Schemas from "../Schemas.js"
 
 /** @internal */
-export type ServiceErrorClass = (typeof Errors.ServiceErrors)[keyof typeof Errors.ServiceErrors]
+export type ServiceErrorClass =
+  | (typeof Errors.ServiceErrors)[keyof typeof Errors.ServiceErrors]
+  | (typeof PortalErrors.ServiceErrors)[keyof typeof PortalErrors.ServiceErrors]
+
+/**
+ * An input member the model binds outside the JSON body (`@httpQuery` / `@httpHeader`), by wire name.
+ * @internal
+ */
+export interface Binding {
+  readonly member: string
+  readonly location: "query" | "header"
+  readonly name: string
+}
 
 /** @internal */
 export interface Operation<I, IE, O, OE> {
-  readonly name: "RegisterClient" | "StartDeviceAuthorization" | "CreateToken" | "CreateTokenWithIAM"
+  readonly name:
+    | "RegisterClient"
+    | "StartDeviceAuthorization"
+    | "CreateToken"
+    | "CreateTokenWithIAM"
+    | "GetRoleCredentials"
+    | "ListAccounts"
+    | "ListAccountRoles"
+    | "Logout"
+  /** The client the operation belongs to: names its span (`SsoOidc.CreateToken`) and its rpc.service. */
+  readonly service: "SsoOidc" | "SsoPortal"
+  /** The model's `@http` method. */
+  readonly method: "GET" | "POST"
   /** Path (and constant query) relative to the endpoint, as the model's `@http` trait binds it. */
   readonly path: string
   readonly input: Schema.Schema<I, IE>
@@ -15,6 +40,11 @@ export interface Operation<I, IE, O, OE> {
   /** The model's error list for this operation, in model order (`Errors.<Operation>Errors`). */
   readonly errors: ReadonlyArray<ServiceErrorClass>
   readonly signed: boolean
+  /**
+   * Input members bound to the query string or a header, in model order.
+   * Every other member goes in the JSON body; with bindings for all members there is no body at all.
+   */
+  readonly bindings: ReadonlyArray<Binding>
 }
 
 /** @internal */
@@ -25,11 +55,14 @@ export const RegisterClient: Operation<
   typeof Schemas.RegisterClientResponse.Encoded
 > = {
   name: "RegisterClient",
+  service: "SsoOidc",
+  method: "POST",
   path: "/client/register",
   input: Schemas.RegisterClientRequest,
   output: Schemas.RegisterClientResponse,
   errors: Errors.RegisterClientErrors,
-  signed: false
+  signed: false,
+  bindings: []
 }
 
 /** @internal */
@@ -40,11 +73,14 @@ export const StartDeviceAuthorization: Operation<
   typeof Schemas.StartDeviceAuthorizationResponse.Encoded
 > = {
   name: "StartDeviceAuthorization",
+  service: "SsoOidc",
+  method: "POST",
   path: "/device_authorization",
   input: Schemas.StartDeviceAuthorizationRequest,
   output: Schemas.StartDeviceAuthorizationResponse,
   errors: Errors.StartDeviceAuthorizationErrors,
-  signed: false
+  signed: false,
+  bindings: []
 }
 
 /** @internal */
@@ -55,11 +91,14 @@ export const CreateToken: Operation<
   typeof Schemas.CreateTokenResponse.Encoded
 > = {
   name: "CreateToken",
+  service: "SsoOidc",
+  method: "POST",
   path: "/token",
   input: Schemas.CreateTokenRequest,
   output: Schemas.CreateTokenResponse,
   errors: Errors.CreateTokenErrors,
-  signed: false
+  signed: false,
+  bindings: []
 }
 
 /** @internal */
@@ -70,17 +109,20 @@ export const CreateTokenWithIAM: Operation<
   typeof Schemas.CreateTokenWithIAMResponse.Encoded
 > = {
   name: "CreateTokenWithIAM",
+  service: "SsoOidc",
+  method: "POST",
   path: "/token?aws_iam=t",
   input: Schemas.CreateTokenWithIAMRequest,
   output: Schemas.CreateTokenWithIAMResponse,
   errors: Errors.CreateTokenWithIAMErrors,
-  signed: true
+  signed: true,
+  bindings: []
 }
 
 /** @internal */
 export type AnyOperation = Operation<any, any, any, any>
 
-/** @internal */
+/** The SSO OIDC operations. @internal */
 export const all: ReadonlyArray<AnyOperation> = [RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM]
 
 /**
@@ -96,5 +138,7 @@ export const secretMembers: ReadonlySet<string> = new Set([
   "assertion",
   "subjectToken",
   "deviceCode",
-  "code"
+  "code",
+  "secretAccessKey",
+  "sessionToken"
 ])

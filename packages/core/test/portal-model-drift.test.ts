@@ -1,0 +1,223 @@
+// Fails when a portal Schema, error class, operation binding or error list drifts from the `sso` Smithy model.
+import { assert, describe, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+import * as Errors from "@ssokit/core/Errors"
+import * as PortalErrors from "@ssokit/core/PortalErrors"
+import * as PortalSchemas from "@ssokit/core/PortalSchemas"
+import { decodeResponse } from "../src/internal/codec.js"
+import { paginatedItems } from "../src/internal/portal.js"
+import * as Ops from "../src/internal/portalOperations.js"
+import * as Model from "./support/portalModel.js"
+
+const schemaByShape: Record<string, Schema.Schema.Any> = {
+  GetRoleCredentialsRequest: PortalSchemas.GetRoleCredentialsRequest,
+  GetRoleCredentialsResponse: PortalSchemas.GetRoleCredentialsResponse,
+  RoleCredentials: PortalSchemas.RoleCredentials,
+  ListAccountsRequest: PortalSchemas.ListAccountsRequest,
+  ListAccountsResponse: PortalSchemas.ListAccountsResponse,
+  AccountInfo: PortalSchemas.AccountInfo,
+  ListAccountRolesRequest: PortalSchemas.ListAccountRolesRequest,
+  ListAccountRolesResponse: PortalSchemas.ListAccountRolesResponse,
+  RoleInfo: PortalSchemas.RoleInfo,
+  LogoutRequest: PortalSchemas.LogoutRequest
+}
+
+interface Classified {
+  readonly redacted: boolean
+  readonly kind: string
+  readonly schema: SchemaAST.AST
+}
+
+// What a property's AST is, in the model's vocabulary.
+const classify = (ast: SchemaAST.AST): Classified => {
+  if (ast._tag === "Transformation") {
+    const isRedacted = ast.to._tag === "Declaration" && String(ast.to).startsWith("Redacted")
+    return { ...classify(ast.from), redacted: isRedacted }
+  }
+  const id = SchemaAST.getIdentifierAnnotation(ast)
+  switch (ast._tag) {
+    case "StringKeyword":
+      return { redacted: false, kind: "string", schema: ast }
+    case "Refinement":
+      if (id._tag === "Some" && id.value === "Int64") return { redacted: false, kind: "int64", schema: ast }
+      if (id._tag === "Some" && (id.value === "Int32" || id.value === "MaxResults")) {
+        return { redacted: false, kind: "int32", schema: ast }
+      }
+      return { redacted: false, kind: `refinement:${String(ast)}`, schema: ast }
+    case "TupleType":
+      return ast.elements.length === 0 && ast.rest.length === 1
+        ? { redacted: false, kind: `list<${classify(ast.rest[0]!.type).kind}>`, schema: ast }
+        : { redacted: false, kind: `tuple:${String(ast)}`, schema: ast }
+    case "TypeLiteral":
+      return { redacted: false, kind: `structure:${id._tag === "Some" ? id.value : "?"}`, schema: ast }
+    default:
+      return { redacted: false, kind: `other:${ast._tag}`, schema: ast }
+  }
+}
+
+const properties = (schema: Schema.Schema.Any) => {
+  assert.strictEqual(schema.ast._tag, "TypeLiteral")
+  return (schema.ast as SchemaAST.TypeLiteral).propertySignatures.map((ps) => {
+    const type = ps.type._tag === "Union" ? ps.type.types.filter((t) => t._tag !== "UndefinedKeyword") : [ps.type]
+    assert.strictEqual(type.length, 1, `${String(ps.name)} has a single non-undefined type`)
+    return { name: String(ps.name), isOptional: ps.isOptional, ...classify(type[0]!) }
+  })
+}
+
+describe("portal model drift", () => {
+  it("the model read is the pinned fixture", () => {
+    assert.strictEqual(Model.modelSha256, Model.MODEL_SHA256, `model at ${Model.modelPath}`)
+  })
+
+  it("the model has exactly the four operations we implement", () => {
+    assert.deepStrictEqual(Model.operations.map((o) => o.name).sort(), Ops.all.map((o) => o.name).slice().sort())
+  })
+
+  it("the service is `sso` with endpoint prefix portal.sso and REST-JSON", () => {
+    assert.strictEqual(Model.service.traits!["aws.api#service"].endpointPrefix, "portal.sso")
+    assert.strictEqual(Model.service.traits!["aws.api#service"].sdkId, "SSO")
+    assert.isDefined(Model.service.traits!["aws.protocols#restJson1"])
+  })
+
+  for (const op of Model.operations) {
+    describe(op.name, () => {
+      const impl = Ops.all.find((o) => o.name === op.name)!
+
+      it("binds the model's method, URI and (no) auth", () => {
+        assert.strictEqual(impl.method, op.method)
+        assert.strictEqual(impl.path, op.uri)
+        assert.strictEqual(impl.signed, op.signed)
+        assert.isFalse(impl.signed)
+        assert.strictEqual(impl.service, "SsoPortal")
+      })
+
+      it("binds every query and header member as the model does, in model order, and nothing else", () => {
+        const expected = Model.members(op.input).flatMap((m) =>
+          m.query !== undefined
+            ? [{ member: m.name, location: "query", name: m.query }]
+            : m.header !== undefined
+            ? [{ member: m.name, location: "header", name: m.header }]
+            : []
+        )
+        assert.deepStrictEqual(impl.bindings.map((b) => ({ ...b })), expected)
+        assert.strictEqual(impl.bindings.length, Model.members(op.input).length, "no member goes in a JSON body")
+      })
+
+      it("uses the model's input and output shapes", () => {
+        assert.strictEqual(impl.input, schemaByShape[op.input])
+        if (op.output === undefined) assert.strictEqual(impl.output, PortalSchemas.LogoutResponse)
+        else assert.strictEqual(impl.output, schemaByShape[op.output])
+      })
+
+      it("decodes exactly the model's error list", () => {
+        assert.deepStrictEqual(impl.errors.map((c) => c._tag), [...op.errors])
+      })
+
+      it("pages as the model's @paginated trait says", () => {
+        const items = (paginatedItems as Record<string, string>)[op.name]
+        if (op.paginated === undefined) return assert.isUndefined(items)
+        assert.deepStrictEqual(op.paginated, {
+          inputToken: "nextToken",
+          outputToken: "nextToken",
+          items,
+          pageSize: "maxResults"
+        })
+      })
+
+      it("decodes a modelled error that is not in its list as UnknownServiceError", () => {
+        for (const e of Model.errors) {
+          if (op.errors.includes(e.name)) continue
+          const result = decodeResponse(impl, {
+            status: e.httpError,
+            headers: { "x-amzn-errortype": e.name },
+            body: JSON.stringify({ message: "m" })
+          })
+          const err = Either.flip(result).pipe(Either.getOrThrow) as { _tag: string; code: string }
+          assert.strictEqual(err._tag, "UnknownServiceError", `${op.name} ← ${e.name}`)
+          assert.strictEqual(err.code, e.name)
+        }
+      })
+    })
+  }
+
+  for (const shapeName of Object.keys(schemaByShape)) {
+    it(`Schema ${shapeName} matches the model member for member`, () => {
+      const modelMembers = Model.members(shapeName)
+      const props = properties(schemaByShape[shapeName]!)
+      assert.deepStrictEqual(props.map((p) => p.name), modelMembers.map((m) => m.name), "member names, in model order")
+      for (const m of modelMembers) {
+        const p = props.find((x) => x.name === m.name)!
+        assert.strictEqual(p.isOptional, !m.required, `${shapeName}.${m.name} required-ness`)
+        assert.strictEqual(p.redacted, m.sensitive, `${shapeName}.${m.name} is Redacted iff sensitive`)
+        assert.strictEqual(p.kind, m.kind, `${shapeName}.${m.name} type`)
+        if (m.range !== undefined) {
+          const is = Schema.is(Schema.make(p.schema))
+          assert.isTrue(is(m.range.min!) && is(m.range.max!), `${shapeName}.${m.name} accepts its range's ends`)
+          assert.isFalse(is(m.range.min! - 1) || is(m.range.max! + 1), `${shapeName}.${m.name} refuses beyond its range`)
+        }
+      }
+    })
+  }
+
+  it("RoleCredentials: the secret key and session token are Redacted, the key id and expiration (a long) are not", () => {
+    const props = properties(PortalSchemas.RoleCredentials)
+    assert.deepStrictEqual(
+      props.map((p) => [p.name, p.redacted, p.kind]),
+      [["accessKeyId", false, "string"], ["secretAccessKey", true, "string"], ["sessionToken", true, "string"], [
+        "expiration",
+        false,
+        "int64"
+      ]]
+    )
+  })
+
+  it("every structure the operations reference is covered", () => {
+    const referenced = new Set<string>()
+    const visit = (s: string) => {
+      if (referenced.has(s)) return
+      referenced.add(s)
+      for (const m of Model.members(s)) {
+        const struct = /structure:(\w+)/.exec(m.kind)
+        if (struct) visit(struct[1]!)
+      }
+    }
+    for (const op of Model.operations) {
+      visit(op.input)
+      if (op.output !== undefined) visit(op.output)
+    }
+    assert.deepStrictEqual([...referenced].sort(), Object.keys(schemaByShape).sort())
+  })
+
+  describe("errors", () => {
+    it("one tagged error class per modelled exception, and no more", () => {
+      assert.deepStrictEqual(Object.keys(PortalErrors.ServiceErrors).sort(), Model.errors.map((e) => e.name).sort())
+    })
+
+    for (const e of Model.errors) {
+      it(`${e.name} carries the model's members (message as serviceMessage), status and request id`, () => {
+        const cls = PortalErrors.ServiceErrors[e.name as keyof typeof PortalErrors.ServiceErrors]
+        assert.strictEqual(cls._tag, e.name)
+        assert.deepStrictEqual(e.members, ["message"])
+        assert.deepStrictEqual(Object.keys(cls.fields).sort(), ["_tag", "hint", "operation", "requestId", "serviceMessage", "status"])
+      })
+
+      it(`${e.name}: HTTP ${e.httpError} decodes to the class; transient iff 429 (the rate limit)`, () => {
+        const op = Ops.all.find((o) => o.errors.some((c) => c._tag === e.name))!
+        const result = decodeResponse(op, {
+          status: e.httpError,
+          headers: Model.portalErrorHeaders(e.name),
+          body: JSON.stringify({ message: "d" })
+        })
+        const err = Either.flip(result).pipe(Either.getOrThrow) as PortalErrors.ServiceError
+        assert.instanceOf(err, cls(e.name) as new(...args: Array<any>) => unknown)
+        assert.strictEqual(err.status, e.httpError)
+        assert.strictEqual(err.serviceMessage, "d")
+        assert.strictEqual(Errors.isTransient(err), e.httpError === 429)
+      })
+    }
+  })
+})
+
+const cls = (name: string) => PortalErrors.ServiceErrors[name as keyof typeof PortalErrors.ServiceErrors]
