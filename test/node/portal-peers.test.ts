@@ -50,12 +50,12 @@ const parse = (stdout: string, stderr: string): Credentials => {
   expect(stderr).not.toMatch(/Traceback/)
   return JSON.parse(stdout) as Credentials
 }
-const jsSdk = async (profile: string) => {
-  const r = await run(process.execPath, [path.join(repoRoot, "test/node/fixtures/js-sso-credentials.mjs"), profile], env())
+const jsSdk = async (profile: string, environment = env()) => {
+  const r = await run(process.execPath, [path.join(repoRoot, "test/node/fixtures/js-sso-credentials.mjs"), profile], environment)
   return parse(r.stdout, r.stderr)
 }
-const botocore = async (profile: string) => {
-  const r = await run("python3", [path.join(repoRoot, "test/node/fixtures/botocore_sso_credentials.py"), profile], env())
+const botocore = async (profile: string, environment = env()) => {
+  const r = await run("python3", [path.join(repoRoot, "test/node/fixtures/botocore_sso_credentials.py"), profile], environment)
   return parse(r.stdout, r.stderr)
 }
 
@@ -100,6 +100,16 @@ beforeAll(async () => {
       ...profile("dev", "Dev"),
       ...profile("admin", "Admin"),
       ...profile("unassigned", "Ops"),
+      // the endpoints from the config file instead of the environment (`services` sections)
+      ...profile("configured", "Dev").slice(0, -1),
+      "services = local-emulator",
+      "",
+      "[services local-emulator]",
+      "sso =",
+      `  endpoint_url = ${emulator.url}`,
+      "sso_oidc =",
+      `  endpoint_url = ${emulator.url}`,
+      "",
       "[sso-session peers]",
       `sso_start_url = ${START_URL}`,
       `sso_region = ${REGION}`,
@@ -136,6 +146,15 @@ describe("role credentials from an ssokit-written cache, by credential providers
     expect(c.method).toBe("sso")
     expect(requests("GetRoleCredentials")).toBe(calls + 1)
     expect(requests("CreateToken")).toBe(refreshes)
+  })
+
+  it("both also find the portal through a services section of the config (endpoint_url), without the variables", async () => {
+    const token = cached().accessToken
+    const bare = { HOME: home, AWS_EC2_METADATA_DISABLED: "true" }
+    expectIssued(await botocore("configured", bare), "Dev", token)
+    // The JS SDK's nested SSO client reads the services section of AWS_PROFILE's profile, not of the profile given to
+    // fromSSO (without AWS_PROFILE it would call the real portal.sso.eu-west-1.amazonaws.com, so that is not run here).
+    expectIssued(await jsSdk("configured", { ...bare, AWS_PROFILE: "configured" }), "Dev", token)
   })
 
   it("both see the portal's 403 for a role the user is not assigned", async () => {

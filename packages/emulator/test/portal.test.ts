@@ -325,6 +325,54 @@ describe("the per-token rate limit", () => {
     }
   })
 
+  it("for any rate and schedule: a burst of `rate` passes, pacing at the rate is never throttled, successes never exceed rate + rate × elapsed, and a 429 clears after 1/rate s", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 25 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 40 }),
+        async (rate, gaps) => {
+          const clock = makeClock()
+          await withEmulator({ ...OPTIONS, now: clock.now, portalRateLimit: rate }, async (emu) => {
+            const paced = await login(emu)
+            const bursty = await login(emu)
+            const ok = async (token: string) => {
+              const a = await listAccounts(emu, token)
+              expect([200, 429]).toContain(a.status)
+              return a.status === 200
+            }
+            // a burst of exactly `rate` at one instant
+            for (let i = 0; i < rate; i++) expect(await ok(bursty.accessToken)).toBe(true)
+            expect(await ok(bursty.accessToken)).toBe(false)
+            // any schedule: bounded by the bucket; a throttled caller that waits 1/rate s gets through
+            let successes = 0
+            let elapsed = 0
+            const start = clock.now()
+            for (const gap of gaps) {
+              clock.advance(gap)
+              elapsed += gap
+              if (await ok(paced.accessToken)) successes++
+              else {
+                clock.advance(Math.ceil(1000 / rate))
+                elapsed += Math.ceil(1000 / rate)
+                expect(await ok(paced.accessToken)).toBe(true)
+                successes++
+              }
+              expect(successes).toBeLessThanOrEqual(rate + (elapsed * rate) / 1000)
+            }
+            expect(clock.now() - start).toBe(elapsed)
+            // pacing at the rate after the bucket drained: never throttled
+            clock.advance(1000)
+            for (let i = 0; i < rate * 3; i++) {
+              clock.advance(Math.ceil(1000 / rate))
+              expect(await ok(paced.accessToken)).toBe(true)
+            }
+          })
+        }
+      ),
+      { numRuns: 15 }
+    )
+  })
+
   it("rejects a bad portalRateLimit", async () => {
     await expect(startEmulator({ portalRateLimit: -1 })).rejects.toThrow(/portalRateLimit/)
     await expect(startEmulator({ portalRateLimit: Number.NaN })).rejects.toThrow(/portalRateLimit/)
