@@ -96,3 +96,73 @@ export const loadSession = (
       new ConfigError({ file, section, reason: "the profile has neither sso_session nor sso_start_url" })
     )
   })
+
+/**
+ * Per-profile settings beyond the session itself, as the AWS CLI reads them from `~/.aws/config`.
+ *
+ * @since 0.1.0
+ */
+export interface Settings {
+  /**
+   * `sso_use_device_code` (in the `[sso-session]` section, else the profile): log in with the device code flow
+   * instead of PKCE, as the AWS CLI's `--use-device-code` does, every time without the flag.
+   */
+  readonly useDeviceCode?: boolean | undefined
+  /** `ca_bundle`: a PEM file of the CAs to trust (`~/` expanded). `AWS_CA_BUNDLE` takes precedence. */
+  readonly caBundle?: string | undefined
+  /** `use_fips_endpoint`. `AWS_USE_FIPS_ENDPOINT` takes precedence. */
+  readonly useFips?: boolean | undefined
+  /** `use_dualstack_endpoint`. `AWS_USE_DUALSTACK_ENDPOINT` takes precedence. */
+  readonly useDualStack?: boolean | undefined
+}
+
+/**
+ * The {@link Settings} of a profile (or, for `{ ssoSession }`, of that section and the `AWS_PROFILE` or `default`
+ * profile), with the environment's overrides applied (`AWS_CA_BUNDLE`, `AWS_USE_FIPS_ENDPOINT`,
+ * `AWS_USE_DUALSTACK_ENDPOINT`). A missing file or section contributes nothing; a boolean that is neither `true`
+ * nor `false` is a `ConfigError` naming the key, its section and the file (the variable, for the environment).
+ *
+ * @since 0.1.0
+ */
+export const loadSettings = (
+  selector: Selector | undefined,
+  options: { readonly configFile?: string | undefined; readonly env?: Record<string, string | undefined> } = {}
+): Effect.Effect<Settings, ConfigError> =>
+  Effect.gen(function*() {
+    const env = options.env ?? process.env
+    const file = options.configFile ?? configFilePath(env)
+    const sections = yield* loadSections(file).pipe(Effect.orElseSucceed((): Sections => ({})))
+    const profileName = selector !== undefined && "profile" in selector ? selector.profile : (env.AWS_PROFILE || "default")
+    const profileSection = profileName === "default" ? "default" : `profile ${profileName}`
+    const profile = sections[profileName] ?? {}
+    const sessionName = selector !== undefined && "ssoSession" in selector ? selector.ssoSession : profile.sso_session
+    const session = sessionName !== undefined ? sections[`sso-session.${sessionName}`] ?? {} : {}
+    const flag = (value: string | undefined, where: { readonly section?: string; readonly key: string }) => {
+      if (value === undefined || value.trim() === "") return Effect.succeed(undefined)
+      const v = value.trim().toLowerCase()
+      if (v === "true" || v === "false") return Effect.succeed(v === "true")
+      return Effect.fail(
+        where.section === undefined
+          ? new ConfigError({ file: `environment variable ${where.key}`, reason: "must be true or false" })
+          : new ConfigError({ file, section: where.section, reason: `${where.key} must be true or false` })
+      )
+    }
+    const fromEnvOrProfile = (variable: string, key: string) =>
+      env[variable] !== undefined && env[variable]!.trim() !== ""
+        ? flag(env[variable], { key: variable })
+        : flag(profile[key], { section: profileSection, key })
+    const useDeviceCode = session.sso_use_device_code !== undefined
+      ? yield* flag(session.sso_use_device_code, { section: `sso-session ${sessionName}`, key: "sso_use_device_code" })
+      : yield* flag(profile.sso_use_device_code, { section: profileSection, key: "sso_use_device_code" })
+    const useFips = yield* fromEnvOrProfile("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")
+    const useDualStack = yield* fromEnvOrProfile("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")
+    const home = env.HOME || env.USERPROFILE || os.homedir()
+    const bundle = env.AWS_CA_BUNDLE || profile.ca_bundle
+    const caBundle = bundle === undefined || bundle === "" ? undefined : bundle.replace(/^~(?=$|[/\\])/, home)
+    return {
+      ...(useDeviceCode !== undefined ? { useDeviceCode } : {}),
+      ...(caBundle !== undefined ? { caBundle } : {}),
+      ...(useFips !== undefined ? { useFips } : {}),
+      ...(useDualStack !== undefined ? { useDualStack } : {})
+    }
+  })

@@ -182,6 +182,22 @@ export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError"
 }
 
 /**
+ * The Node transport cannot use its settings: a proxy variable that is not a URL, or a CA bundle that cannot be read
+ * or holds no certificate. Names the variable and the file, never a value (a proxy URL may carry a password).
+ *
+ * @since 0.1.0
+ */
+export class TransportConfigError extends Schema.TaggedError<TransportConfigError>()("TransportConfigError", {
+  setting: Schema.String,
+  file: Schema.optional(Schema.String),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.setting}: ${this.file !== undefined ? `${this.file} ` : ""}${this.reason}`
+  }
+}
+
+/**
  * An interactive login could not complete (denied, expired, state mismatch, timeout, service error).
  *
  * @since 0.1.0

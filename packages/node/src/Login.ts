@@ -42,6 +42,10 @@ export interface Options {
   readonly session: SsoSession
   /** OIDC endpoint override (emulator, `AWS_ENDPOINT_URL_SSO_OIDC`). */
   readonly endpoint?: string | undefined
+  /** Use the region's FIPS endpoint (`AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`); not with `endpoint`. */
+  readonly useFips?: boolean | undefined
+  /** Use the region's dual-stack endpoint (`AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`); not with `endpoint`. */
+  readonly useDualStack?: boolean | undefined
   /** Use the device code flow even for `[sso-session]` profiles. */
   readonly useDeviceCode?: boolean | undefined
   /** Never open a browser: print the link (and, for the device flow, the code and a QR code). */

@@ -42,6 +42,10 @@ export interface Options {
   readonly windows?: RefreshPolicy.Windows | undefined
   /** OIDC endpoint override (e.g. an emulator); default: the session region's endpoint. */
   readonly endpoint?: string | undefined
+  /** Use the region's FIPS endpoint (`AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`); not with `endpoint`. */
+  readonly useFips?: boolean | undefined
+  /** Use the region's dual-stack endpoint (`AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`); not with `endpoint`. */
+  readonly useDualStack?: boolean | undefined
   /**
    * Per-attempt timeout of OIDC calls. Default: none, as in core: the transport bounds a dead connection itself
    * (undici: 300 s); an interactive caller should set one, e.g. `"30 seconds"`.

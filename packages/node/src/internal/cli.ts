@@ -23,6 +23,7 @@ import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
 import { endpoint, endpointOf, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
 import { sessionCommands } from "./commands.js"
+import { settingsFor, transportFor } from "./cliSettings.js"
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
 const stripAnsi = (s: string) => s.replace(ANSI, "")
@@ -32,8 +33,11 @@ const makeCommand = (io: Io) => {
   const token = Command.make("token", { ssoSession, profile, endpoint }, (opts) =>
     Effect.gen(function*() {
       const session = yield* selectSession(io, opts)
-      const provider = yield* TokenProvider.make({ endpoint: endpointOf(io, opts.endpoint) })
-      const t = yield* provider.getToken(session)
+      const settings = yield* settingsFor(io, opts)
+      const t = yield* TokenProvider.make({ endpoint: endpointOf(io, opts.endpoint), useFips: settings.useFips, useDualStack: settings.useDualStack }).pipe(
+        Effect.flatMap((provider) => provider.getToken(session)),
+        Effect.provide(transportFor(io, settings))
+      )
       io.stdout(`${JSON.stringify({ accessToken: Redacted.value(t.accessToken), expiresAt: formatTimestamp(t.expiresAt.getTime()) })}\n`)
     })).pipe(Command.withDescription("print a valid access token as JSON, refreshing it first when needed"))
 
@@ -74,16 +78,19 @@ const makeCommand = (io: Io) => {
         session = yield* selectSession(io, opts)
       }
       const { login: runLogin } = yield* Effect.promise(() => import("./login.js"))
+      const settings = yield* settingsFor(io, opts)
       const t = yield* runLogin({
         session,
         endpoint: endpointOf(io, opts.endpoint),
-        useDeviceCode: opts.useDeviceCode,
+        useFips: settings.useFips,
+        useDualStack: settings.useDualStack,
+        useDeviceCode: opts.useDeviceCode || settings.useDeviceCode === true,
         noBrowser: opts.noBrowser,
         reuseValidToken: opts.ifNeeded,
         scopes,
         port: Option.getOrUndefined(opts.port),
         output: { write: io.stderr, isTTY: io.stderrIsTTY === true }
-      }).pipe(Effect.provide(opts.noBrowser ? Browser.layerNone : Browser.layer))
+      }).pipe(Effect.provide(opts.noBrowser ? Browser.layerNone : Browser.layer), Effect.provide(transportFor(io, settings)))
       const store = yield* TokenStore.TokenStore
       io.stderr(
         `Logged in to ${session.startUrl}; token valid until ${formatTimestamp(t.expiresAt.getTime())} (${store.locate(TokenStore.tokenCacheKey(session))})\n`
@@ -117,7 +124,7 @@ export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
     NodeTerminal.layer,
     TokenStore.layerFile({ directory: TokenStore.defaultDirectory(io.env) }),
     // undici is loaded on the first request only: `--help` or an answer from the cache never pays for it
-    Transport.layer,
+    Transport.layerWith({ env: io.env }),
     Logger.replace(Logger.defaultLogger, logger)
   )
   const program = Effect.flatMap(Effect.console, (base) => Effect.withConsole(cli(argv), withIoConsole(base))).pipe(

@@ -124,6 +124,8 @@ const interactiveLogin = (options: Login.Options) =>
     const browser = yield* Browser
     const endpoint = Endpoint.resolveEndpoint({
       region: options.session.region,
+      ...(options.useFips === true ? { useFips: true } : {}),
+      ...(options.useDualStack === true ? { useDualStack: true } : {}),
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {})
     })
     if (Either.isLeft(endpoint)) {

@@ -66,6 +66,8 @@ export const makeTokenProvider = (
         return Effect.promise(() => import("@ssokit/core/SsoOidc")).pipe(Effect.flatMap((SsoOidc) => SsoOidc.make({
           region,
           ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+          ...(options.useFips === true ? { useFips: true } : {}),
+          ...(options.useDualStack === true ? { useDualStack: true } : {}),
           ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
           ...(options.retry !== undefined ? { retry: options.retry } : {})
         }))).pipe(

@@ -1,5 +1,5 @@
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as QuietHttpClient from "@ssokit/core/QuietHttpClient"
@@ -35,7 +35,15 @@ export const layerWith = (options: Options): Layer.Layer<HttpClient.HttpClient> 
       )
       const load = Effect.promise(() =>
         loading ??= import("./undiciHttpClient.js").then(async (lean) => {
-          const pool = lean.pooled(options)
+          let pool: ReturnType<typeof lean.pooled>
+          try {
+            pool = lean.pooled(options)
+          } catch (cause) {
+            // Unusable settings (a proxy variable that is no URL, an unreadable CA bundle) fail every request with
+            // the reason as the cause, a typed error naming the variable or file; never a defect.
+            return loaded = (request) =>
+              Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+          }
           if (closed) await pool.close()
           close = pool.close
           return loaded = pool.client.execute

@@ -20,6 +20,7 @@ import { Buffer } from "node:buffer"
 import * as Undici from "undici"
 import type * as Transport from "../Transport.js"
 import type { Options } from "../UndiciHttpClient.js"
+import { dispatcherFor, explainTransportError, resolveTransportSettings } from "./transportSettings.js"
 
 
 // Effect's built-in tracer records spans nobody can see; when it is the one in use, the span, its attributes and
@@ -95,7 +96,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
                 })
               ))
           ),
-        (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+        (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: explainTransportError(cause) })))
       )
     })
 
@@ -147,7 +148,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
                 reason: "Decode",
                 cause
               })
-              : new HttpClientError.RequestError({ request, reason: "Transport", cause })
+              : new HttpClientError.RequestError({ request, reason: "Transport", cause: explainTransportError(cause) })
           ))
         },
         onUpgrade() {}
@@ -233,7 +234,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
  * @internal
  */
 export const pooled = (options: Transport.Options = {}): { readonly client: HttpClient.HttpClient; readonly close: () => Promise<void> } => {
-  const agent = new Undici.Agent(options.connections === undefined ? {} : { connections: options.connections })
+  const agent = dispatcherFor(Undici, resolveTransportSettings(options), options.connections)
   return { client: make({ ...options, dispatcher: agent }), close: () => agent.destroy() }
 }
 
