@@ -50,11 +50,11 @@ const parse = (stdout: string, stderr: string): Credentials => {
   expect(stderr).not.toMatch(/Traceback/)
   return JSON.parse(stdout) as Credentials
 }
-const jsSdk = async (profile: string, environment = env()) => {
+const jsSdk = async (profile: string, environment: Record<string, string> = env()) => {
   const r = await run(process.execPath, [path.join(repoRoot, "test/node/fixtures/js-sso-credentials.mjs"), profile], environment)
   return parse(r.stdout, r.stderr)
 }
-const botocore = async (profile: string, environment = env()) => {
+const botocore = async (profile: string, environment: Record<string, string> = env()) => {
   const r = await run("python3", [path.join(repoRoot, "test/node/fixtures/botocore_sso_credentials.py"), profile], environment)
   return parse(r.stdout, r.stderr)
 }
