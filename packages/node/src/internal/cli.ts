@@ -21,7 +21,7 @@ import * as TokenProvider from "../TokenProvider.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
-import { endpoint, endpointOf, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
+import { endpoint, endpointOf, ExitWith, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
 import { sessionCommands } from "./commands.js"
 import { settingsFor, transportFor } from "./cliSettings.js"
 
@@ -137,6 +137,7 @@ export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
     if (Option.isSome(failure)) {
       const error = failure.value as { _tag?: string; message?: string }
       if (ValidationError.isValidationError(error)) return 2 // already printed by @effect/cli
+      if (error instanceof ExitWith) return error.code
       if (error instanceof UsageError) {
         io.stderr(`ssokit: ${error.message}\n`)
         return 2

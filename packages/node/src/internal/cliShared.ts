@@ -54,3 +54,15 @@ const sessionFromCache = (name: string) =>
     const session: SsoSession = { name, startUrl: cached.value.startUrl, region: cached.value.region }
     return session
   })
+
+/** A command that ends with a given exit code and has already said why (exec propagates its child's code). */
+export class ExitWith {
+  readonly _tag = "ExitWith"
+  constructor(readonly code: number) {}
+}
+
+/** A failure already worded for the user (the profile or session it concerns first): exit code 1. */
+export class CommandError {
+  readonly _tag = "CommandError"
+  constructor(readonly message: string) {}
+}

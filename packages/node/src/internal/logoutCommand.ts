@@ -9,7 +9,9 @@ import type { Io } from "../Cli.js"
 import { type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { profile, selectSession, ssoSession } from "./cliShared.js"
 import { loadSections, roleOfProfile, type Sections } from "./configSections.js"
+import { makePortalAccess } from "./portalAccess.js"
 import { removeRoleCredentials, roleCacheDirectory, roleCacheKey } from "./roleCache.js"
+import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
 
 /** The profiles of the config that get role credentials through `session`. */
 export const profilesOfSession = (sections: Sections, session: SsoSession): Array<{ accountId: string; roleName: string }> => {
@@ -24,14 +26,22 @@ export const profilesOfSession = (sections: Sections, session: SsoSession): Arra
   return out
 }
 
-/** Hook for the portal's Logout (ends the portal session server-side); best effort: failures are warnings. */
-export type PortalLogout = (session: SsoSession, token: CachedToken) => Effect.Effect<void>
+/** The portal's Logout ends the sign-in session server-side; best effort: a failure is a warning, the local logout goes on. */
+const portalLogout = (io: Io, session: SsoSession, token: CachedToken, endpoint: string | undefined) =>
+  makePortalAccess(session.region, endpoint).pipe(
+    Effect.flatMap((portal) => portal.logout(token.accessToken)),
+    Effect.match({
+      onFailure: (failure) => io.stderr(`ssokit: warning: the portal's Logout failed (${failure._tag}${failure.status ? `, HTTP ${failure.status}` : ""}); removing the local session anyway\n`),
+      onSuccess: () => io.stderr("Ended the portal session\n")
+    })
+  )
 
-export const logoutCommand = (io: Io, portalLogout?: PortalLogout) =>
+export const logoutCommand = (io: Io) =>
   Command.make("logout", {
     ssoSession,
     profile,
     startUrl: Options.text("start-url").pipe(Options.optional),
+    portalEndpoint,
     all: Options.boolean("all").pipe(
       Options.withDescription("also remove the cached client registration (the next login registers anew)")
     )
@@ -56,8 +66,8 @@ export const logoutCommand = (io: Io, portalLogout?: PortalLogout) =>
       }
       const key = tokenCacheKey(session)
       const cached = yield* store.readToken(key).pipe(Effect.orElseSucceed(() => Option.none()))
-      if (Option.isSome(cached) && portalLogout !== undefined && cached.value.expiresAt.getTime() > Date.now()) {
-        yield* portalLogout(session, cached.value)
+      if (Option.isSome(cached) && cached.value.expiresAt.getTime() > Date.now()) {
+        yield* portalLogout(io, session, cached.value, portalEndpointOf(io, opts.portalEndpoint))
       }
       const removed = yield* store.removeToken(key)
       io.stderr(removed ? `Removed ${store.locate(key)}\n` : `No cached token at ${store.locate(key)}\n`)
