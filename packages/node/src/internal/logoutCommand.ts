@@ -9,7 +9,7 @@ import type { Io } from "../Cli.js"
 import { type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { profile, selectSession, ssoSession } from "./cliShared.js"
 import { loadSections, roleOfProfile, type Sections } from "./configSections.js"
-import { makePortalAccess } from "./portalAccess.js"
+import { portalFor } from "./portalAccess.js"
 import { removeRoleCredentials, roleCacheDirectory, roleCacheKey } from "./roleCache.js"
 import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
 
@@ -28,10 +28,11 @@ export const profilesOfSession = (sections: Sections, session: SsoSession): Arra
 
 /** The portal's Logout ends the sign-in session server-side; best effort: a failure is a warning, the local logout goes on. */
 const portalLogout = (io: Io, session: SsoSession, token: CachedToken, endpoint: string | undefined) =>
-  makePortalAccess(session.region, endpoint).pipe(
+  portalFor(session.region, endpoint).pipe(
     Effect.flatMap((portal) => portal.logout(token.accessToken)),
     Effect.match({
-      onFailure: (failure) => io.stderr(`ssokit: warning: the portal's Logout failed (${failure._tag}${failure.status ? `, HTTP ${failure.status}` : ""}); removing the local session anyway\n`),
+      onFailure: (failure) =>
+        io.stderr(`ssokit: warning: the portal's Logout failed (${"status" in failure && failure.status ? `${failure._tag}, HTTP ${failure.status}` : failure.message}); removing the local session anyway\n`),
       onSuccess: () => io.stderr("Ended the portal session\n")
     })
   )

@@ -1,12 +1,12 @@
 // What the CLI needs from the SSO portal (service `sso`): role credentials, the account and role lists, Logout.
 // PortalError is how the commands report a portal failure: naming the profile or session and the operation, with
 // the service's error name and HTTP status, never a token or a credential.
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Duration from "effect/Duration"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as SsoPortal from "@ssokit/core/SsoPortal"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
+import type * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import type { RoleCredentials } from "./roleCache.js"
 
 export interface PortalFailure {
@@ -52,112 +52,52 @@ export class PortalError {
 /** Service messages go to a terminal: one line, bounded, printable. */
 const safeText = (s: string) => s.replace(/[^\x20-\x7e]/g, " ").slice(0, 200)
 
-/** `https://portal.sso.{region}.amazonaws.com` (`.amazonaws.com.cn` in China), unless an endpoint is given. */
-export const portalEndpointFor = (region: string, endpoint: string | undefined): string =>
-  (endpoint ?? `https://portal.sso.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`).replace(/\/+$/, "")
+/** A core portal error as the CLI words it: the service's error name (an unmodelled one's code) and the status. */
+const toFailure = (error: { readonly _tag: string; readonly message: string; readonly status?: number; readonly code?: string }): PortalFailure => ({
+  _tag: error._tag === "UnknownServiceError" && typeof error.code === "string" ? error.code : error._tag,
+  status: typeof error.status === "number" ? error.status : undefined,
+  message: error.message
+})
 
-const TRANSIENT = new Set([429, 500, 502, 503, 504])
-
-export const makePortalAccess = (region: string, endpoint: string | undefined): Effect.Effect<PortalAccess, never, HttpClient.HttpClient> =>
+/**
+ * The core portal client (`@ssokit/core/SsoPortal`: endpoint rules, retries of 429/5xx with backoff, pagination)
+ * for a session's region, over the CLI's HTTP transport; `endpoint` as `--portal-endpoint` / `AWS_ENDPOINT_URL_SSO`.
+ */
+export const portalFor = (region: string, endpoint: string | undefined): Effect.Effect<PortalAccess, PortalError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const http = yield* HttpClient.HttpClient
-    const base = portalEndpointFor(region, endpoint)
-    const call = (method: "GET" | "POST", path: string, token: Redacted.Redacted<string>, query: Record<string, string | undefined>) => {
-      const url = new URL(`${base}${path}`)
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v)
-      const request = (method === "GET" ? HttpClientRequest.get(url) : HttpClientRequest.post(url)).pipe(
-        HttpClientRequest.setHeader("x-amz-sso_bearer_token", Redacted.value(token)),
-        HttpClientRequest.setHeader("accept", "application/json")
-      )
-      const once = http.execute(request).pipe(
-        Effect.scoped,
-        Effect.flatMap((response) =>
-          Effect.flatMap(response.text.pipe(Effect.orElseSucceed(() => "")), (text): Effect.Effect<unknown, PortalFailure> => {
-            let json: unknown
-            try {
-              json = text === "" ? {} : JSON.parse(text)
-            } catch {
-              json = undefined
-            }
-            if (response.status >= 200 && response.status < 300) {
-              return json === undefined
-                ? Effect.fail({ _tag: "MalformedResponse", status: response.status, message: "the portal's answer is not JSON" })
-                : Effect.succeed(json)
-            }
-            const header = response.headers["x-amzn-errortype"]
-            const body = (json ?? {}) as { __type?: unknown; message?: unknown; Message?: unknown }
-            const raw = typeof header === "string" ? header : typeof body.__type === "string" ? body.__type : "UnknownError"
-            const tag = raw.split(":")[0]!.split("#").pop()!
-            const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : ""
-            return Effect.fail({ _tag: tag, status: response.status, message })
-          })
-        ),
-        Effect.catchTag("RequestError", (e) => Effect.fail<PortalFailure>({ _tag: "NetworkError", message: e.message })),
-        Effect.catchTag("ResponseError", (e) => Effect.fail<PortalFailure>({ _tag: "NetworkError", message: e.message })),
-        Effect.timeoutFail({ duration: Duration.seconds(30), onTimeout: (): PortalFailure => ({ _tag: "Timeout", message: "no answer within 30 s" }) })
-      )
-      // The portal allows about 20 requests/s per token: 429 and 5xx are retried with jittered exponential backoff.
-      return once.pipe(
-        Effect.retry({
-          schedule: Schedule.exponential(Duration.millis(200), 2).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5))),
-          while: (f: PortalFailure) => f._tag === "NetworkError" || (f.status !== undefined && TRANSIENT.has(f.status))
-        })
-      )
-    }
-    const pages = <T>(fetch: (next: string | undefined) => Effect.Effect<{ items: ReadonlyArray<T>; next: string | undefined }, PortalFailure>) =>
-      Effect.gen(function*() {
-        const out: Array<T> = []
-        let next: string | undefined
-        const seen = new Set<string>()
-        do {
-          const page = yield* fetch(next)
-          out.push(...page.items)
-          next = page.next
-          if (next !== undefined && seen.has(next)) {
-            return yield* Effect.fail<PortalFailure>({ _tag: "MalformedResponse", message: "the portal repeated a page token" })
-          }
-          if (next !== undefined) seen.add(next)
-        } while (next !== undefined)
-        return out
-      })
+    const portal = yield* SsoPortal.make({ region, ...(endpoint !== undefined ? { endpoint } : {}) }).pipe(
+      Effect.mapError((error) => new PortalError({ message: `SSO portal endpoint for region ${region}: ${error.message}` }))
+    )
     const access: PortalAccess = {
-      getRoleCredentials: (token, accountId, roleName) =>
-        call("GET", "/federation/credentials", token, { role_name: roleName, account_id: accountId }).pipe(
-          Effect.flatMap((json) => {
-            const c = (json as { roleCredentials?: Record<string, unknown> }).roleCredentials
-            if (
-              typeof c?.accessKeyId !== "string" || typeof c.secretAccessKey !== "string" || typeof c.sessionToken !== "string" ||
-              typeof c.expiration !== "number"
-            ) {
-              return Effect.fail<PortalFailure>({ _tag: "MalformedResponse", message: "the portal's answer has no complete roleCredentials" })
-            }
-            return Effect.succeed<RoleCredentials>({
-              accessKeyId: c.accessKeyId,
-              secretAccessKey: Redacted.make(c.secretAccessKey),
-              sessionToken: Redacted.make(c.sessionToken),
-              expiration: new Date(c.expiration)
-            })
-          })
+      getRoleCredentials: (accessToken, accountId, roleName) =>
+        portal.getRoleCredentials({ accessToken, accountId, roleName }).pipe(
+          Effect.mapError(toFailure),
+          Effect.flatMap(({ roleCredentials: c }) =>
+            c?.accessKeyId === undefined || c.secretAccessKey === undefined || c.sessionToken === undefined || c.expiration === undefined
+              ? Effect.fail<PortalFailure>({ _tag: "MalformedResponse", message: "the portal's answer has no complete roleCredentials" })
+              : Effect.succeed<RoleCredentials>({
+                accessKeyId: c.accessKeyId,
+                secretAccessKey: c.secretAccessKey,
+                sessionToken: c.sessionToken,
+                expiration: new Date(c.expiration)
+              })
+          )
         ),
-      listAccounts: (token) =>
-        pages((next) =>
-          call("GET", "/assignment/accounts", token, { next_token: next, max_result: "100" }).pipe(Effect.map((json) => {
-            const j = json as { accountList?: Array<AccountInfo>; nextToken?: string }
-            return { items: (j.accountList ?? []).filter((a) => typeof a?.accountId === "string"), next: j.nextToken || undefined }
-          }))
+      listAccounts: (accessToken) =>
+        Stream.runCollect(portal.listAccountsStream({ accessToken, maxResults: 100 })).pipe(
+          Effect.map((chunk) =>
+            Chunk.toReadonlyArray(chunk).flatMap((a) =>
+              a.accountId === undefined ? [] : [{ accountId: a.accountId, accountName: a.accountName, emailAddress: a.emailAddress }]
+            )
+          ),
+          Effect.mapError(toFailure)
         ),
-      listAccountRoles: (token, accountId) =>
-        pages((next) =>
-          call("GET", "/assignment/roles", token, { account_id: accountId, next_token: next, max_result: "100" }).pipe(Effect.map((json) => {
-            const j = json as { roleList?: Array<{ roleName?: unknown }>; nextToken?: string }
-            const items = (j.roleList ?? []).map((r) => r?.roleName).filter((r): r is string => typeof r === "string")
-            return { items, next: j.nextToken || undefined }
-          }))
+      listAccountRoles: (accessToken, accountId) =>
+        Stream.runCollect(portal.listAccountRolesStream({ accessToken, accountId, maxResults: 100 })).pipe(
+          Effect.map((chunk) => Chunk.toReadonlyArray(chunk).flatMap((r) => (r.roleName === undefined ? [] : [r.roleName]))),
+          Effect.mapError(toFailure)
         ),
-      logout: (token) => Effect.asVoid(call("POST", "/logout", token, {}))
+      logout: (accessToken) => Effect.mapError(portal.logout({ accessToken }), toFailure)
     }
     return access
   })
-
-/** The portal client for a session's region over the CLI's HTTP transport. */
-export const portalFor = (region: string, endpoint: string | undefined) => makePortalAccess(region, endpoint)
