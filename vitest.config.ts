@@ -22,6 +22,7 @@ export default defineConfig({
       project("device-flow", "packages/device-flow"),
       project("emulator", "packages/emulator"),
       project("node", "packages/node"),
+      project("fleet", "packages/fleet"),
       {
         extends: true as const,
         test: { name: "e2e", root: ".", include: ["test/**/*.test.ts"], exclude: ["test/bench/**", "**/node_modules/**"] }

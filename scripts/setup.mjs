@@ -4,11 +4,25 @@
 //
 // Flags: --check (only report; exit 1 when something is missing), --quiet (no line when nothing is missing).
 import { spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readdirSync } from "node:fs"
 
 // Whether dpkg lists a Debian package as installed (for packages without one well-known executable).
 export const debInstalled = (pkg) =>
   spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" }).stdout?.includes("install ok installed") === true
+
+// Where PostgreSQL's server programs are: SSOKIT_PG_BIN, Debian's /usr/lib/postgresql/<version>/bin, or PATH
+// (test/support/postgres.ts looks in the same places).
+const pgBinDir = (env) => {
+  // An explicit setting wins, also when it points nowhere (then PostgreSQL counts as missing).
+  if (env.SSOKIT_PG_BIN !== undefined) return existsSync(`${env.SSOKIT_PG_BIN}/pg_ctl`) ? env.SSOKIT_PG_BIN : undefined
+  const base = "/usr/lib/postgresql"
+  if (existsSync(base)) {
+    const found = readdirSync(base).find((v) => existsSync(`${base}/${v}/bin/pg_ctl`) && existsSync(`${base}/${v}/bin/initdb`))
+    if (found !== undefined) return `${base}/${found}/bin`
+  }
+  const which = spawnSync("sh", ["-c", "command -v initdb && command -v pg_ctl"], { encoding: "utf8" })
+  return which.status === 0 ? "PATH" : undefined
+}
 
 // One entry per Debian package. `present` says whether the system already has what the tests use, `why` is shown to
 // the user, `elsewhere` says what to do where apt is not available. Adding a package is one line.
@@ -18,8 +32,13 @@ const needs = [
     why: "the browser tests (React example, README diagram) drive Debian's Chromium through playwright-core",
     present: (env) => existsSync(env.SSOKIT_CHROMIUM ?? "/usr/bin/chromium"),
     elsewhere: "install Chromium with your system's package manager and set SSOKIT_CHROMIUM to its executable"
+  },
+  {
+    apt: "postgresql",
+    why: "the fleet store tests start a throw-away PostgreSQL server (initdb + pg_ctl, test/support/postgres.ts)",
+    present: (env) => pgBinDir(env) !== undefined,
+    elsewhere: "install PostgreSQL (initdb, pg_ctl) with your system's package manager and set SSOKIT_PG_BIN to its bin directory"
   }
-  // e.g. { apt: "postgresql", why: "…", present: () => debInstalled("postgresql"), elsewhere: "…" },
 ]
 
 const args = process.argv.slice(2)

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
-const packages = ["core", "device-flow", "emulator", "node"] as const
+const packages = ["core", "device-flow", "emulator", "node", "fleet"] as const
 const rootManifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
   devDependencies: Record<string, string>
 }
@@ -127,6 +127,7 @@ describe("packed packages installed outside the workspace", () => {
     expect(specifiers).toContain("@ssokit/core/SsoOidc")
     expect(specifiers).toContain("@ssokit/core/SsoPortal")
     expect(specifiers).toContain("@ssokit/device-flow/DeviceFlow")
+    expect(specifiers).toContain("@ssokit/fleet/PostgresStore")
     expect(specifiers.some((s) => s.includes("/internal/") || s.endsWith("/bin"))).toBe(false)
     fs.writeFileSync(
       path.join(project, "consumer.mjs"),
@@ -167,11 +168,14 @@ ${login}`
       path.join(project, "consumer.ts"),
       `${imports}import type * as Errors from "@ssokit/core/Errors"
 import * as TokenStore from "@ssokit/node/TokenStore"
+import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 
 export const denied: Errors.AccessDeniedException["_tag"] = "AccessDeniedException"
 export const store: typeof TokenStore = TokenStore
 // @ts-expect-error startUrl is a string: the packed typings are real, not any
 export const misuse = DeviceFlow.login({ startUrl: 42, scopes: [] })
+// @ts-expect-error maxConnections is a number
+export const misuseStore = PostgresStore.layer({ url: "postgres://localhost/db", maxConnections: "10" })
 ${login}`
     )
     const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc")

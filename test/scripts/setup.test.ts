@@ -19,15 +19,28 @@ describe("scripts/setup.mjs", () => {
   const fakeChromium = path.join(dir, "chromium")
   fs.writeFileSync(fakeChromium, "")
 
-  it("does nothing and succeeds when Chromium is present", () => {
-    const r = run([], { SSOKIT_CHROMIUM: fakeChromium })
+  const fakePg = path.join(dir, "pg")
+  fs.mkdirSync(fakePg, { recursive: true })
+  fs.writeFileSync(path.join(fakePg, "pg_ctl"), "")
+  const present = { SSOKIT_CHROMIUM: fakeChromium, SSOKIT_PG_BIN: fakePg }
+
+  it("does nothing and succeeds when Chromium and PostgreSQL are present", () => {
+    const r = run([], present)
     expect(r.status).toBe(0)
-    expect(r.stderr).toBe("setup: system packages present (chromium)\n")
-    expect(run(["--quiet"], { SSOKIT_CHROMIUM: fakeChromium }).stderr).toBe("")
+    expect(r.stderr).toBe("setup: system packages present (chromium, postgresql)\n")
+    expect(run(["--quiet"], present).stderr).toBe("")
+  })
+
+  it("--check reports missing PostgreSQL server programs", () => {
+    const r = run(["--check"], { SSOKIT_CHROMIUM: fakeChromium, SSOKIT_PG_BIN: path.join(dir, "absent") })
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain("missing postgresql: the fleet store tests")
+    expect(r.stderr).not.toContain("missing chromium")
+    expect(r.stderr).not.toContain("running:")
   })
 
   it("--check reports a missing package and fails without installing", () => {
-    const r = run(["--check"], { SSOKIT_CHROMIUM: path.join(dir, "absent") })
+    const r = run(["--check"], { SSOKIT_CHROMIUM: path.join(dir, "absent"), SSOKIT_PG_BIN: fakePg })
     expect(r.status).toBe(1)
     expect(r.stderr).toContain("missing chromium: the browser tests")
     expect(r.stderr).not.toContain("running:")

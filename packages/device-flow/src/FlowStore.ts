@@ -9,10 +9,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
 import * as Option from "effect/Option"
 import type { FlowExistsError, FlowNotFoundError } from "./internal/errors.js"
-import * as pglite from "./internal/pgliteStore.js"
 import * as store from "./internal/store.js"
 
 /**
@@ -76,7 +74,8 @@ export const FlowStoreError: typeof store.FlowStoreError = store.FlowStoreError
 export type FlowStoreError = store.FlowStoreError
 
 /**
- * The seam. Every implementation passes the same contract tests (`test/FlowStore.contract.ts`).
+ * The seam. Every implementation passes the same contract tests (`test/support/flowStoreContract.ts`): this
+ * in-memory one, and `@ssokit/fleet`'s PGlite and PostgreSQL stores.
  * @since 0.1.0
  * @category models
  */
@@ -140,19 +139,3 @@ export const makeMemory: Effect.Effect<FlowStoreService> = Effect.sync(() => sto
  */
 export const layerMemory: Layer.Layer<FlowStore> = Layer.effect(FlowStore, makeMemory)
 
-
-/**
- * A store in an embedded PGlite database: on disk in `dataDir`, or in memory. Migrations are applied on open; a
- * schema newer than this code is a `FlowStoreError` ("SchemaTooNew"). One process opens a directory at a time.
- * @since 0.2.0
- * @category constructors
- */
-export const makePglite: (dataDir?: string) => Effect.Effect<FlowStoreService, FlowStoreError, Scope.Scope> =
-  pglite.makePglite
-
-/**
- * @since 0.2.0
- * @category layers
- */
-export const layerPglite = (dataDir?: string): Layer.Layer<FlowStore, FlowStoreError> =>
-  Layer.scoped(FlowStore, makePglite(dataDir))

@@ -1,0 +1,277 @@
+import type * as FS from "@ssokit/device-flow/FlowStore"
+import { FlowStoreError, StaleClaimError } from "@ssokit/device-flow/FlowStore"
+import { FlowExistsError, FlowNotFoundError } from "@ssokit/device-flow/DeviceFlow"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+
+/**
+ * What a database gives the store: one statement at a time, a transaction, and a notification channel. The store's
+ * SQL (below) is written once for every driver: PGlite and PostgreSQL speak the same dialect.
+ * @internal
+ */
+export interface Driver {
+  /**
+   * Runs one statement with `$n` parameters and returns its rows. Fails with a `FlowStoreError` that names `what`
+   * and never quotes the statement's parameters (sealed rows) or the server's text (which may quote them).
+   */
+  readonly query: <R>(what: string, sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<R>, FlowStoreError>
+  /** Runs `body` in one transaction: the queries `body` makes run on it. */
+  readonly transaction: <A, E>(body: Effect.Effect<A, E>) => Effect.Effect<A, E | FlowStoreError>
+  /**
+   * Listens on `channel` for as long as the scope lives: `onPayload` for each notification, `onConnect` each time
+   * the listening connection is (re)established — notifications sent while it was down are lost, so the store
+   * re-reads what it waits for then.
+   */
+  readonly listen: (
+    channel: string,
+    onPayload: (payload: string) => void,
+    onConnect: () => void
+  ) => Effect.Effect<void, FlowStoreError, Scope.Scope>
+}
+
+/** @internal */
+export interface StoreOptions {
+  /**
+   * How long an operation that failed because the database was unreachable is retried (a restart, a failover):
+   * each retry is safe, writes being fenced by version. Zero (the embedded default) retries nothing.
+   */
+  readonly retryFor?: Duration.DurationInput | undefined
+}
+
+/** The table and the schema-version table; both prefixed so they can share a database with the application. */
+export const TABLE = "ssokit_flows"
+const CHANNEL = "ssokit_flow_end"
+// pg_advisory_xact_lock key: concurrent starts of several replicas migrate one at a time ("ssokit" in ASCII).
+const MIGRATION_LOCK = 0x73736f6b6974
+
+/**
+ * Schema versions in order, each a list of statements applied once, in one transaction with its version row.
+ * Never edit a released entry: add the next version.
+ * @internal
+ */
+export const migrations: ReadonlyArray<ReadonlyArray<string>> = [
+  [
+    `CREATE TABLE ${TABLE} (
+       id text PRIMARY KEY,
+       sealed text NOT NULL,
+       status text NOT NULL DEFAULT 'active',
+       next_poll_at bigint NOT NULL,
+       version bigint NOT NULL DEFAULT 0,
+       reason text
+     )`,
+    `CREATE INDEX ${TABLE}_due ON ${TABLE} (next_poll_at) WHERE status = 'active'`
+  ]
+]
+
+/** The statements of the store, shared by every driver. */
+const SQL = {
+  lock: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`,
+  schemaTable: "CREATE TABLE IF NOT EXISTS ssokit_schema (version int NOT NULL)",
+  schemaVersion: "SELECT max(version) AS v FROM ssokit_schema",
+  setVersion: "INSERT INTO ssokit_schema (version) VALUES ($1)",
+  // A repeated insert of the very same sealed text (a retry whose first attempt committed) succeeds; any other
+  // insert of an existing id returns no row.
+  insert: `INSERT INTO ${TABLE} (id, sealed, next_poll_at) VALUES ($1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id WHERE ${TABLE}.sealed = EXCLUDED.sealed
+           RETURNING id`,
+  // The claim is the reschedule: due rows move to now + lease and get a new version in the same statement, so a
+  // claimant that dies leaves its rows due again no earlier than the lease; SKIP LOCKED lets replicas claim side by side.
+  claim: `UPDATE ${TABLE} f SET next_poll_at = $1::bigint + $3::bigint, version = f.version + 1
+          FROM (SELECT id FROM ${TABLE} WHERE status = 'active' AND next_poll_at <= $1::bigint
+                ORDER BY next_poll_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+          WHERE f.id = due.id RETURNING f.id, f.sealed, f.version, f.next_poll_at`,
+  reschedule: `UPDATE ${TABLE} SET sealed = $3, next_poll_at = $4, version = version + 1
+               WHERE id = $1 AND version = $2 AND status = 'active' RETURNING version`,
+  // Ending a flow notifies in the same statement: the notification is delivered when (and only if) it commits.
+  complete: `WITH ended AS (UPDATE ${TABLE} SET sealed = $3, status = 'done', version = version + 1
+               WHERE id = $1 AND version = $2 AND status = 'active' RETURNING id, version)
+             SELECT version, pg_notify('${CHANNEL}', id) FROM ended`,
+  fail: `WITH ended AS (UPDATE ${TABLE} SET reason = $3, status = 'failed', version = version + 1
+           WHERE id = $1 AND version = $2 AND status = 'active' RETURNING id, version)
+         SELECT version, pg_notify('${CHANNEL}', id) FROM ended`,
+  get: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE id = $1`,
+  list: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} ORDER BY id`,
+  listStatus: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE status = $1 ORDER BY id`,
+  ended: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE id = ANY($1::text[]) AND status <> 'active'`
+} as const
+
+interface DbRow {
+  id: string
+  sealed: string
+  status: FS.FlowStatus
+  next_poll_at: string | number
+  version: string | number
+  reason: string | null
+}
+
+const view = (row: DbRow): FS.StoredFlow => ({
+  id: row.id,
+  sealed: row.sealed,
+  status: row.status,
+  nextPollAt: Number(row.next_poll_at),
+  version: Number(row.version),
+  ...(row.reason !== null ? { reason: row.reason } : {})
+})
+
+/**
+ * Applies the migrations this code knows, under a transaction-scoped advisory lock so replicas starting together
+ * migrate one after another; a database at a newer version is refused.
+ * @internal
+ */
+export const migrate = (db: Driver): Effect.Effect<void, FlowStoreError> =>
+  db.transaction(Effect.gen(function*() {
+    yield* db.query("migration lock", SQL.lock, [])
+    yield* db.query("migration", SQL.schemaTable, [])
+    const current = yield* db.query<{ v: number | null }>("migration", SQL.schemaVersion, [])
+    const at = Number(current[0]?.v ?? 0)
+    if (at > migrations.length) {
+      return yield* Effect.fail(
+        new FlowStoreError({
+          reason: "SchemaTooNew",
+          detail: `the database schema is at version ${at}, newer than this code's ${migrations.length}: upgrade ssokit`
+        })
+      )
+    }
+    for (let v = at + 1; v <= migrations.length; v++) {
+      for (const statement of migrations[v - 1]!) yield* db.query(`migration to version ${v}`, statement, [])
+      yield* db.query("migration", SQL.setVersion, [v])
+    }
+  }))
+
+/** Waiters of this process, by flow id; woken by notifications (from any replica) or by a re-read. */
+class Waiters {
+  private readonly byId = new Map<string, Set<(row: FS.StoredFlow) => void>>()
+  add(id: string, wake: (row: FS.StoredFlow) => void): () => void {
+    let set = this.byId.get(id)
+    if (set === undefined) this.byId.set(id, set = new Set())
+    set.add(wake)
+    return () => {
+      const current = this.byId.get(id)
+      if (current === undefined) return
+      current.delete(wake)
+      if (current.size === 0) this.byId.delete(id)
+    }
+  }
+  has(id: string): boolean {
+    return this.byId.has(id)
+  }
+  ids(): Array<string> {
+    return [...this.byId.keys()]
+  }
+  wake(row: FS.StoredFlow): void {
+    const set = this.byId.get(row.id)
+    if (set === undefined) return
+    this.byId.delete(row.id)
+    for (const wake of set) wake(row)
+  }
+}
+
+/**
+ * The FlowStore over a driver: migrates, starts listening for ended flows, and answers the seam's operations with
+ * the statements above.
+ * @internal
+ */
+export const makeStore = (
+  db: Driver,
+  options: StoreOptions = {}
+): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
+  Effect.gen(function*() {
+    yield* migrate(db)
+    const retryFor = Duration.decode(options.retryFor ?? 0)
+    const retrying = Duration.toMillis(retryFor) <= 0
+      ? <A, E>(effect: Effect.Effect<A, E>) => effect
+      : <A, E>(effect: Effect.Effect<A, E>) =>
+        Effect.retry(effect, {
+          schedule: Schedule.exponential("50 millis").pipe(
+            Schedule.union(Schedule.spaced("1 second")),
+            Schedule.upTo(retryFor)
+          ),
+          while: (e) => (e as { _tag?: string; reason?: string })._tag === "FlowStoreError" &&
+            (e as FlowStoreError).reason === "Unavailable"
+        })
+    const q = <R>(what: string, sql: string, params: ReadonlyArray<unknown>) => retrying(db.query<R>(what, sql, params))
+
+    const waiters = new Waiters()
+    // Re-reads the given waited-for flows and wakes those that ended.
+    const recheck = (ids: ReadonlyArray<string>) =>
+      Effect.forEach(
+        chunks(ids, 1000),
+        (chunk) =>
+          Effect.map(q<DbRow>("reading ended flows", SQL.ended, [chunk]), (rows) => {
+            for (const r of rows) waiters.wake(view(r))
+          }),
+        { discard: true }
+      )
+    const runtime = yield* Effect.runtime<never>()
+    const runFork = (effect: Effect.Effect<void, FlowStoreError>) =>
+      // A failed re-read leaves the waiters registered: the next reconnect or notification reads again.
+      Runtime.runFork(runtime)(Effect.ignore(effect))
+    yield* db.listen(
+      CHANNEL,
+      (id) => {
+        if (waiters.has(id)) runFork(recheck([id]))
+      },
+      () => {
+        const ids = waiters.ids()
+        if (ids.length > 0) runFork(recheck(ids))
+      }
+    )
+
+    const fenced = (id: string, version: number, rows: Effect.Effect<ReadonlyArray<{ version: string | number }>, FlowStoreError>) =>
+      Effect.flatMap(rows, (r) =>
+        r.length === 0 ? Effect.fail(new StaleClaimError({ id, version })) : Effect.succeed(Number(r[0]!.version)))
+    const get = (id: string) =>
+      Effect.map(q<DbRow>("get", SQL.get, [id]), (r) => Option.map(Option.fromNullable(r[0]), view))
+
+    return {
+      insert: (id, sealed, nextPollAt) =>
+        Effect.flatMap(
+          q<{ id: string }>("insert", SQL.insert, [id, sealed, Math.floor(nextPollAt)]),
+          (r) => r.length === 0 ? Effect.fail(new FlowExistsError({ id })) : Effect.void
+        ),
+      claim: (now, limit, leaseMs) =>
+        Effect.map(
+          q<DbRow>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
+          (rows) => rows.map((r) => ({ id: r.id, sealed: r.sealed, version: Number(r.version) }))
+        ),
+      reschedule: (id, version, sealed, nextPollAt) =>
+        fenced(id, version, q("reschedule", SQL.reschedule, [id, version, sealed, Math.floor(nextPollAt)])),
+      complete: (id, version, sealed) => Effect.asVoid(fenced(id, version, q("complete", SQL.complete, [id, version, sealed]))),
+      fail: (id, version, reason) => Effect.asVoid(fenced(id, version, q("fail", SQL.fail, [id, version, reason]))),
+      get,
+      list: (status) =>
+        Effect.map(
+          status === undefined ? q<DbRow>("list", SQL.list, []) : q<DbRow>("list", SQL.listStatus, [status]),
+          (rows) => rows.map(view)
+        ),
+      awaitEnd: (id) =>
+        Effect.async<FS.StoredFlow, FlowNotFoundError | FlowStoreError>((resume) => {
+          // Registered before the first read, so an end committed after that read is never missed.
+          const remove = waiters.add(id, (row) => resume(Effect.succeed(row)))
+          const first = Effect.flatMap(get(id), (row) => {
+            if (Option.isNone(row)) return Effect.fail(new FlowNotFoundError({ id }))
+            if (row.value.status !== "active") waiters.wake(row.value)
+            return Effect.void
+          })
+          const fiber = Runtime.runFork(runtime)(first)
+          fiber.addObserver((exit) => {
+            if (exit._tag === "Failure") {
+              remove()
+              resume(Effect.failCause(exit.cause))
+            }
+          })
+          return Effect.zipRight(Effect.sync(remove), Fiber.interrupt(fiber))
+        })
+    } satisfies FS.FlowStoreService
+  })
+
+const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}

@@ -1,0 +1,84 @@
+/**
+ * The PostgreSQL store against a real server (test/support/postgres.ts): replicas sharing one database, migrations
+ * under concurrent starts, a schema newer than the code, a server restart mid-run.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as PostgresStore from "@ssokit/fleet/PostgresStore"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import { afterAll, beforeAll } from "vitest"
+import { type PostgresServer, startPostgres } from "../support/postgres.js"
+
+let server: PostgresServer
+beforeAll(async () => {
+  server = await startPostgres()
+}, 120_000)
+afterAll(() => server?.close())
+
+const database = () => {
+  const url = server.createDatabase()
+  return { url, name: url.slice(url.lastIndexOf("/") + 1) }
+}
+
+describe("PostgresStore", () => {
+  it.scoped("a waiter on one replica learns the outcome another replica wrote (LISTEN/NOTIFY)", () =>
+    Effect.gen(function*() {
+      const { url } = database()
+      const a = yield* PostgresStore.make({ url })
+      const b = yield* PostgresStore.make({ url })
+      yield* a.insert("f1", "sealed-1", 0)
+      yield* a.insert("f2", "sealed-2", 0)
+      const waiting1 = yield* Effect.fork(a.awaitEnd("f1"))
+      const waiting2 = yield* Effect.fork(a.awaitEnd("f2"))
+      const claimed = yield* b.claim(0, 10, 30_000)
+      assert.strictEqual(claimed.length, 2)
+      yield* b.complete("f1", claimed.find((c) => c.id === "f1")!.version, "final-1")
+      yield* b.fail("f2", claimed.find((c) => c.id === "f2")!.version, "could not be opened")
+      const ended1 = yield* Fiber.join(waiting1)
+      assert.strictEqual(ended1.status, "done")
+      assert.strictEqual(ended1.sealed, "final-1")
+      const ended2 = yield* Fiber.join(waiting2)
+      assert.strictEqual(ended2.status, "failed")
+      assert.strictEqual(ended2.reason, "could not be opened")
+    }), 60_000)
+
+  it.scoped("three replicas starting at once on an empty database migrate it once", () =>
+    Effect.gen(function*() {
+      const { url, name } = database()
+      const stores = yield* Effect.all([1, 2, 3].map(() => PostgresStore.make({ url })), { concurrency: "unbounded" })
+      assert.strictEqual(stores.length, 3)
+      assert.strictEqual(server.psql("SELECT count(*), max(version) FROM ssokit_schema", name).trim(), "1|1")
+      yield* stores[0]!.insert("x", "s", 0)
+      assert.strictEqual((yield* stores[2]!.list()).length, 1)
+    }), 60_000)
+
+  it.scoped("a schema newer than the code is a typed error naming neither URL nor rows", () =>
+    Effect.gen(function*() {
+      const { url, name } = database()
+      yield* Effect.scoped(PostgresStore.make({ url }))
+      server.psql("INSERT INTO ssokit_schema (version) VALUES (99)", name)
+      const error = yield* Effect.flip(PostgresStore.make({ url }))
+      assert.strictEqual(error._tag, "FlowStoreError")
+      assert.strictEqual(error.reason, "SchemaTooNew")
+      assert.include(error.message, "version 99")
+    }), 60_000)
+
+  it.scoped("an unreachable server is a typed error that quotes neither the URL nor its password", () =>
+    Effect.gen(function*() {
+      const url = "postgres://app:password-canary@127.0.0.1:1/flows"
+      const error = yield* Effect.flip(PostgresStore.make({ url, connectTimeout: "2 seconds" }))
+      assert.strictEqual(error._tag, "FlowStoreError")
+      assert.strictEqual(error.reason, "Unavailable")
+      for (const text of [error.message, JSON.stringify(error), String(error)]) assert.notInclude(text, "canary")
+    }), 60_000)
+
+  it.scoped("get/list read what was written", () =>
+    Effect.gen(function*() {
+      const { url } = database()
+      const store = yield* PostgresStore.make({ url })
+      yield* store.insert("r", "sealed", 1234)
+      const row = Option.getOrThrow(yield* store.get("r"))
+      assert.deepStrictEqual(row, { id: "r", sealed: "sealed", status: "active", nextPollAt: 1234, version: 0 })
+    }), 60_000)
+})
