@@ -3,8 +3,9 @@
  * directory for one replica (`--data-dir`), or this process's memory.
  */
 import * as FlowStore from "@ssokit/device-flow/FlowStore"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import * as PgliteStore from "@ssokit/fleet/PgliteStore"
+import * as PostgresStore from "@ssokit/fleet/PostgresStore"
+import type * as Layer from "effect/Layer"
 
 export interface StoreArgs {
   readonly "data-dir"?: string | undefined
@@ -12,11 +13,7 @@ export interface StoreArgs {
 }
 
 export const storeLayer = (args: StoreArgs): Layer.Layer<FlowStore.FlowStore, FlowStore.FlowStoreError> => {
-  if (args.database !== undefined) {
-    return Layer.fail(
-      new FlowStore.FlowStoreError({ reason: "Unavailable", detail: "this build has no PostgreSQL store yet" })
-    ).pipe(Layer.provide(Layer.effectDiscard(Effect.void)))
-  }
-  if (args["data-dir"] !== undefined) return FlowStore.layerPglite(args["data-dir"])
+  if (args.database !== undefined) return PostgresStore.layer({ url: args.database })
+  if (args["data-dir"] !== undefined) return PgliteStore.layer(args["data-dir"])
   return FlowStore.layerMemory
 }
