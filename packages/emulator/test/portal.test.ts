@@ -12,7 +12,10 @@ import { Hash } from "@smithy/hash-node"
 import { HttpRequest } from "@smithy/protocol-http"
 import { SignatureV4 } from "@smithy/signature-v4"
 import { DEFAULT_ACCOUNTS, DEFAULT_CREDENTIALS, type Emulator, type EmulatorAccount, startEmulator } from "../src/Emulator.js"
+import { validateAccounts } from "../src/internal/accounts.js"
 import { parseArgs } from "../src/internal/cli.js"
+import { Portal } from "../src/internal/portal.js"
+import { Service } from "../src/internal/service.js"
 import { type Answer, call, errorType, makeClock, poll, register, startDevice, withEmulator } from "./helpers.js"
 
 const PORTAL_NS = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
@@ -512,5 +515,31 @@ describe("wire details", () => {
       expect((await listAccounts(emu, accessToken)).status).toBe(401)
       expect(emu.accounts()).toEqual(DEFAULT_ACCOUNTS)
     })
+  })
+})
+
+describe("bounded state", () => {
+  it("keeps at most maxTracked issued credentials: expired ones go first, then the oldest", () => {
+    const clock = makeClock()
+    const service = new Service({
+      interval: 1, deviceCodeTtl: 60, accessTokenTtl: 3600, refreshTokenTtl: 7200, registrationTtl: 1e9, authCodeTtl: 60,
+      autoApproveAfter: 0, pollToleranceMs: 0, now: clock.now
+    })
+    const client = service.registerClient({ clientName: "n", clientType: "public", scopes: ["sso:account:access"] }, "http://x") as { clientId: string; clientSecret: string }
+    const { deviceCode } = service.startDeviceAuthorization({ ...client, startUrl: "https://x" }, "http://x") as { deviceCode: string }
+    const { accessToken } = service.createToken({ ...client, grantType: "urn:ietf:params:oauth:grant-type:device_code", deviceCode }) as { accessToken: string }
+    const portal = new Portal({ accounts: validateAccounts(DEFAULT_ACCOUNTS, "accounts") as never, roleCredentialsTtl: 60, rateLimit: 0, now: clock.now, maxTracked: 3 }, service)
+    const query = new URLSearchParams({ role_name: "Dev", account_id: "111122223333" })
+    const issue = () => (portal.call("GetRoleCredentials", accessToken, query) as { roleCredentials: { accessKeyId: string } }).roleCredentials.accessKeyId
+    const expired = issue()
+    clock.advance(60_000)
+    const live = [issue(), issue()]
+    expect(portal.roleCredentials(expired)?.valid).toBe(false)
+    const third = issue() // full: the expired one is forgotten
+    expect(portal.roleCredentials(expired)).toBeUndefined()
+    expect([...live, third].map((k) => portal.roleCredentials(k)?.valid)).toEqual([true, true, true])
+    const fourth = issue() // full of live ones: the oldest is forgotten
+    expect(portal.roleCredentials(live[0]!)).toBeUndefined()
+    expect([live[1]!, third, fourth].map((k) => portal.roleCredentials(k)?.valid)).toEqual([true, true, true])
   })
 })

@@ -16,13 +16,14 @@ export interface PortalSettings {
   /** Requests per second per access token (also the burst); `0` = no limit. */
   readonly rateLimit: number
   readonly now: () => number
+  /** Issued credentials and rate buckets kept at most (default 4096): a long-running emulator must not grow without bound. */
+  readonly maxTracked?: number
 }
 
 /** The page size when `max_result` is not given (the model sets none; 20 keeps pagination visible). */
 export const DEFAULT_PAGE_SIZE = 20
 /** Only the scope that grants portal access lets a token in; tokens of legacy (scopeless) registrations always do. */
 const PORTAL_SCOPE = "sso:account:access"
-const MAX_TRACKED = 4096
 /** Access key ids of temporary credentials: `ASIA` + 16 of the base-32 alphabet AWS uses. */
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -50,6 +51,10 @@ export class Portal {
   private readonly pageKey = randomBytes(32)
 
   constructor(readonly settings: PortalSettings, private readonly service: Service) {}
+
+  private get maxTracked() {
+    return this.settings.maxTracked ?? 4096
+  }
 
   reset() {
     this.buckets.clear()
@@ -105,7 +110,7 @@ export class Portal {
     const now = this.settings.now()
     let bucket = this.buckets.get(token)
     if (bucket === undefined) {
-      if (this.buckets.size >= MAX_TRACKED) this.sweepBuckets(now)
+      if (this.buckets.size >= this.maxTracked) this.sweepBuckets(now)
       bucket = { tokens: rate, at: now }
       this.buckets.set(token, bucket)
     } else {
@@ -151,8 +156,13 @@ export class Portal {
     // Whole seconds in epoch ms, as the real portal answers.
     const expiration = Math.floor((now + this.settings.roleCredentialsTtl * 1000) / 1000) * 1000
     const accessKeyId = randomKeyId()
-    if (this.issued.size >= MAX_TRACKED) {
+    if (this.issued.size >= this.maxTracked) {
       for (const [k, v] of this.issued) if (v.expiration <= now) this.issued.delete(k)
+      // Still full of live ones: forget the oldest (a Map iterates in insertion order), so memory stays bounded.
+      for (const k of this.issued.keys()) {
+        if (this.issued.size < this.maxTracked) break
+        this.issued.delete(k)
+      }
     }
     this.issued.set(accessKeyId, { accessKeyId, accountId: account.accountId, roleName, subject, issuedAt: now, expiration, valid: true })
     return {

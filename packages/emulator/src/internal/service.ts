@@ -205,7 +205,7 @@ export class Service {
     }
     for (const [k, v] of this.codes) if (v.used || v.expiresAt < hourAgo) this.codes.delete(k)
     for (const [k, v] of this.accessTokens) if (v.expiresAt < hourAgo) this.accessTokens.delete(k)
-    for (const [k, v] of this.refreshTokens) if (v.used || v.session.expiresAt < now) this.refreshTokens.delete(k)
+    for (const [k, v] of this.refreshTokens) if (v.used || v.session.expiresAt < now || v.session.loggedOut) this.refreshTokens.delete(k)
   }
 
   private get now() {
