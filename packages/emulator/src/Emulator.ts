@@ -170,6 +170,23 @@ export interface EmulatorStats {
   readonly errors: Record<string, number>
   /** Device-code polls that came sooner than `interval` after the previous poll for the same code. */
   readonly earlyPolls: number
+  /** Device-code polls that came while an earlier poll for the same code was still being answered. */
+  readonly overlappingPolls: number
+}
+
+/**
+ * When each device code was polled (`GET /admin/polls`): to check a fleet of pollers kept every code's pace.
+ *
+ * @since 0.2.0
+ */
+export interface PollLog {
+  readonly userCode: string
+  /** Seconds, as now enforced (grown by any slow_down). */
+  readonly interval: number
+  /** Epoch ms of the code's expiry. */
+  readonly expiresAt: number
+  /** Epoch ms of every poll, in order. */
+  readonly polls: ReadonlyArray<number>
 }
 
 /**

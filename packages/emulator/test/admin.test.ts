@@ -24,11 +24,12 @@ describe("admin API", () => {
       expect(stats.json).toEqual({
         requests: { RegisterClient: 1, StartDeviceAuthorization: 2, CreateToken: 2 },
         errors: { AccessDeniedException: 1 },
-        earlyPolls: 0
+        earlyPolls: 0,
+        overlappingPolls: 0
       })
       expect(emu.stats()).toEqual(stats.json)
       expect((await call(emu.url, "/admin/reset", {})).status).toBe(200)
-      expect(emu.stats()).toEqual({ requests: {}, errors: {}, earlyPolls: 0 })
+      expect(emu.stats()).toEqual({ requests: {}, errors: {}, earlyPolls: 0, overlappingPolls: 0 })
       expect(errorType(await poll(emu.url, client, a.deviceCode))).toBe("InvalidClientException")
     })
   })
@@ -154,5 +155,35 @@ describe("logging", () => {
     expect(lines[0]).toMatch(/^POST \/token 401 InvalidClientException \d+ms$/)
     expect(lines[1]).toMatch(/^GET \/device 200 \d+ms$/)
     expect(lines.join("\n")).not.toMatch(/secret/)
+  })
+
+  it("counts a poll that comes while another for the same code is being answered, and logs every code's poll times", async () => {
+    await withEmulator({ interval: 1 }, async (emu) => {
+      const client = await register(emu.url)
+      const a = await startDevice(emu.url, client)
+      const b = await startDevice(emu.url, client)
+      const before = Date.now()
+      // The first poll of a is held 300 ms; a second one for a comes meanwhile, one for b does not overlap anything.
+      emu.injectFault({ operation: "CreateToken", kind: "delay", count: 1, delayMs: 300 })
+      const held = poll(emu.url, client, a.deviceCode)
+      await new Promise((r) => setTimeout(r, 100))
+      const [second, other] = await Promise.all([poll(emu.url, client, a.deviceCode), poll(emu.url, client, b.deviceCode)])
+      await held
+      expect(errorType(second)).toBe("AuthorizationPendingException")
+      expect(errorType(other)).toBe("AuthorizationPendingException")
+      expect(emu.stats().overlappingPolls).toBe(1)
+      // held one ran after the delay, so it came second: early by the service's rule
+      expect(emu.stats().earlyPolls).toBe(1)
+      const log = (await call(emu.url, "/admin/polls", undefined, { method: "GET" })).json as Array<{ userCode: string; interval: number; expiresAt: number; polls: Array<number> }>
+      const ofA = log.find((l) => l.userCode === a.userCode)!
+      const ofB = log.find((l) => l.userCode === b.userCode)!
+      expect(ofA.polls).toHaveLength(2)
+      expect(ofB.polls).toHaveLength(1)
+      expect(ofB.interval).toBe(1)
+      for (const t of [...ofA.polls, ...ofB.polls]) expect(t).toBeGreaterThanOrEqual(before)
+      expect(JSON.stringify(log)).not.toContain(a.deviceCode)
+      await poll(emu.url, client, b.deviceCode)
+      expect(emu.stats().overlappingPolls).toBe(1)
+    })
   })
 })

@@ -35,6 +35,7 @@ export const admin = async (
   if (method === "GET") {
     if (route === "pending") return sendJson(res, 200, service.pending())
     if (route === "stats") return sendJson(res, 200, target.stats())
+    if (route === "polls") return sendJson(res, 200, service.pollLog())
     if (route === "accounts") return sendJson(res, 200, target.portal.accounts())
     return bad(`Unknown admin route ${route}`, 404)
   }

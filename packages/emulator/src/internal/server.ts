@@ -46,6 +46,9 @@ export class EmulatorServer {
   private readonly sockets = new Set<Socket>()
   private readonly adminTarget: AdminTarget
   private counts: Counts = { requests: {}, errors: {} }
+  /** Device-code polls being answered (a delay fault holds one), by device code. */
+  private readonly pollsInFlight = new Map<string, number>()
+  private overlappingPolls = 0
   url = ""
 
   constructor(private readonly config: ServerConfig) {
@@ -96,13 +99,15 @@ export class EmulatorServer {
     return {
       requests: { ...this.counts.requests },
       errors: { ...this.counts.errors },
-      earlyPolls: this.config.service.earlyPolls
+      earlyPolls: this.config.service.earlyPolls,
+      overlappingPolls: this.overlappingPolls
     }
   }
 
   reset() {
     this.faults.reset()
     this.counts = { requests: {}, errors: {} }
+    this.overlappingPolls = 0
     this.config.service.reset()
     this.config.portal.reset()
   }
@@ -225,10 +230,30 @@ export class EmulatorServer {
 
   // ---- the four OIDC operations ----
 
+  /** Counts a device-code poll that comes while another for the same code is still being answered. */
+  private trackPoll(body: Buffer, res: http.ServerResponse) {
+    let code: unknown
+    try {
+      code = (JSON.parse(body.toString("utf8")) as { deviceCode?: unknown } | null)?.deviceCode
+    } catch {
+      return
+    }
+    if (typeof code !== "string") return
+    const inFlight = this.pollsInFlight.get(code) ?? 0
+    if (inFlight > 0) this.overlappingPolls += 1
+    this.pollsInFlight.set(code, inFlight + 1)
+    res.once("close", () => {
+      const left = (this.pollsInFlight.get(code) ?? 1) - 1
+      if (left <= 0) this.pollsInFlight.delete(code)
+      else this.pollsInFlight.set(code, left)
+    })
+  }
+
   private async operation(req: http.IncomingMessage, res: http.ServerResponse, operation: Operation) {
     this.counts.requests[operation] = (this.counts.requests[operation] ?? 0) + 1
     const read = await readBody(req)
     if (read === undefined) return
+    if (operation === "CreateToken") this.trackPoll(read.body, res)
     const sendError = (error: ErrorAnswer) => this.sendError(res, error)
     if ((await this.faults.apply(req, res, operation, sendError)) === "answered") return
     let region: string | undefined

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto"
 import { DESCRIPTIONS, type ErrorAnswer, serviceError, type ServiceErrorExtras, type ShapeName } from "./errors.js"
-import type { TokenInfo } from "../Emulator.js"
+import type { PollLog, TokenInfo } from "../Emulator.js"
 
 export const GRANT_DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 export const GRANT_REFRESH_TOKEN = "refresh_token"
@@ -70,6 +70,8 @@ interface DeviceAuthorization {
   /** Seconds; grows by 5 with every slow_down, as RFC 8628 §3.5 asks of the client. */
   interval: number
   lastPollAt: number | undefined
+  /** When each poll came (service clock), for the admin API's poll log. */
+  readonly polls: Array<number>
   decision: "approved" | "denied" | undefined
   exchanged: boolean
 }
@@ -306,6 +308,7 @@ export class Service {
       expiresAt: now + this.settings.deviceCodeTtl * 1000,
       interval: this.settings.interval ?? 5,
       lastPollAt: undefined,
+      polls: [],
       decision: undefined,
       exchanged: false
     }
@@ -370,6 +373,17 @@ export class Service {
     return out
   }
 
+  /** Every device code polled at least once, with its poll times. */
+  pollLog(): Array<PollLog> {
+    const out: Array<PollLog> = []
+    for (const auth of this.devices.values()) {
+      if (auth.polls.length > 0) {
+        out.push({ userCode: auth.userCode, interval: auth.interval, expiresAt: auth.expiresAt, polls: [...auth.polls] })
+      }
+    }
+    return out
+  }
+
   // ---- CreateToken ----
 
   createToken(body: Body): Body {
@@ -404,6 +418,7 @@ export class Service {
     if (now >= auth.expiresAt) return fail("ExpiredTokenException", DESCRIPTIONS.expiredDevice)
     const previous = auth.lastPollAt
     auth.lastPollAt = now
+    auth.polls.push(now)
     if (previous !== undefined && now - previous < auth.interval * 1000 - this.settings.pollToleranceMs) {
       this.earlyPolls += 1
       auth.interval += 5
