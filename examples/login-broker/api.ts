@@ -33,6 +33,9 @@ class ApiError {
   constructor(readonly status: number, readonly message: string) {}
 }
 
+const maxBody = 16 * 1024
+const tooLarge = new ApiError(413, "body: larger than 16 KiB")
+
 const answer = (status: number, body: unknown) => HttpServerResponse.unsafeJson(body, { status })
 
 /** A JSON object with `startUrl` and `region`, or a 400 naming the field at fault (never echoing a value). */
@@ -100,9 +103,10 @@ export const router = (options: ApiOptions) =>
 
     const start = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
+      if (Number(request.headers["content-length"] ?? 0) > maxBody) return yield* Effect.fail(tooLarge)
       const body = yield* request.json.pipe(
-        HttpIncomingMessage.withMaxBodySize(Option.some(16 * 1024)),
-        Effect.mapError(() => new ApiError(400, "body: not JSON (or larger than 16 KiB)"))
+        HttpIncomingMessage.withMaxBodySize(Option.some(maxBody)),
+        Effect.mapError((e) => e.reason === "Decode" ? new ApiError(400, "body: not JSON") : tooLarge)
       )
       const input = readStart(body, options)
       if (input instanceof ApiError) return yield* Effect.fail(input)
