@@ -94,7 +94,7 @@ const needsLogin = (error: TokenError) =>
  * A valid access token for the session: cached, refreshed (one refresh across processes), or — unless `noLogin` —
  * from one interactive login shared by every caller waiting on the session's login lock.
  */
-export const tokenFor = (io: Io, target: RoleTarget, options: { readonly endpoint: Option.Option<string>; readonly noLogin: boolean }) =>
+export const tokenFor = (io: Io, target: Pick<RoleTarget, "session" | "label" | "loginHint">, options: { readonly endpoint: Option.Option<string>; readonly noLogin: boolean }) =>
   Effect.gen(function*() {
     const endpoint = endpointOf(io, options.endpoint)
     const provider = yield* TokenProvider.make({ endpoint })
