@@ -43,6 +43,31 @@ describe("PostgresStore", () => {
       assert.strictEqual(ended2.reason, "could not be opened")
     }), 60_000)
 
+  it.scopedLive("2,000 waiters on one replica all learn the ends written on another, across a server restart", () =>
+    Effect.gen(function*() {
+      const { url } = database()
+      const a = yield* PostgresStore.make({ url })
+      const b = yield* PostgresStore.make({ url })
+      const n = 2000
+      for (let i = 0; i < n; i += 500) {
+        yield* Effect.forEach(Array.from({ length: 500 }, (_, j) => i + j), (k) => a.insert(`w${k}`, `s${k}`, 0), { concurrency: 10 })
+      }
+      const waiting = yield* Effect.all(Array.from({ length: n }, (_, k) => Effect.fork(a.awaitEnd(`w${k}`))))
+      const claimed = yield* b.claim(0, n, 60_000)
+      assert.strictEqual(claimed.length, n)
+      const end = (c: { id: string; version: number }) => b.complete(c.id, c.version, `done-${c.id}`)
+      yield* Effect.forEach(claimed.slice(0, n / 2), end, { concurrency: 10 })
+      // The listening connection of `a` is cut: ends committed before it listens again are read back on reconnect.
+      server.restart()
+      yield* Effect.forEach(claimed.slice(n / 2), end, { concurrency: 10 })
+      const rows = yield* Effect.all(waiting.map(Fiber.join)).pipe(Effect.timeout("30 seconds"))
+      assert.strictEqual(rows.length, n)
+      for (const row of rows) {
+        assert.strictEqual(row.status, "done")
+        assert.strictEqual(row.sealed, `done-${row.id}`)
+      }
+    }), 120_000)
+
   it.scoped("three replicas starting at once on an empty database migrate it once", () =>
     Effect.gen(function*() {
       const { url, name } = database()
@@ -71,6 +96,27 @@ describe("PostgresStore", () => {
       assert.strictEqual(error._tag, "FlowStoreError")
       assert.strictEqual(error.reason, "Unavailable")
       for (const text of [error.message, JSON.stringify(error), String(error)]) assert.notInclude(text, "canary")
+    }), 60_000)
+
+  it.scopedLive("operations wait out a short outage; a claim fails at once with a typed error; past retryFor, a typed error", () =>
+    Effect.gen(function*() {
+      const { url } = database()
+      const store = yield* PostgresStore.make({ url })
+      const impatient = yield* PostgresStore.make({ url, retryFor: "300 millis" })
+      yield* store.insert("before", "s", 0)
+      server.stop()
+      const during = yield* Effect.fork(store.insert("during", "s", 0))
+      const claim = yield* Effect.flip(store.claim(0, 10, 1000))
+      assert.strictEqual(claim._tag, "FlowStoreError")
+      assert.strictEqual(claim.reason, "Unavailable")
+      const gaveUp = yield* Effect.flip(impatient.get("before"))
+      assert.strictEqual(gaveUp.reason, "Unavailable")
+      assert.notInclude(gaveUp.message, url)
+      yield* Effect.sleep("1 second")
+      server.start()
+      yield* Fiber.join(during)
+      assert.deepStrictEqual((yield* store.list()).map((r) => r.id), ["before", "during"])
+      assert.strictEqual((yield* impatient.claim(0, 10, 1000)).length, 2)
     }), 60_000)
 
   it.scoped("get/list read what was written", () =>

@@ -8,8 +8,9 @@
  * schema newer than this code is a `FlowStoreError` ("SchemaTooNew").
  *
  * The store holds what the fleet gives it: sealed snapshots (`DeviceFlow.sealSnapshot`), never clear text.
- * When the server is unreachable (a restart, a failover) each operation is retried for `retryFor` (writes are
- * fenced, so a retry never overwrites newer work) and the listening connection is re-established, re-reading what
+ * When the server is unreachable (a restart, a failover) each operation but `claim` is retried for `retryFor`
+ * (writes are fenced, so a retry never overwrites newer work; a claim fails at once, since a late claim would lease
+ * for less than asked — the fleet claims again) and the listening connection is re-established, re-reading what
  * it waits for; past that, operations fail with a `FlowStoreError` ("Unavailable"). Errors never quote the
  * connection URL, a password or a row.
  *
@@ -19,8 +20,13 @@
  * import * as Fleet from "@ssokit/device-flow/Fleet"
  * import * as Layer from "effect/Layer"
  *
- * const store = PostgresStore.layer({ url: process.env.DATABASE_URL! })
- * const fleet = Fleet.layer({ keyring }).pipe(Layer.provide(store))
+ * import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
+ * import * as Effect from "effect/Effect"
+ *
+ * const replica = Effect.gen(function*() {
+ *   const keyring = { current: yield* DeviceFlow.keyFromBase64("k1", process.env.SEALING_KEY!) }
+ *   return Fleet.layer({ keyring }).pipe(Layer.provide(PostgresStore.layer({ url: process.env.DATABASE_URL! })))
+ * })
  * ```
  *
  * @since 0.2.0

@@ -211,10 +211,22 @@ export const makeStore = (
     const runFork = (effect: Effect.Effect<void, FlowStoreError>) =>
       // A failed re-read leaves the waiters registered: the next reconnect or notification reads again.
       Runtime.runFork(runtime)(Effect.ignore(effect))
+    // Notifications arrive in bursts (a batch of flows ending together): the ids of one turn are read in one query.
+    const notified = new Set<string>()
+    const flush = Effect.zipRight(
+      Effect.yieldNow(),
+      Effect.suspend(() => {
+        const ids = [...notified]
+        notified.clear()
+        return recheck(ids)
+      })
+    )
     yield* db.listen(
       CHANNEL,
       (id) => {
-        if (waiters.has(id)) runFork(recheck([id]))
+        if (!waiters.has(id)) return
+        if (notified.size === 0) runFork(flush)
+        notified.add(id)
       },
       () => {
         const ids = waiters.ids()
@@ -236,7 +248,9 @@ export const makeStore = (
         ),
       claim: (now, limit, leaseMs) =>
         Effect.map(
-          q<DbRow>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
+          // Never retried here: a claim made late with this `now` would lease rows for less than `leaseMs` from
+          // the real time; the caller claims again with a fresh one.
+          db.query<DbRow>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
           (rows) => rows.map((r) => ({ id: r.id, sealed: r.sealed, version: Number(r.version) }))
         ),
       reschedule: (id, version, sealed, nextPollAt) =>
