@@ -4,9 +4,11 @@
  * credentials, Logout ending the login, the accounts option / `--accounts FILE`, forced errors and the admin routes.
  */
 import fc from "fast-check"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { Hash } from "@smithy/hash-node"
 import { HttpRequest } from "@smithy/protocol-http"
@@ -541,5 +543,51 @@ describe("bounded state", () => {
     const fourth = issue() // full of live ones: the oldest is forgotten
     expect(portal.roleCredentials(live[0]!)).toBeUndefined()
     expect([live[1]!, third, fourth].map((k) => portal.roleCredentials(k)?.valid)).toEqual([true, true, true])
+  })
+})
+
+describe("ssokit-emulator --accounts FILE (the real binary)", () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+  const spawnBin = (args: ReadonlyArray<string>) =>
+    spawn(process.execPath, ["--import", "tsx", "--conditions=source", "packages/emulator/src/bin.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+
+  it("serves the file's accounts; a bad file exits 2 naming the file and the field, never a value", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emu-bin-"))
+    try {
+      const bad = path.join(dir, "bad.json")
+      fs.writeFileSync(bad, JSON.stringify([{ accountId: "444455556666", accountName: "Prod", roles: ["CANARY secret"] }]))
+      const failing = spawnBin(["--accounts", bad])
+      let stderr = ""
+      failing.stderr.on("data", (d) => (stderr += d))
+      const code = await new Promise<number | null>((resolve) => failing.on("exit", resolve))
+      expect(code).toBe(2)
+      expect(stderr).toContain(`--accounts ${bad}: accounts[0].roles[0] must be a role name`)
+      expect(stderr).not.toContain("CANARY")
+
+      const good = path.join(dir, "good.json")
+      fs.writeFileSync(good, JSON.stringify([{ accountId: "444455556666", accountName: "Prod", roles: ["ReadOnly"] }]))
+      const child = spawnBin(["--accounts", good, "--auto-approve-after", "0", "--quiet"])
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = ""
+          child.stdout.on("data", (d) => {
+            out += d
+            if (out.includes("\n")) resolve(out.split("\n")[0]!.replace("ssokit-emulator listening on ", ""))
+          })
+          child.on("exit", (c) => reject(new Error(`exited ${c}`)))
+        })
+        const client = await register(url)
+        const start = await startDevice(url, client)
+        const token = (await poll(url, client, start.deviceCode)).json.accessToken as string
+        const accounts = await call(url, "/assignment/accounts", undefined, { method: "GET", headers: { "x-amz-sso_bearer_token": token } })
+        expect(accounts.json).toEqual({ accountList: [{ accountId: "444455556666", accountName: "Prod", emailAddress: "aws+444455556666@example.com" }] })
+      } finally {
+        const exited = new Promise((resolve) => child.on("exit", resolve))
+        child.kill("SIGTERM")
+        await exited
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
