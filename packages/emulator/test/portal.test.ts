@@ -591,3 +591,38 @@ describe("ssokit-emulator --accounts FILE (the real binary)", () => {
     }
   })
 })
+
+describe("bad portal requests never break the server", () => {
+  it("any method, query and token get 200 with the model's members or a portal error in its wire form", async () => {
+    await withEmulator({ ...OPTIONS, portalRateLimit: 1000 }, async (emu) => {
+      const { accessToken } = await login(emu)
+      const paths = fc.constantFrom("/federation/credentials", "/assignment/accounts", "/assignment/roles", "/logout")
+      const value = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("111122223333", "Dev", "Admin", "0", "100", "101", "-1", "1e2", ""), fc.nat().map(String))
+      const param = fc.tuple(fc.constantFrom("role_name", "account_id", "max_result", "next_token", "other"), value)
+      const token = fc.oneof(fc.constant(accessToken), fc.stringMatching(/^[!-~]{0,60}$/), fc.constant(undefined))
+      const MEMBERS: Record<string, ReadonlyArray<string>> = {
+        "/federation/credentials": ["roleCredentials"],
+        "/assignment/accounts": ["accountList", "nextToken"],
+        "/assignment/roles": ["roleList", "nextToken"]
+      }
+      await fc.assert(
+        fc.asyncProperty(paths, fc.constantFrom("GET", "POST", "PUT", "DELETE"), fc.array(param, { maxLength: 5 }), token, async (p, method, params, t) => {
+          if (p === "/logout" && t === accessToken && method === "POST") return // would end the login the property keeps using
+          const query = new URLSearchParams(params).toString()
+          const a = await call(emu.url, `${p}${query === "" ? "" : `?${query}`}`, undefined, { method, headers: t === undefined ? {} : { "x-amz-sso_bearer_token": t } })
+          expect([200, 400, 401, 403, 404, 405]).toContain(a.status)
+          if (a.status === 200) {
+            for (const k of Object.keys(a.json)) expect(MEMBERS[p]).toContain(k)
+          } else {
+            const shape = errorType(a)!
+            expect(a.headers.get("x-amzn-errortype")).toBe(`${shape}:${PORTAL_NS}`)
+            expect(a.json).toEqual({ message: expect.any(String), __type: `com.amazonaws.switchboard.portal#${shape}` })
+          }
+        }),
+        { numRuns: 150 }
+      )
+      expect((await listAccounts(emu, accessToken)).status).toBe(200)
+      expect(emu.stats().errors.InternalServerException).toBeUndefined()
+    })
+  })
+})
