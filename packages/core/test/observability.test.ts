@@ -11,9 +11,9 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
-import * as Tracer from "effect/Tracer"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
+import { recordingTracer } from "./support/clock.js"
 import { awsError, json, startServer, type TestServer } from "./support/server.js"
 
 let server: TestServer
@@ -22,24 +22,6 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 beforeEach(() => server.reset())
-
-interface Recorded {
-  readonly name: string
-  readonly attributes: Map<string, unknown>
-}
-
-const recordingTracer = Effect.map(Effect.tracer, (inner) => {
-  const spans: Array<Recorded> = []
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind, options) => {
-      const span = inner.span(name, parent, context, links, startTime, kind, options)
-      spans.push({ name, attributes: span.attributes as Map<string, unknown> })
-      return span
-    },
-    context: (f, fiber) => inner.context(f, fiber)
-  })
-  return { spans, tracer }
-})
 
 const SECRETS = {
   clientSecret: "CLIENT-SECRET-1234",

@@ -1,8 +1,6 @@
 // The portal client on the one request path: TooManyRequestsException (the portal's rate limit) and 5xx are retried
 // with full-jitter backoff on Effect's Clock (Retry-After a lower bound), every other portal error is not; the
 // retried request is the same; spans are named SsoPortal.<Operation> and never carry the bearer token.
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -11,16 +9,18 @@ import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Tracer from "effect/Tracer"
 import { inspect } from "node:util"
 import * as Retry from "@ssokit/core/Retry"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as Model from "./support/portalModel.js"
+import { drive as driveExit, recordingTracer, scripted } from "./support/clock.js"
 import { json, type Reply, startServer, type TestServer } from "./support/server.js"
+
+/** Run `effect`, advancing the TestClock while it waits on backoff sleeps. */
+const drive = <A, E>(effect: Effect.Effect<A, E>) => Effect.flatten(driveExit(effect))
 
 let server: TestServer
 beforeAll(async () => {
@@ -47,21 +47,6 @@ const loopback = (options: Partial<SsoPortal.SsoPortal.Options> = {}) =>
     retry: { baseDelay: "100 millis", maxDelay: "1 second" },
     ...options
   }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-
-const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
-
-/** Run `effect`, advancing the TestClock while it waits on backoff sleeps. */
-const drive = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 2000; i++) {
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return yield* done.value
-      yield* realPause
-      yield* TestClock.adjust("1 second")
-    }
-    return yield* Effect.die("did not finish")
-  })
 
 describe("portal retries over loopback", () => {
   it.effect("429 TooManyRequestsException twice, then 200: the same request three times, attempts counted", () =>
@@ -135,21 +120,6 @@ describe("portal retries over loopback", () => {
     }))
 })
 
-const scripted = (responses: Array<() => Response>) => {
-  const sent: Array<string> = []
-  const layer = Layer.succeed(
-    HttpClient.HttpClient,
-    HttpClient.make((request) =>
-      Effect.sync(() => {
-        sent.push(request.url)
-        const next = responses.length > 1 ? responses.shift()! : responses[0]!
-        return HttpClientResponse.fromWeb(request, next())
-      })
-    )
-  )
-  return { sent, layer }
-}
-
 describe("portal backoff timing (TestClock)", () => {
   it.effect("Retry-After on a 429 is a lower bound for the next attempt", () =>
     Effect.gen(function*() {
@@ -192,16 +162,7 @@ describe("portal backoff timing (TestClock)", () => {
 describe("tracing and logging", () => {
   it.effect("spans are SsoPortal.<Operation> with rpc.service SSO; the bearer token is in no span, log or error", () =>
     Effect.gen(function*() {
-      const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
-      const inner = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (name, parent, context, links, startTime, kind, options) => {
-          const span = inner.span(name, parent, context, links, startTime, kind, options)
-          spans.push({ name, attributes: span.attributes as Map<string, unknown> })
-          return span
-        },
-        context: (f, fiber) => inner.context(f, fiber)
-      })
+      const { spans, tracer } = yield* recordingTracer
       const logs: Array<string> = []
       const logger = Logger.make(({ message }) => logs.push(inspect(message, { depth: 10 })))
       server.queue.push(portalError("UnauthorizedException", 401))

@@ -1,8 +1,6 @@
 // Retry policy: transient failures only, full-jitter backoff on Effect's Clock (driven by TestClock here),
 // Retry-After as a lower bound, per-attempt timeouts. Real loopback server where a user would talk to one; a
 // scripted in-memory HttpClient where exact virtual-time delays are asserted.
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
@@ -18,6 +16,7 @@ import fc from "fast-check"
 import * as Errors from "@ssokit/core/Errors"
 import * as Retry from "@ssokit/core/Retry"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
+import { drive, realPause, scripted } from "./support/clock.js"
 import { awsError, json, startServer, type TestServer } from "./support/server.js"
 
 let server: TestServer
@@ -38,21 +37,6 @@ const loopback = (options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
     retry: { baseDelay: "100 millis", maxDelay: "1 second" },
     ...options
   }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-
-const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
-
-/** Run `effect` to completion, advancing the TestClock while it waits on backoff sleeps. */
-const drive = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 2000; i++) {
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return done.value
-      yield* realPause
-      yield* TestClock.adjust("1 second")
-    }
-    return yield* Effect.die("did not finish")
-  })
 
 const callLoopback = (options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
   drive(SsoOidc.createToken(input).pipe(Effect.either, Effect.provide(loopback(options))))
@@ -173,21 +157,6 @@ describe("retry over loopback", () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Exact virtual-time delays with a scripted in-memory transport
 // ---------------------------------------------------------------------------------------------------------------
-
-const scripted = (responses: Array<() => Response>) => {
-  const sent: Array<number> = []
-  const layer = Layer.succeed(
-    HttpClient.HttpClient,
-    HttpClient.make((request) =>
-      Effect.sync(() => {
-        sent.push(sent.length + 1)
-        const next = responses.length > 1 ? responses.shift()! : responses[0]!
-        return HttpClientResponse.fromWeb(request, next())
-      })
-    )
-  )
-  return { sent, layer }
-}
 
 describe("backoff timing (TestClock)", () => {
   it.effect("full jitter: retry n waits random · min(base · 2^(n-1), cap)", () =>
