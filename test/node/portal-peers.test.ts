@@ -22,6 +22,7 @@ import { cacheFile, readJson, repoRoot, run, tempHome, writeConfig } from "./hel
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
 const START_URL = "https://d-portal0000.awsapps.com/start"
+const LEGACY_URL = "https://d-portallegacy.awsapps.com/start"
 const REGION = "eu-west-1"
 const session = { name: "peers", startUrl: START_URL, region: REGION }
 const ROLE_TTL = 1800
@@ -59,9 +60,9 @@ const botocore = async (profile: string, environment: Record<string, string> = e
   return parse(r.stdout, r.stderr)
 }
 
-const login = () =>
+const login = (which: Login.Options["session"] = session) =>
   Effect.runPromise(
-    Login.login({ session, endpoint: emulator.url, output: { write: () => undefined } }).pipe(
+    Login.login({ session: which, endpoint: emulator.url, output: { write: () => undefined } }).pipe(
       Effect.provide(
         Layer.mergeAll(
           TokenStore.layerFile({ directory: path.join(home, ".aws", "sso", "cache") }),
@@ -100,6 +101,13 @@ beforeAll(async () => {
       ...profile("dev", "Dev"),
       ...profile("admin", "Admin"),
       ...profile("unassigned", "Ops"),
+      // a legacy profile (no sso-session): the token cache is keyed by the start URL
+      "[profile legacy]",
+      `sso_start_url = ${LEGACY_URL}`,
+      `sso_region = ${REGION}`,
+      "sso_account_id = 111122223333",
+      "sso_role_name = Admin",
+      "",
       // the endpoints from the config file instead of the environment (`services` sections)
       ...profile("configured", "Dev").slice(0, -1),
       "services = local-emulator",
@@ -155,6 +163,14 @@ describe("role credentials from an ssokit-written cache, by credential providers
     // The JS SDK's nested SSO client reads the services section of AWS_PROFILE's profile, not of the profile given to
     // fromSSO (without AWS_PROFILE it would call the real portal.sso.eu-west-1.amazonaws.com, so that is not run here).
     expectIssued(await jsSdk("configured", { ...bare, AWS_PROFILE: "configured" }), "Dev", token)
+  })
+
+  it("a legacy profile (sso_start_url in the profile) works for both with the cache ssokit wrote for it", async () => {
+    await login({ startUrl: LEGACY_URL, region: REGION })
+    const token = (readJson(cacheFile(home, LEGACY_URL)) as { accessToken: string }).accessToken
+    expect(token).not.toBe(cached().accessToken)
+    expectIssued(await jsSdk("legacy"), "Admin", token)
+    expectIssued(await botocore("legacy"), "Admin", token)
   })
 
   it("both see the portal's 403 for a role the user is not assigned", async () => {
