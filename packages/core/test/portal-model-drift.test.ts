@@ -1,5 +1,5 @@
 // Fails when a portal Schema, error class, operation binding or error list drifts from the `sso` Smithy model.
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
@@ -9,6 +9,10 @@ import * as PortalSchemas from "@ssokit/core/PortalSchemas"
 import { decodeResponse } from "../src/internal/codec.js"
 import { paginatedItems } from "../src/internal/portal.js"
 import * as Ops from "../src/internal/portalOperations.js"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { gunzipSync } from "node:zlib"
 import * as Model from "./support/portalModel.js"
 
 const schemaByShape: Record<string, Schema.Schema.Any> = {
@@ -217,6 +221,70 @@ describe("portal model drift", () => {
         assert.strictEqual(Errors.isTransient(err), e.httpError === 429)
       })
     }
+  })
+})
+
+// The fixture is the Smithy form; Python's botocore ships the same model (service-2.json, endpoint-rule-set-1.json)
+// on these machines and in CI. They must agree on everything the client relies on.
+describe("the fixture agrees with botocore's copy of the sso model", () => {
+  const dir = path.join(
+    execFileSync("python3", ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim(),
+    "data/sso/2019-06-10"
+  )
+  const read = (file: string) => JSON.parse(gunzipSync(fs.readFileSync(path.join(dir, file))).toString("utf8"))
+  const service = read("service-2.json.gz") as {
+    metadata: Record<string, unknown>
+    operations: Record<string, { http: { method: string; requestUri: string }; errors: Array<{ shape: string }> }>
+    shapes: Record<string, {
+      type: string
+      required?: Array<string>
+      sensitive?: boolean
+      min?: number
+      max?: number
+      error?: { httpStatusCode: number }
+      members?: Record<string, { shape: string; location?: string; locationName?: string }>
+    }>
+  }
+
+  it("metadata: endpoint prefix portal.sso, rest-json, API 2019-06-10", () => {
+    expect(service.metadata).toMatchObject({ endpointPrefix: "portal.sso", protocol: "rest-json", apiVersion: "2019-06-10" })
+  })
+
+  it("operations: method, URI and error list", () => {
+    expect(Object.keys(service.operations).sort()).toEqual(Model.operations.map((o) => o.name).sort())
+    for (const [name, op] of Object.entries(service.operations)) {
+      const ours = Model.operation(name)
+      expect([op.http.method, op.http.requestUri], name).toEqual([ours.method, ours.uri])
+      expect(op.errors.map((e) => e.shape).sort(), name).toEqual([...ours.errors].sort())
+    }
+  })
+
+  it("structures: members in order, bindings, required-ness, sensitivity, ranges, error statuses", () => {
+    for (const [name, shape] of Object.entries(service.shapes)) {
+      const ours = Model.shape(name)
+      expect(ours.type, name).toBe(shape.type)
+      if (shape.sensitive === true) expect(ours.traits?.["smithy.api#sensitive"], name).toBeDefined()
+      if (shape.type === "integer" && shape.min !== undefined) {
+        expect(ours.traits?.["smithy.api#range"], name).toEqual({ min: shape.min, max: shape.max })
+      }
+      if (shape.error !== undefined) expect(ours.traits?.["smithy.api#httpError"], name).toBe(shape.error.httpStatusCode)
+      if (shape.type !== "structure") continue
+      const members = Model.members(name)
+      expect(members.map((m) => m.name), name).toEqual(Object.keys(shape.members ?? {}))
+      for (const m of members) {
+        const theirs = shape.members![m.name]!
+        expect(m.target, `${name}.${m.name}`).toBe(theirs.shape)
+        expect(m.required, `${name}.${m.name} required`).toBe((shape.required ?? []).includes(m.name))
+        expect(m.query, `${name}.${m.name} query`).toBe(theirs.location === "querystring" ? theirs.locationName : undefined)
+        expect(m.header, `${name}.${m.name} header`).toBe(theirs.location === "header" ? theirs.locationName : undefined)
+      }
+    }
+  })
+
+  it("the endpoint rule set is botocore's (parameter types aside)", () => {
+    const rules = read("endpoint-rule-set-1.json.gz") as { parameters: Record<string, { type: string }> }
+    for (const p of Object.values(rules.parameters)) p.type = p.type[0]!.toUpperCase() + p.type.slice(1)
+    expect(Model.endpointRuleSet).toEqual(rules)
   })
 })
 
