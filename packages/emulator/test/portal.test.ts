@@ -626,3 +626,22 @@ describe("bad portal requests never break the server", () => {
     })
   })
 })
+
+describe("portal logging", () => {
+  it("one line per portal request with the shape, and neither the bearer token nor the query in it", async () => {
+    const lines: Array<string> = []
+    await withEmulator({ ...OPTIONS, log: (line) => lines.push(line) }, async (emu) => {
+      const { accessToken } = await login(emu)
+      lines.length = 0
+      await roleCredentials(emu, accessToken, "111122223333", "Dev")
+      await portal(emu, "aoa-CANARY-token", "/assignment/accounts?next_token=CANARY-next")
+      await logout(emu, accessToken)
+      expect(lines).toHaveLength(3)
+      expect(lines[0]).toMatch(/^GET \/federation\/credentials 200 \d+ms$/)
+      expect(lines[1]).toMatch(/^GET \/assignment\/accounts 401 UnauthorizedException \d+ms$/)
+      expect(lines[2]).toMatch(/^POST \/logout 200 \d+ms$/)
+      const all = lines.join("\n")
+      for (const secret of [accessToken, "CANARY", "111122223333", "Dev"]) expect(all).not.toContain(secret)
+    })
+  })
+})
