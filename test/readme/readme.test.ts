@@ -5,9 +5,12 @@
  * - `sh` blocks are commands of the root (or a workspace package's) package.json scripts, and every flag they pass
  *   is one the script's own `--help` lists;
  * - the `mermaid` block is the state diagram `scripts/diagram.ts` generates from the machine (`--check`);
- * - the `text` block is what `pnpm demo` prints, in order (ports, codes, ids and numbers aside; `⋮` marks a cut).
+ * - the `text` block is what `pnpm demo` prints, in order (ports, codes, ids and numbers aside; `⋮` marks a cut);
+ * - `console` blocks are `ssokit` transcripts: each `$ pnpm ssokit …` line is run (the bundled CLI, against an emulator,
+ *   from an empty HOME) and must succeed printing the lines below it, in order (secrets, numbers and HOME aside).
  */
 import { machine } from "@ssokit/device-flow/Machine"
+import { startEmulator } from "@ssokit/emulator/Emulator"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -15,6 +18,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { AnyStateNode } from "xstate"
 import { describe, expect, it } from "vitest"
+import { bundleCli, tempHome } from "../node/helpers.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
@@ -83,7 +87,7 @@ const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "")
 
 describe("README.md", () => {
   it("has only code blocks this test knows how to check", () => {
-    const known = new Set(["ts", "tsx", "sh", "mermaid", "text"])
+    const known = new Set(["ts", "tsx", "sh", "mermaid", "text", "console"])
     const unknown = blocks.filter((b) => !known.has(b.lang)).map((b) => `README.md:${b.line} \`\`\`${b.lang}`)
     expect(unknown).toEqual([])
     expect(blocks.length).toBeGreaterThan(5)
@@ -221,6 +225,58 @@ describe("README.md", () => {
         at = found + 1
       }
     }, 90_000)
+  })
+
+  describe("ssokit transcripts", () => {
+    /** What may differ between runs: HOME, secrets and keys (an `ASIA` prefix kept), numbers, spacing. */
+    const normalize = (line: string, home: string) =>
+      stripAnsi(line)
+        .split(home).join("~")
+        .replace(/(?<![A-Za-z0-9+/=])(ASIA)?[A-Za-z0-9+/=]{16,}/g, "$1…")
+        .replace(/\d+/g, "N")
+        .replace(/\s+/g, " ")
+        .trim()
+
+    it.each(byLang("console").map((b) => [`README.md:${b.line}`, b] as const))("%s runs as shown", async (_, block) => {
+      const [emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1 }), bundleCli()])
+      const home = tempHome()
+      try {
+        const steps: Array<{ command: string; expected: Array<string> }> = []
+        for (const line of block.body.split("\n")) {
+          if (line.startsWith("$ ")) steps.push({ command: line.slice(2), expected: [] })
+          else steps[steps.length - 1]!.expected.push(line)
+        }
+        expect(steps.length).toBeGreaterThan(0)
+        for (const step of steps) {
+          expect(step.command.startsWith("pnpm ssokit "), step.command).toBe(true)
+          const result = await new Promise<Run>((resolve, reject) => {
+            const child = spawn("sh", ["-c", step.command.replace(/^pnpm ssokit /, `"${process.execPath}" "${cli}" `)], {
+              cwd: repoRoot,
+              env: { PATH: process.env["PATH"] ?? "", HOME: home, AWS_ENDPOINT_URL_SSO_OIDC: emulator.url, AWS_ENDPOINT_URL_SSO: emulator.url },
+              stdio: ["ignore", "pipe", "pipe"]
+            })
+            let stdout = ""
+            let stderr = ""
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+            child.on("error", reject)
+            child.on("close", (code) => resolve({ code, stdout, stderr }))
+          })
+          expect(result.code, `${step.command}\n${result.stderr}`).toBe(0)
+          const actual = `${result.stdout}\n${result.stderr}`.split("\n").map((l) => normalize(l, home))
+          let at = 0
+          for (const line of step.expected) {
+            if (line === "⋮") continue
+            const found = actual.indexOf(normalize(line, home), at)
+            expect(found, `\`${step.command}\` did not print, at this point: ${JSON.stringify(line)}\n${actual.join("\n")}`).toBeGreaterThanOrEqual(0)
+            at = found + 1
+          }
+        }
+      } finally {
+        await emulator.close()
+        fs.rmSync(home, { recursive: true, force: true })
+      }
+    }, 180_000)
   })
 
   it("lists every example script in its index", () => {

@@ -14,6 +14,8 @@ import * as path from "node:path"
 import { configFilePath, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
 import { CommandError, endpoint, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
+import { loadSections, type Sections } from "./configSections.js"
+import { DEFAULT_SCOPES } from "./registration.js"
 import { changed, IniSyntaxError, planEdit, render, type SectionUpdate, unifiedDiff } from "./iniEdit.js"
 import { type AccountInfo, PortalError, type PortalFailure, portalFor } from "./portalAccess.js"
 import { noLogin, portalEndpoint, portalEndpointOf, tokenFor } from "./roleCredentials.js"
@@ -155,6 +157,7 @@ const populate = (io: Io) =>
       const session: SsoSession = portal.target.session
       const list = yield* assignments(portal, Option.none())
       const updates: Array<SectionUpdate> = []
+      const count = list.length
       const names = new Set<string>()
       for (const a of list) {
         const values = {
@@ -180,7 +183,21 @@ const populate = (io: Io) =>
           ]
         })
       }
+      // The profiles name their session: a session known only from the cache (`login --start-url … --sso-session
+      // NAME`) gets its section too, so that the profiles work for every tool.
       const file = configFilePath(io.env)
+      const known = yield* loadSections(file).pipe(Effect.orElseSucceed(() => ({} as Sections)))
+      if (session.name !== undefined && known[`sso-session.${session.name}`] === undefined) {
+        updates.unshift({
+          header: `sso-session ${session.name}`,
+          entries: [
+            ["sso_start_url", session.startUrl],
+            ["sso_region", session.region],
+            // the scopes ssokit registered with, so that other tools' logins get refreshable tokens too
+            ["sso_registration_scopes", (session.scopes ?? DEFAULT_SCOPES).join(",")]
+          ]
+        })
+      }
       const text = yield* readConfigText(file)
       const ops = planEdit(text, updates)
       if (ops instanceof IniSyntaxError) {
@@ -190,11 +207,11 @@ const populate = (io: Io) =>
       }
       if (opts.dryRun) {
         io.stdout(unifiedDiff(file, ops))
-        io.stderr(changed(ops) ? `Dry run: ${updates.length} profiles; nothing written.\n` : `${file} already has these ${updates.length} profiles.\n`)
+        io.stderr(changed(ops) ? `Dry run: ${count} profiles; nothing written.\n` : `${file} already has these ${count} profiles.\n`)
         return
       }
       if (!changed(ops)) {
-        io.stderr(`${file} already has these ${updates.length} profiles.\n`)
+        io.stderr(`${file} already has these ${count} profiles.\n`)
         return
       }
       // Someone else's edit while the portal was asked must not be overwritten.
@@ -202,7 +219,7 @@ const populate = (io: Io) =>
         return yield* Effect.fail(new CommandError(`${file} changed while the profiles were being listed; run the command again`))
       }
       yield* replaceFile(file, render(text, ops))
-      io.stderr(`Wrote ${updates.length} profiles to ${file}: ${[...names].join(", ")}\n`)
+      io.stderr(`Wrote ${count} profiles to ${file}: ${[...names].join(", ")}\n`)
     })).pipe(Command.withDescription("write one profile per account and role into the config file (comments and order kept)"))
 
 const configure = (io: Io) =>
