@@ -5,7 +5,8 @@
  * documents (`Effect.catchTag("AuthorizationPendingException", …)`). The service puts the useful text in
  * `error_description`, never in `message`, so that is what `message` shows, prefixed with the operation.
  * Non-service failures (transport, timeout, malformed response, unknown error code, invalid input) have their
- * own tags. No error ever carries a secret.
+ * own tags; they are `CommonError`, shared with the SSO portal's operations (whose exceptions are in `PortalErrors`).
+ * No error ever carries a secret.
  *
  * @since 0.1.0
  */

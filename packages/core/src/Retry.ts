@@ -1,6 +1,7 @@
 /**
- * Retry policy of the SSO OIDC client: transient failures only (network, per-attempt timeout, 429, 500, 502, 503,
- * 504), full-jitter exponential backoff, 3 attempts in total by default — the AWS SDKs' "standard" mode.
+ * Retry policy of the SSO OIDC and SSO portal clients: transient failures only (network, per-attempt timeout, 429 —
+ * the portal's `TooManyRequestsException` included —, 500, 502, 503, 504), full-jitter exponential backoff, 3 attempts
+ * in total by default — the AWS SDKs' "standard" mode.
  * Never any other 4xx: `SlowDownException` and `AuthorizationPendingException` are the device flow's business.
  *
  * @since 0.1.0
@@ -63,8 +64,8 @@ export const backoff: (
 ) => Duration.Duration | undefined = internal.backoff
 
 /**
- * Override the retry policy of every SSO OIDC call made inside `self` (the client's own `retry` option applies
- * otherwise); `false` = a single attempt. The device flow polls under `withRetry(false)` so its machine alone
+ * Override the retry policy of every SSO OIDC and SSO portal call made inside `self` (the client's own `retry`
+ * option applies otherwise); `false` = a single attempt. The device flow polls under `withRetry(false)` so its machine alone
  * decides when the next request goes out.
  *
  * @example

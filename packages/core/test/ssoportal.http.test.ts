@@ -283,6 +283,24 @@ describe("input is checked before any I/O", () => {
     ["a token with surrounding spaces", SsoPortal.logout({ accessToken: Redacted.make(` ${TOKEN}`) }), "accessToken"],
     ["not an object", SsoPortal.listAccounts(null as any), ""]
   ]
+  const hostile = new Proxy({}, {
+    ownKeys: () => {
+      throw new Error(TOKEN)
+    }
+  })
+  for (const [what, input, field] of [["a throwing proxy", hostile, ""], ["null", null, ""], ["no token", {}, "accessToken"]] as const) {
+    it.effect(`the streams refuse ${what} with InvalidInputError (no defect, no request)`, () =>
+      Effect.gen(function*() {
+        for (const stream of [SsoPortal.listAccountsStream(input as any), SsoPortal.listAccountRolesStream(input as any)]) {
+          const error = leftOf(yield* Stream.runCollect(stream).pipe(Effect.either, Effect.provide(client()))) as Errors.InvalidInputError
+          assert.strictEqual(error._tag, "InvalidInputError")
+          assert.strictEqual(error.field, field)
+          assert.notInclude(`${error.message} ${inspect(error)}`, TOKEN)
+        }
+        assert.strictEqual(server.requests.length, 0)
+      }))
+  }
+
   for (const [what, call, field] of bad) {
     it.effect(`${what}: InvalidInputError naming "${field}", no request, no value in the message`, () =>
       Effect.gen(function*() {

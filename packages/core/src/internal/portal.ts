@@ -21,27 +21,37 @@ type Service = SsoPortal.Service
  */
 export const paginatedItems = { ListAccounts: "accountList", ListAccountRoles: "roleList" } as const
 
+// The caller's input, copied once (the pages then vary our own copy's nextToken); a hostile getter (untyped
+// callers) is an InvalidInputError like any other bad input, never a defect. A non-object goes on unchanged, for
+// the codec to refuse.
+const copyInput = <In>(operation: string, input: In): Effect.Effect<In, Errors.InvalidInputError> =>
+  Effect.try({
+    try: () => (typeof input === "object" && input !== null ? { ...input } : input),
+    catch: (cause) =>
+      new Errors.InvalidInputError({
+        operation,
+        field: "",
+        message: `${operation}: invalid input: reading it threw ${cause instanceof Error ? cause.name : typeof cause}`
+      })
+  })
+
 /**
- * The items of every page of a paginated operation, in order: the first request without `nextToken`, each next one
- * with the token the previous page returned, until a page has none. A page that repeats the token it was asked
- * with would loop forever, so it ends the stream with a `MalformedResponseError` (the AWS SDKs' paginators stop
- * on a repeated token too).
+ * The items of every page of a paginated operation, in order: the first request as the caller gave it (a
+ * `nextToken` there is where the listing resumes), each next one with the token the previous page returned, until
+ * a page has none. A page that repeats the token it was asked with would loop forever, so it ends the stream with a
+ * `MalformedResponseError` (the AWS SDKs' paginators stop on a repeated token too).
  */
 const paginate = <In extends { readonly nextToken?: string | undefined }, Out extends { readonly nextToken?: string | undefined }, A, E>(
   operation: string,
   input: In,
   page: (input: In) => Effect.Effect<Out, E>,
   items: (output: Out) => ReadonlyArray<A> | undefined
-): Stream.Stream<A, E | Errors.MalformedResponseError> =>
-  Stream.paginateEffect(
-    // `nextToken` from the caller is where the first page starts (resuming a listing).
-    typeof input === "object" && input !== null ? input.nextToken : undefined,
-    (token: string | undefined) => {
-      const request = { ...input, nextToken: token } as In
-      if (token === undefined) delete (request as { nextToken?: string }).nextToken
-      return Effect.flatMap(page(request), (output) => {
+): Stream.Stream<A, E | Errors.MalformedResponseError | Errors.InvalidInputError> =>
+  Stream.unwrap(Effect.map(copyInput(operation, input), (first) =>
+    Stream.paginateEffect(first, (request) =>
+      Effect.flatMap(page(request), (output) => {
         const next = output.nextToken === "" ? undefined : output.nextToken
-        if (next !== undefined && next === token) {
+        if (next !== undefined && next === request?.nextToken) {
           return Effect.fail(
             new Errors.MalformedResponseError({
               operation,
@@ -50,10 +60,9 @@ const paginate = <In extends { readonly nextToken?: string | undefined }, Out ex
             })
           )
         }
-        return Effect.succeed([items(output) ?? [], Option.fromNullable(next)] as const)
-      })
-    }
-  ).pipe(Stream.flattenIterables)
+        return Effect.succeed([items(output) ?? [], next === undefined ? Option.none() : Option.some({ ...request, nextToken: next })] as const)
+      })).pipe(Stream.flattenIterables)
+  ))
 
 /** @internal */
 export const make = (options: SsoPortal.Options): Effect.Effect<Service, EndpointError, HttpClient.HttpClient> =>
@@ -78,8 +87,8 @@ export const make = (options: SsoPortal.Options): Effect.Effect<Service, Endpoin
       listAccountRoles,
       logout: (input) => Effect.asVoid(call(Ops.Logout, input, undefined)) as Effect.Effect<void, PortalErrors.LogoutError>,
       listAccountsStream: (input) =>
-        paginate("ListAccounts", input as PortalSchemas.ListAccountsRequest, listAccounts, (out) => out[paginatedItems.ListAccounts]),
+        paginate("ListAccounts", input, listAccounts, (out) => out[paginatedItems.ListAccounts]),
       listAccountRolesStream: (input) =>
-        paginate("ListAccountRoles", input as PortalSchemas.ListAccountRolesRequest, listAccountRoles, (out) => out[paginatedItems.ListAccountRoles])
+        paginate("ListAccountRoles", input, listAccountRoles, (out) => out[paginatedItems.ListAccountRoles])
     }
   })
