@@ -101,6 +101,47 @@ export const flowStoreContract = (
         assert.isTrue(Option.isNone(yield* store.get("nope")))
       }))
 
+    it.scoped("concurrent writes each get their own answer: stale versions and repeated ids fail alone", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        const ids = Array.from({ length: 40 }, (_, i) => `c${i}`)
+        // Inserted at once, with one id twice: exactly one of that pair is refused.
+        const inserts = yield* Effect.all(
+          [...ids, "c7"].map((id, i) => Effect.either(store.insert(id, i < ids.length ? `sealed-${id}` : "another", 0))),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(inserts.filter((r) => r._tag === "Left").length, 1)
+        const claimed = yield* store.claim(0, 100, 1000)
+        assert.strictEqual(claimed.length, ids.length)
+        // Half written back under their version, half under a stale one, one id twice under the same version.
+        const writes = claimed.map((c, i) => ({ c, version: i % 2 === 0 ? c.version : c.version - 1 }))
+        const results = yield* Effect.all(
+          [...writes, writes[0]!].map(({ c, version }) => Effect.either(store.reschedule(c.id, version, `next-${c.id}`, 50))),
+          { concurrency: "unbounded" }
+        )
+        for (const [i, r] of results.slice(0, writes.length).entries()) {
+          if (i === 0) continue
+          if (i % 2 === 0) assert.strictEqual(r._tag, "Right", `flow ${i} under its own version`)
+          else assert.isTrue(r._tag === "Left" && r.left._tag === "StaleClaimError", `flow ${i} under a stale version`)
+        }
+        const twice = [results[0]!, results[writes.length]!]
+        assert.strictEqual(twice.filter((r) => r._tag === "Right").length, 1, "one of two writes under one version")
+        for (const [i, c] of claimed.entries()) {
+          const row = Option.getOrThrow(yield* store.get(c.id))
+          assert.strictEqual(row.sealed, i % 2 === 0 ? `next-${c.id}` : `sealed-${c.id}`)
+        }
+        // Completions at once: each waiter is woken with its own row.
+        const waits = yield* Effect.all(claimed.filter((_, i) => i % 2 === 1).map((c) => Effect.fork(store.awaitEnd(c.id))))
+        yield* Effect.all(
+          claimed.filter((_, i) => i % 2 === 1).map((c) => store.complete(c.id, c.version, `final-${c.id}`)),
+          { concurrency: "unbounded" }
+        )
+        for (const w of waits) {
+          const row = yield* Fiber.join(w)
+          assert.strictEqual(row.sealed, `final-${row.id}`)
+        }
+      }))
+
     it.effect("property: concurrent claims never hand one due flow to two claimers, and drain what is due", () =>
       Effect.promise(() =>
         fc.assert(

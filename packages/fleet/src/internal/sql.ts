@@ -74,26 +74,33 @@ const SQL = {
   schemaTable: "CREATE TABLE IF NOT EXISTS ssokit_schema (version int NOT NULL)",
   schemaVersion: "SELECT max(version) AS v FROM ssokit_schema",
   setVersion: "INSERT INTO ssokit_schema (version) VALUES ($1)",
-  // A repeated insert of the very same sealed text (a retry whose first attempt committed) succeeds; any other
-  // insert of an existing id returns no row.
-  insert: `INSERT INTO ${TABLE} (id, sealed, next_poll_at) VALUES ($1, $2, $3)
+  // Writes take arrays (unnest): concurrent writes of one process go out as one statement (see `batcher`), a single
+  // write is a batch of one. A repeated insert of the very same sealed text (a retry whose first attempt committed)
+  // succeeds; any other insert of an existing id returns no row for it.
+  insert: `INSERT INTO ${TABLE} (id, sealed, next_poll_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
            ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id WHERE ${TABLE}.sealed = EXCLUDED.sealed
-           RETURNING id`,
+           RETURNING id, version`,
   // The claim is the reschedule: due rows move to now + lease and get a new version in the same statement, so a
   // claimant that dies leaves its rows due again no earlier than the lease; SKIP LOCKED lets replicas claim side by side.
   claim: `UPDATE ${TABLE} f SET next_poll_at = $1::bigint + $3::bigint, version = f.version + 1
           FROM (SELECT id FROM ${TABLE} WHERE status = 'active' AND next_poll_at <= $1::bigint
                 ORDER BY next_poll_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
           WHERE f.id = due.id RETURNING f.id, f.sealed, f.version, f.next_poll_at`,
-  reschedule: `UPDATE ${TABLE} SET sealed = $3, next_poll_at = $4, version = version + 1
-               WHERE id = $1 AND version = $2 AND status = 'active' RETURNING version`,
+  // Fenced: a row is written only at the version its claim handed out, and only while active.
+  reschedule: `UPDATE ${TABLE} f SET sealed = v.sealed, next_poll_at = v.next_poll_at, version = f.version + 1
+               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, version, sealed, next_poll_at)
+               WHERE f.id = v.id AND f.version = v.version AND f.status = 'active'
+               RETURNING f.id, f.version`,
   // Ending a flow notifies in the same statement: the notification is delivered when (and only if) it commits.
-  complete: `WITH ended AS (UPDATE ${TABLE} SET sealed = $3, status = 'done', version = version + 1
-               WHERE id = $1 AND version = $2 AND status = 'active' RETURNING id, version)
-             SELECT version, pg_notify('${CHANNEL}', id) FROM ended`,
-  fail: `WITH ended AS (UPDATE ${TABLE} SET reason = $3, status = 'failed', version = version + 1
-           WHERE id = $1 AND version = $2 AND status = 'active' RETURNING id, version)
-         SELECT version, pg_notify('${CHANNEL}', id) FROM ended`,
+  complete: `WITH ended AS (UPDATE ${TABLE} f SET sealed = v.sealed, status = 'done', version = f.version + 1
+               FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(id, version, sealed)
+               WHERE f.id = v.id AND f.version = v.version AND f.status = 'active' RETURNING f.id, f.version)
+             SELECT id, version, pg_notify('${CHANNEL}', id) FROM ended`,
+  fail: `WITH ended AS (UPDATE ${TABLE} f SET reason = v.reason, status = 'failed', version = f.version + 1
+           FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(id, version, reason)
+           WHERE f.id = v.id AND f.version = v.version AND f.status = 'active' RETURNING f.id, f.version)
+         SELECT id, version, pg_notify('${CHANNEL}', id) FROM ended`,
   get: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE id = $1`,
   list: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} ORDER BY id`,
   listStatus: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE status = $1 ORDER BY id`,
@@ -234,17 +241,28 @@ export const makeStore = (
       }
     )
 
-    const fenced = (id: string, version: number, rows: Effect.Effect<ReadonlyArray<{ version: string | number }>, FlowStoreError>) =>
-      Effect.flatMap(rows, (r) =>
-        r.length === 0 ? Effect.fail(new StaleClaimError({ id, version })) : Effect.succeed(Number(r[0]!.version)))
+    // One batcher per write: each returns, per written id, the row's new version.
+    const written = (what: string, sql: string, columns: (items: ReadonlyArray<Write>) => ReadonlyArray<unknown>) =>
+      batcher((items) =>
+        Effect.map(q<{ id: string; version: string | number }>(what, sql, columns(items)), (rows) =>
+          new Map(rows.map((r) => [r.id, Number(r.version)]))), runFork)
+    const insert = written("insert", SQL.insert, (w) => [w.map((x) => x.id), w.map((x) => x.text), w.map((x) => x.at)])
+    const reschedule = written("reschedule", SQL.reschedule, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text), w.map((x) => x.at)])
+    const complete = written("complete", SQL.complete, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text)])
+    const fail = written("fail", SQL.fail, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text)])
+    const fenced = (write: Effect.Effect<Option.Option<number>, FlowStoreError>, id: string, version: number) =>
+      Effect.flatMap(write, Option.match({
+        onNone: () => Effect.fail(new StaleClaimError({ id, version })),
+        onSome: Effect.succeed
+      }))
     const get = (id: string) =>
       Effect.map(q<DbRow>("get", SQL.get, [id]), (r) => Option.map(Option.fromNullable(r[0]), view))
 
     return {
       insert: (id, sealed, nextPollAt) =>
         Effect.flatMap(
-          q<{ id: string }>("insert", SQL.insert, [id, sealed, Math.floor(nextPollAt)]),
-          (r) => r.length === 0 ? Effect.fail(new FlowExistsError({ id })) : Effect.void
+          insert({ id, version: 0, text: sealed, at: Math.floor(nextPollAt) }),
+          (r) => Option.isNone(r) ? Effect.fail(new FlowExistsError({ id })) : Effect.void
         ),
       claim: (now, limit, leaseMs) =>
         Effect.map(
@@ -254,9 +272,9 @@ export const makeStore = (
           (rows) => rows.map((r) => ({ id: r.id, sealed: r.sealed, version: Number(r.version) }))
         ),
       reschedule: (id, version, sealed, nextPollAt) =>
-        fenced(id, version, q("reschedule", SQL.reschedule, [id, version, sealed, Math.floor(nextPollAt)])),
-      complete: (id, version, sealed) => Effect.asVoid(fenced(id, version, q("complete", SQL.complete, [id, version, sealed]))),
-      fail: (id, version, reason) => Effect.asVoid(fenced(id, version, q("fail", SQL.fail, [id, version, reason]))),
+        fenced(reschedule({ id, version, text: sealed, at: Math.floor(nextPollAt) }), id, version),
+      complete: (id, version, sealed) => Effect.asVoid(fenced(complete({ id, version, text: sealed, at: 0 }), id, version)),
+      fail: (id, version, reason) => Effect.asVoid(fenced(fail({ id, version, text: reason, at: 0 }), id, version)),
       get,
       list: (status) =>
         Effect.map(
@@ -283,6 +301,55 @@ export const makeStore = (
         })
     } satisfies FS.FlowStoreService
   })
+
+/** One row write: its id, the version it is fenced by, its text (sealed snapshot or reason) and due time. */
+interface Write {
+  readonly id: string
+  readonly version: number
+  readonly text: string
+  readonly at: number
+}
+
+// A batch waits this long for company: well below any poll interval, long enough to gather a round's write-backs.
+const BATCH_WINDOW_MS = 1
+const BATCH_MAX = 500
+
+/**
+ * Coalesces the writes a process makes at about the same time into one statement: a fleet round writes back many
+ * flows at once, and one statement of 500 rows costs about what one of a single row does. Each caller learns its
+ * own row's outcome (`None`: the statement did not write it). A write whose id is already waiting goes out alone,
+ * after — one statement must not touch a row twice.
+ */
+const batcher = (
+  run: (items: ReadonlyArray<Write>) => Effect.Effect<ReadonlyMap<string, number>, FlowStoreError>,
+  runFork: (effect: Effect.Effect<void, FlowStoreError>) => void
+) => {
+  let queue: Array<{ item: Write; resume: (result: Effect.Effect<Option.Option<number>, FlowStoreError>) => void }> = []
+  let ids = new Set<string>()
+  const flush: Effect.Effect<void, FlowStoreError> = Effect.suspend(() => {
+    const batch = queue
+    queue = []
+    ids = new Set()
+    if (batch.length === 0) return Effect.void
+    // In id order, so two processes' batches lock shared rows in the same order.
+    batch.sort((a, b) => (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0))
+    return Effect.matchEffect(run(batch.map((b) => b.item)), {
+      onFailure: (error) => Effect.sync(() => batch.forEach((b) => b.resume(Effect.fail(error)))),
+      onSuccess: (found) =>
+        Effect.sync(() => batch.forEach((b) => b.resume(Effect.succeed(Option.fromNullable(found.get(b.item.id))))))
+    })
+  })
+  return (item: Write): Effect.Effect<Option.Option<number>, FlowStoreError> =>
+    Effect.suspend(() => {
+      if (ids.has(item.id)) return Effect.map(run([item]), (found) => Option.fromNullable(found.get(item.id)))
+      return Effect.async<Option.Option<number>, FlowStoreError>((resume) => {
+        queue.push({ item, resume })
+        ids.add(item.id)
+        if (queue.length >= BATCH_MAX) runFork(flush)
+        else if (queue.length === 1) setTimeout(() => runFork(flush), BATCH_WINDOW_MS)
+      })
+    })
+}
 
 const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
