@@ -4,7 +4,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, readJson, run, tempHome, writeConfig } from "./helpers.js"
+import { bundleCli, cacheFile, followRedirect, readJson, run, tempHome, writeConfig } from "./helpers.js"
 
 // `ssokit credentials` / `env` / `exec` / `logout` against the emulator's portal (issue 15 item 3)
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
@@ -135,6 +135,20 @@ describe("ssokit credentials / env / exec", () => {
     expect(stat("RegisterClient")).toBe(before.register)
     expect(stat("GetRoleCredentials")).toBe(before.role + 1)
     expect(Date.parse(readJson(cacheFile(home, "dev")).expiresAt)).toBeGreaterThan(Date.now())
+  })
+
+  it("parallel callers with no token share one login: one browser opened, one authorization, all get credentials", async () => {
+    fs.rmSync(cacheFile(home, "dev"))
+    fs.rmSync(roleFile("Admin"), { force: true })
+    const before = { create: stat("CreateToken"), start: stat("StartDeviceAuthorization") }
+    const browser = { SSOKIT_BROWSER: `${process.execPath} ${followRedirect}` }
+    const results = await Promise.all(Array.from({ length: 4 }, () => ssokit(["credentials", "--profile", "admin"], browser)))
+    for (const r of results) expect(r.code, r.stderr).toBe(0)
+    expect(new Set(results.map((r) => JSON.parse(r.stdout).AccessKeyId)).size).toBe(1)
+    // one PKCE login: one authorization_code CreateToken, one browser opened, no device flow
+    expect(stat("CreateToken")).toBe(before.create + 1)
+    expect(stat("StartDeviceAuthorization")).toBe(before.start)
+    expect(results.filter((r) => r.stderr.includes("/authorize?")).length).toBe(1)
   })
 
   it("expired cached role credentials are replaced, not served", async () => {

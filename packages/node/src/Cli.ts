@@ -1,5 +1,7 @@
 /**
- * The `ssokit` command line: `login`, `token`, `logout` (commands, exit codes and output are described in the README's "The CLI").
+ * The `ssokit` command line: `login`, `token`, `logout`, `status`, `credentials` (for `credential_process`), `env`, `exec`,
+ * `accounts`, `roles`, `configure populate` (commands, exit codes and output are described in the README: "The CLI" and
+ * "From sign-in to AWS credentials").
  *
  * @since 0.1.0
  */
