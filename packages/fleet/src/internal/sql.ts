@@ -65,6 +65,11 @@ export const migrations: ReadonlyArray<ReadonlyArray<string>> = [
        reason text
      )`,
     `CREATE INDEX ${TABLE}_due ON ${TABLE} (next_poll_at) WHERE status = 'active'`
+  ],
+  // A row whose status is none of the three (written by hand, by a tool) is refused by the database instead of
+  // being read as something the store does not know.
+  [
+    `ALTER TABLE ${TABLE} ADD CONSTRAINT ${TABLE}_status CHECK (status IN ('active', 'done', 'failed'))`
   ]
 ]
 
