@@ -153,6 +153,7 @@ describe("the core portal client against the emulator", () => {
       ] as const
     }))
     expect(roles._tag).toBe("ResourceNotFoundException")
+    expect(roles.message).toContain("check the account id")
     // The real portal answers 403 ForbiddenException "No access" here, which the model does not list.
     expect(creds._tag).toBe("UnknownServiceError")
     expect((creds as Errors.UnknownServiceError).code).toBe("ForbiddenException")

@@ -263,6 +263,15 @@ describe("modelled errors of every operation", () => {
       assert.include(error.message, "sign in again")
     }))
 
+  it.effect("ResourceNotFoundException says what to check, per operation", () =>
+    Effect.gen(function*() {
+      server.queue.push(portalError("ResourceNotFoundException", 404, "x"), portalError("ResourceNotFoundException", 404, "x"))
+      const roles = leftOf(yield* run(calls["ListAccountRoles"]!)) as PortalErrors.ResourceNotFoundException
+      assert.include(roles.message, "no assignment in that account")
+      const creds = leftOf(yield* run(calls["GetRoleCredentials"]!)) as PortalErrors.ResourceNotFoundException
+      assert.include(creds.message, "no such role in that account")
+    }))
+
   it.effect("a modelled shape outside the operation's list (ResourceNotFoundException on Logout) is UnknownServiceError", () =>
     Effect.gen(function*() {
       server.queue.push(portalError("ResourceNotFoundException", 404, "nope"))

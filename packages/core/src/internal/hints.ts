@@ -55,7 +55,9 @@ export const hintFor = (tag: string, operation: string, grantType: string | unde
     case "ResourceNotFoundException":
       return operation === "GetRoleCredentials"
         ? "The user has no such role in that account: check the account id and role name (ListAccountRoles)."
-        : "Not found: check the account id (ListAccounts)."
+        : operation === "ListAccountRoles"
+        ? "The user has no assignment in that account: check the account id (ListAccounts lists them)."
+        : undefined
     default:
       return undefined
   }
