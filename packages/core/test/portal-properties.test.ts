@@ -1,13 +1,20 @@
 // Properties of the portal codec that users rely on: what the caller passes is what the service reads (query values
 // and the bearer header, for any strings), the schemas work both ways (an answer decodes and encodes back to the same
 // JSON), and a bad value is refused before any I/O, by field, without being echoed.
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import { assert, describe, it } from "vitest"
 import type * as Errors from "@ssokit/core/Errors"
 import * as PortalSchemas from "@ssokit/core/PortalSchemas"
+import * as SsoPortal from "@ssokit/core/SsoPortal"
 import { decodeResponse, encodeInput } from "../src/internal/codec.js"
 import type { AnyOperation } from "../src/internal/operations.js"
 import * as Ops from "../src/internal/portalOperations.js"
@@ -115,6 +122,55 @@ describe("the schemas work both ways", () => {
         assert.strictEqual(Redacted.value(decoded.accessToken), token)
         assert.deepStrictEqual(Schema.encodeSync(PortalSchemas.GetRoleCredentialsRequest)(decoded), wire)
       })
+    )
+  })
+})
+
+describe("pagination", () => {
+  // An in-memory portal that pages `accounts` as the real one does: opaque tokens, max_result per page.
+  const pager = (accounts: ReadonlyArray<string>, defaultSize: number) => {
+    const seen: Array<URLSearchParams> = []
+    const layer = Layer.succeed(
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.sync(() => {
+          const query = new URL(request.url).searchParams
+          seen.push(query)
+          const size = Number(query.get("max_result") ?? defaultSize)
+          const start = query.has("next_token") ? Number(query.get("next_token")!.slice(4)) : 0
+          const end = Math.min(start + size, accounts.length)
+          const body = {
+            accountList: accounts.slice(start, end).map((accountId) => ({ accountId })),
+            ...(end < accounts.length ? { nextToken: `tok-${end}` } : {})
+          }
+          return HttpClientResponse.fromWeb(request, new Response(JSON.stringify(body), { status: 200 }))
+        })
+      )
+    )
+    return { seen, layer }
+  }
+
+  it("the stream yields every item once, in order, in ⌈n / pageSize⌉ requests, each with the page size", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string(), { maxLength: 60 }),
+        fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 20 }),
+        async (accounts, maxResults, defaultSize) => {
+          const p = pager(accounts, defaultSize)
+          const input = { accessToken: Redacted.make("t"), ...(maxResults === undefined ? {} : { maxResults }) }
+          const got = await Effect.runPromise(
+            Stream.runCollect(SsoPortal.listAccountsStream(input)).pipe(
+              Effect.provide(SsoPortal.layer({ region: "eu-west-1", endpoint: "http://portal.invalid" }).pipe(Layer.provide(p.layer)))
+            )
+          )
+          assert.deepStrictEqual(Chunk.toReadonlyArray(got).map((a) => a.accountId), accounts)
+          const size = maxResults ?? defaultSize
+          assert.strictEqual(p.seen.length, Math.max(1, Math.ceil(accounts.length / size)))
+          for (const q of p.seen) assert.strictEqual(q.get("max_result"), maxResults === undefined ? null : String(maxResults))
+        }
+      ),
+      { numRuns: 60 }
     )
   })
 })
