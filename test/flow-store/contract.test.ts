@@ -6,19 +6,14 @@ import * as FlowStore from "@ssokit/device-flow/FlowStore"
 import * as PgliteStore from "@ssokit/fleet/PgliteStore"
 import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 import * as Effect from "effect/Effect"
-import { afterAll, beforeAll } from "vitest"
 import { flowStoreContract } from "../support/flowStoreContract.js"
-import { type PostgresServer, startPostgres } from "../support/postgres.js"
+import { postgresForSuite } from "../support/postgres.js"
 
-let server: PostgresServer
-beforeAll(async () => {
-  server = await startPostgres()
-}, 120_000)
-afterAll(() => server?.close())
+const pg = postgresForSuite()
 
 flowStoreContract("in-memory", FlowStore.makeMemory)
 
 flowStoreContract("PGlite (in memory)", PgliteStore.make(), 4)
 
 // Each store gets a database of its own: the contract's tests start from an empty store.
-flowStoreContract("PostgreSQL", Effect.suspend(() => PostgresStore.make({ url: server.createDatabase() })), 10)
+flowStoreContract("PostgreSQL", Effect.suspend(() => PostgresStore.make({ url: pg().createDatabase() })), 10)

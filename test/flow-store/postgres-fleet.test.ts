@@ -12,15 +12,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
-import { afterAll, beforeAll } from "vitest"
-import { type PostgresServer, startPostgres } from "../support/postgres.js"
+import { postgresForSuite } from "../support/postgres.js"
 import { keyOf, replica, secretsIn } from "./rig.js"
 
-let server: PostgresServer
-beforeAll(async () => {
-  server = await startPostgres()
-}, 120_000)
-afterAll(() => server?.close())
+const pg = postgresForSuite()
 
 const emulatorFor = (options: Parameters<typeof startEmulator>[0]) =>
   Effect.acquireRelease(
@@ -28,10 +23,7 @@ const emulatorFor = (options: Parameters<typeof startEmulator>[0]) =>
     (e: Emulator) => Effect.promise(() => e.close())
   )
 
-const database = () => {
-  const url = server.createDatabase()
-  return { url, name: url.slice(url.lastIndexOf("/") + 1) }
-}
+const database = () => pg().freshDatabase()
 
 describe("Fleet on PostgresStore", () => {
   it.scopedLive("the server stops mid-run and comes back: replicas reconnect, every flow ends once and its waiter on the other replica learns it", () =>
@@ -47,19 +39,19 @@ describe("Fleet on PostgresStore", () => {
       const waiters = yield* Effect.all(ids.map((id, i) => Effect.fork(Effect.exit((i % 2 === 0 ? b : a).await(id)))))
       // Let the flows register and start polling, then take the server away for longer than a poll interval.
       yield* Effect.sleep("1500 millis")
-      server.stop()
+      pg().stop()
       yield* Effect.sleep("2500 millis")
-      server.start()
+      pg().start()
       // And a restart on top (`pg_ctl restart`): every connection is cut again.
       yield* Effect.sleep("500 millis")
-      server.restart()
+      pg().restart()
       const exits = yield* Effect.all(waiters.map(Fiber.join)).pipe(Effect.timeout("60 seconds"))
       for (const exit of exits) assert.isTrue(Exit.isSuccess(exit), `a flow did not end well: ${JSON.stringify(exit)}`)
       const tokens = new Set(exits.map((e) => Exit.isSuccess(e) && e.value.token.accessToken !== undefined ? Redacted.value(e.value.token.accessToken) : ""))
       assert.strictEqual(tokens.size, ids.length)
       for (const token of tokens) assert.isTrue(emulator.introspect(token)?.active, "a delivered token is not live")
       assert.strictEqual(emulator.stats().earlyPolls, 0)
-      assert.strictEqual(server.psql("SELECT status, count(*) FROM ssokit_flows GROUP BY status", name).trim(), `done|${ids.length}`)
+      assert.strictEqual(pg().psql("SELECT status, count(*) FROM ssokit_flows GROUP BY status", name).trim(), `done|${ids.length}`)
     }), 120_000)
 
   it.scopedLive("a dump of the database holds no secret any flow saw (device codes, client secrets, tokens)", () =>
@@ -85,7 +77,7 @@ describe("Fleet on PostgresStore", () => {
       secretsIn(waiting, secrets)
       // device code, client secret, access and refresh tokens
       assert.isAtLeast(secrets.size, 4)
-      const dump = server.dump(name) + server.psql("SELECT * FROM ssokit_flows", name)
+      const dump = pg().dump(name) + pg().psql("SELECT * FROM ssokit_flows", name)
       assert.include(dump, "ssokit-seal-v1.k1.")
       for (const secret of secrets) assert.notInclude(dump, secret, "a secret is in the database dump")
     }), 120_000)
@@ -109,7 +101,7 @@ describe("Fleet on PostgresStore", () => {
         context: { startUrl: "https://corrupt.awsapps.com/start", clientName: "x", maxConsecutiveFailures: 10, intervalMs: 5000, pollCount: 0, slowDownCount: 0, consecutiveFailures: 0, authorizations: 0 }
       })
       yield* store.insert("corrupt", corrupt, Date.now() + 3_600_000)
-      server.psql("UPDATE ssokit_flows SET sealed = overlay(sealed placing 'AAAA' from 40 for 4), next_poll_at = 0 WHERE id = 'corrupt'", name)
+      pg().psql("UPDATE ssokit_flows SET sealed = overlay(sealed placing 'AAAA' from 40 for 4), next_poll_at = 0 WHERE id = 'corrupt'", name)
       const fleet = yield* replica(store, emulator, keyring)
       const good = yield* fleet.start({ startUrl: "https://good.awsapps.com/start" })
       const result = yield* fleet.await(good)

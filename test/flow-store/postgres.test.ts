@@ -7,19 +7,11 @@ import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import { afterAll, beforeAll } from "vitest"
-import { type PostgresServer, startPostgres } from "../support/postgres.js"
+import { postgresForSuite } from "../support/postgres.js"
 
-let server: PostgresServer
-beforeAll(async () => {
-  server = await startPostgres()
-}, 120_000)
-afterAll(() => server?.close())
+const pg = postgresForSuite()
 
-const database = () => {
-  const url = server.createDatabase()
-  return { url, name: url.slice(url.lastIndexOf("/") + 1) }
-}
+const database = () => pg().freshDatabase()
 
 describe("PostgresStore", () => {
   it.scoped("a waiter on one replica learns the outcome another replica wrote (LISTEN/NOTIFY)", () =>
@@ -58,7 +50,7 @@ describe("PostgresStore", () => {
       const end = (c: { id: string; version: number }) => b.complete(c.id, c.version, `done-${c.id}`)
       yield* Effect.forEach(claimed.slice(0, n / 2), end, { concurrency: 10 })
       // The listening connection of `a` is cut: ends committed before it listens again are read back on reconnect.
-      server.restart()
+      pg().restart()
       yield* Effect.forEach(claimed.slice(n / 2), end, { concurrency: 10 })
       const rows = yield* Effect.all(waiting.map(Fiber.join)).pipe(Effect.timeout("30 seconds"))
       assert.strictEqual(rows.length, n)
@@ -73,7 +65,7 @@ describe("PostgresStore", () => {
       const { url, name } = database()
       const stores = yield* Effect.all([1, 2, 3].map(() => PostgresStore.make({ url })), { concurrency: "unbounded" })
       assert.strictEqual(stores.length, 3)
-      assert.strictEqual(server.psql("SELECT count(*), count(DISTINCT version) FROM ssokit_schema", name).trim(), "2|2")
+      assert.strictEqual(pg().psql("SELECT count(*), count(DISTINCT version) FROM ssokit_schema", name).trim(), "2|2")
       yield* stores[0]!.insert("x", "s", 0)
       assert.strictEqual((yield* stores[2]!.list()).length, 1)
     }), 60_000)
@@ -82,24 +74,24 @@ describe("PostgresStore", () => {
     Effect.gen(function*() {
       const { url, name } = database()
       // Version 1 as the first release created it (frozen here on purpose: it must not follow the code).
-      server.psql(`CREATE TABLE ssokit_schema (version int NOT NULL);
+      pg().psql(`CREATE TABLE ssokit_schema (version int NOT NULL);
         CREATE TABLE ssokit_flows (id text PRIMARY KEY, sealed text NOT NULL, status text NOT NULL DEFAULT 'active',
           next_poll_at bigint NOT NULL, version bigint NOT NULL DEFAULT 0, reason text);
         CREATE INDEX ssokit_flows_due ON ssokit_flows (next_poll_at) WHERE status = 'active';
         INSERT INTO ssokit_schema (version) VALUES (1);
         INSERT INTO ssokit_flows (id, sealed, next_poll_at) VALUES ('old', 'sealed-old', 5)`, name)
       const store = yield* PostgresStore.make({ url })
-      assert.strictEqual(server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ssokit_schema", name).trim(), "1,2")
+      assert.strictEqual(pg().psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ssokit_schema", name).trim(), "1,2")
       assert.deepStrictEqual((yield* store.claim(10, 10, 100)).map((c) => c.id), ["old"])
       // Version 2 refuses a status the store does not know.
-      assert.throws(() => server.psql("UPDATE ssokit_flows SET status = 'weird'", name), /ssokit_flows_status/)
+      assert.throws(() => pg().psql("UPDATE ssokit_flows SET status = 'weird'", name), /ssokit_flows_status/)
     }), 60_000)
 
   it.scoped("a schema newer than the code is a typed error naming neither URL nor rows", () =>
     Effect.gen(function*() {
       const { url, name } = database()
       yield* Effect.scoped(PostgresStore.make({ url }))
-      server.psql("INSERT INTO ssokit_schema (version) VALUES (99)", name)
+      pg().psql("INSERT INTO ssokit_schema (version) VALUES (99)", name)
       const error = yield* Effect.flip(PostgresStore.make({ url }))
       assert.strictEqual(error._tag, "FlowStoreError")
       assert.strictEqual(error.reason, "SchemaTooNew")
@@ -121,7 +113,7 @@ describe("PostgresStore", () => {
       const store = yield* PostgresStore.make({ url })
       const impatient = yield* PostgresStore.make({ url, retryFor: "300 millis" })
       yield* store.insert("before", "s", 0)
-      server.stop()
+      pg().stop()
       const during = yield* Effect.fork(store.insert("during", "s", 0))
       const claim = yield* Effect.flip(store.claim(0, 10, 1000))
       assert.strictEqual(claim._tag, "FlowStoreError")
@@ -130,7 +122,7 @@ describe("PostgresStore", () => {
       assert.strictEqual(gaveUp.reason, "Unavailable")
       assert.notInclude(gaveUp.message, url)
       yield* Effect.sleep("1 second")
-      server.start()
+      pg().start()
       yield* Fiber.join(during)
       assert.deepStrictEqual((yield* store.list()).map((r) => r.id), ["before", "during"])
       assert.strictEqual((yield* impatient.claim(0, 10, 1000)).length, 2)

@@ -15,6 +15,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from "node:net"
 import { tmpdir, userInfo } from "node:os"
 import { join } from "node:path"
+import { afterAll, beforeAll } from "vitest"
 
 /** The directory holding initdb, pg_ctl, psql and pg_dump, or undefined when PostgreSQL is not installed. */
 export const postgresBinDir = (): string | undefined => {
@@ -47,6 +48,8 @@ export interface PostgresServer {
   readonly urlFor: (database: string) => string
   /** Creates an empty database and returns its URL. */
   readonly createDatabase: (name?: string) => string
+  /** Creates an empty database with a fresh name: its URL and name (for psql/dump). */
+  readonly freshDatabase: () => { readonly url: string; readonly name: string }
   /** Runs SQL with psql (unaligned, tuples only) and returns its output; throws on error. */
   readonly psql: (sql: string, database?: string) => string
   /** `pg_dump` of a database: schema and data, as text. */
@@ -159,6 +162,11 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
     return r.stdout
   }
   const conn = (database: string) => ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database]
+  const createDatabase = (name?: string) => {
+    const db = name ?? `t_${process.pid}_${++counter}`
+    client("psql", [...conn("postgres"), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", `CREATE DATABASE "${db}"`])
+    return urlFor(db)
+  }
   let closed = false
   return {
     url: urlFor("postgres"),
@@ -166,10 +174,10 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
     dir,
     dataDir,
     urlFor,
-    createDatabase: (name) => {
-      const db = name ?? `t_${process.pid}_${++counter}`
-      client("psql", [...conn("postgres"), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", `CREATE DATABASE "${db}"`])
-      return urlFor(db)
+    createDatabase,
+    freshDatabase: () => {
+      const name = `t_${process.pid}_${++counter}`
+      return { url: createDatabase(name), name }
     },
     psql: (sql, database = "postgres") => client("psql", [...conn(database), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql]),
     dump: (database = "postgres") => client("pg_dump", conn(database)),
@@ -188,6 +196,22 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
       rmSync(dir, { recursive: true, force: true })
     },
     log: () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "")
+  }
+}
+
+/**
+ * One server for a test file: started before its tests, stopped and removed after them. Call at the top level of
+ * the file; the returned function gives the running server inside tests.
+ */
+export const postgresForSuite = (options: StartOptions = {}): () => PostgresServer => {
+  let server: PostgresServer | undefined
+  beforeAll(async () => {
+    server = await startPostgres(options)
+  }, 120_000)
+  afterAll(() => server?.close())
+  return () => {
+    if (server === undefined) throw new Error("the PostgreSQL server is not started (postgresForSuite runs it in beforeAll)")
+    return server
   }
 }
 
