@@ -281,6 +281,16 @@ describe("modelled errors of every operation", () => {
     }))
 })
 
+describe("network failures", () => {
+  it.effect("a refused connection is a TransportError about the SSO portal endpoint, without the token", () =>
+    Effect.gen(function*() {
+      const error = leftOf(yield* run(SsoPortal.logout({ accessToken }), { endpoint: "http://127.0.0.1:1" }))
+      assert.strictEqual(error._tag, "TransportError")
+      assert.include(error.message, "Logout: network failure talking to the SSO portal endpoint")
+      assert.notInclude(`${error.message} ${inspect(error, { depth: 10 })}`, TOKEN)
+    }))
+})
+
 describe("input is checked before any I/O", () => {
   const bad: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown, SsoPortal.SsoPortal>, string]> = [
     ["maxResults 0", SsoPortal.listAccounts({ accessToken, maxResults: 0 }), "maxResults"],
