@@ -1,9 +1,7 @@
-import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, run, tempHome, writeConfig } from "./helpers.js"
+import { cacheFile, type CliRig, roleCacheFile, startCliRig } from "./helpers.js"
 
 // Secrets planted in every file the credential commands read never come out in a message, whatever fails
 // (issue 15 item 3: "secrets never printed in errors").
@@ -19,14 +17,10 @@ const CANARY = {
 }
 const START_URL = "https://d-canary0000.awsapps.com/start"
 
-let emulator: Emulator
-let cli: string
+let rig: CliRig
 let home: string
-
-const ssokit = (args: ReadonlyArray<string>) =>
-  run(process.execPath, [cli, ...args], { HOME: home, AWS_ENDPOINT_URL_SSO_OIDC: emulator.url, AWS_ENDPOINT_URL_SSO: emulator.url })
-const roleFile = (roleName: string) =>
-  path.join(home, ".aws", "cli", "cache", `${createHash("sha1").update(JSON.stringify({ accountId: "111122223333", roleName, sessionName: "dev" })).digest("hex")}.json`)
+const ssokit = (args: ReadonlyArray<string>) => rig.ssokit(args)
+const roleFile = (roleName: string) => roleCacheFile(home, { accountId: "111122223333", roleName, sessionName: "dev" })
 const plantToken = (expiresAt: string) => {
   fs.mkdirSync(path.dirname(cacheFile(home, "dev")), { recursive: true, mode: 0o700 })
   fs.writeFileSync(
@@ -53,11 +47,8 @@ const expectClean = (r: { stdout: string; stderr: string }, what: string) => {
 }
 
 beforeAll(async () => {
-  ;[emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1 }), bundleCli()])
-  home = tempHome()
-  writeConfig(
-    home,
-    [
+  rig = await startCliRig({
+    config: [
       "[profile dev]",
       "sso_session = dev",
       "sso_account_id = 111122223333",
@@ -74,12 +65,10 @@ beforeAll(async () => {
       "sso_registration_scopes = sso:account:access",
       ""
     ].join("\n")
-  )
+  })
+  home = rig.home
 }, 120_000)
-afterAll(async () => {
-  await emulator?.close()
-  if (home) fs.rmSync(home, { recursive: true, force: true })
-})
+afterAll(() => rig?.close())
 
 describe("credential commands never print a secret", () => {
   it("a valid-looking token the portal rejects (401): credentials, env, accounts, roles, status, logout", async () => {

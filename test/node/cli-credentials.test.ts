@@ -1,10 +1,9 @@
-import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
+import type { Emulator } from "@ssokit/emulator/Emulator"
 import { spawn } from "node:child_process"
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, followRedirect, readJson, run, tempHome, writeConfig } from "./helpers.js"
+import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, roleCacheFile, run, startCliRig } from "./helpers.js"
 
 // `ssokit credentials` / `env` / `exec` / `logout` against the emulator's portal (issue 15 item 3)
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
@@ -42,30 +41,15 @@ const CONFIG = [
   ""
 ].join("\n")
 
+let rig: CliRig
 let emulator: Emulator
 let cli: string
 let home: string
-
-const env = (extra: Record<string, string> = {}) => ({
-  HOME: home,
-  AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
-  AWS_ENDPOINT_URL_SSO: emulator.url,
-  ...extra
-})
-const ssokit = (args: ReadonlyArray<string>, extra?: Record<string, string>) => run(process.execPath, [cli, ...args], env(extra))
-const stat = (op: string) => emulator.stats().requests[op] ?? 0
-const roleFile = (roleName: string, accountId = "111122223333") =>
-  path.join(
-    home,
-    ".aws",
-    "cli",
-    "cache",
-    `${createHash("sha1").update(JSON.stringify({ accountId, roleName, sessionName: "dev" })).digest("hex")}.json`
-  )
-const expireToken = () => {
-  const file = cacheFile(home, "dev")
-  fs.writeFileSync(file, JSON.stringify({ ...readJson(file), expiresAt: "2020-01-01T00:00:00Z" }), { mode: 0o600 })
-}
+const ssokit = (args: ReadonlyArray<string>, extra?: Record<string, string>) => rig.ssokit(args, extra)
+const stat = (op: string) => rig.stat(op)
+const env = (extra: Record<string, string> = {}) => ({ HOME: home, AWS_ENDPOINT_URL_SSO_OIDC: emulator.url, AWS_ENDPOINT_URL_SSO: emulator.url, ...extra })
+const roleFile = (roleName: string, accountId = "111122223333") => roleCacheFile(home, { accountId, roleName, sessionName: "dev" })
+const expireToken = () => expireCachedToken(home, "dev")
 const secretsOnDisk = (): Array<string> => {
   const out: Array<string> = []
   for (const dir of [path.join(home, ".aws", "sso", "cache"), path.join(home, ".aws", "cli", "cache")]) {
@@ -82,16 +66,12 @@ const secretsOnDisk = (): Array<string> => {
 }
 
 beforeAll(async () => {
-  ;[emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1 }), bundleCli()])
-  home = tempHome()
-  writeConfig(home, CONFIG)
+  rig = await startCliRig({ config: CONFIG })
+  ;({ cli, emulator, home } = rig)
   const login = await ssokit(["login", "--profile", "dev", "--use-device-code", "--no-browser"])
   expect(login.code, login.stderr).toBe(0)
 }, 120_000)
-afterAll(async () => {
-  await emulator?.close()
-  if (home) fs.rmSync(home, { recursive: true, force: true })
-})
+afterAll(() => rig?.close())
 
 describe("ssokit credentials / env / exec", () => {
   it("credentials prints credential_process JSON and caches it (0600, the AWS CLI's ~/.aws/cli/cache naming)", async () => {

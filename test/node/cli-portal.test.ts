@@ -2,7 +2,7 @@ import { DEFAULT_ACCOUNTS, type Emulator, startEmulator } from "@ssokit/emulator
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, run, tempHome, writeConfig } from "./helpers.js"
+import { type CliRig, run, startCliRig, tempHome, writeConfig } from "./helpers.js"
 
 // `ssokit accounts`, `roles`, `configure populate` against the emulator's portal (issue 15 item 3)
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
@@ -30,6 +30,7 @@ const ACCOUNTS = [
   { accountId: "444455556666", accountName: "Prod (EU)", emailAddress: "prod@example.com", roles: ["ReadOnly"] }
 ]
 
+let rig: CliRig
 let emulator: Emulator
 let cli: string
 let home: string
@@ -46,16 +47,12 @@ const ssokit = (args: ReadonlyArray<string>, e: Emulator = emulator, h: string =
   run(process.execPath, [cli, ...args], { HOME: h, AWS_ENDPOINT_URL_SSO_OIDC: e.url, AWS_ENDPOINT_URL_SSO: e.url })
 
 beforeAll(async () => {
-  ;[emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1, accounts: ACCOUNTS }), bundleCli()])
-  home = tempHome()
-  writeConfig(home, ORIGINAL)
+  rig = await startCliRig({ config: ORIGINAL, emulator: { accounts: ACCOUNTS } })
+  ;({ cli, emulator, home } = rig)
   const login = await ssokit(["login", "--sso-session", "corp", "--use-device-code", "--no-browser"])
   expect(login.code, login.stderr).toBe(0)
 }, 120_000)
-afterAll(async () => {
-  await emulator?.close()
-  if (home) fs.rmSync(home, { recursive: true, force: true })
-})
+afterAll(() => rig?.close())
 
 describe("ssokit accounts / roles / configure populate", () => {
   it("accounts and roles list the portal's assignments (text and JSON)", async () => {

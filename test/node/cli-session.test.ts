@@ -1,8 +1,8 @@
-import { type Emulator, startEmulator } from "@ssokit/emulator/Emulator"
+import type { Emulator } from "@ssokit/emulator/Emulator"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, followRedirect, readJson, run, sha1, tempHome, writeConfig } from "./helpers.js"
+import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, sha1, startCliRig } from "./helpers.js"
 
 // `ssokit status`, `logout --all`, login recovery from a rejected registration, unknown subcommands (issue 15 item 3)
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
@@ -10,18 +10,11 @@ vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 const START_URL = "https://d-session000.awsapps.com/start"
 const LEGACY_URL = "https://d-legacy0000.awsapps.com/start"
 
+let rig: CliRig
 let emulator: Emulator
-let cli: string
 let home: string
-
-const env = (extra: Record<string, string> = {}) => ({
-  HOME: home,
-  AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
-  SSOKIT_BROWSER: `${process.execPath} ${followRedirect}`,
-  ...extra
-})
-const ssokit = (args: ReadonlyArray<string>, extra?: Record<string, string>) => run(process.execPath, [cli, ...args], env(extra))
-const stat = (op: string) => emulator.stats().requests[op] ?? 0
+const ssokit = (args: ReadonlyArray<string>, extra?: Record<string, string>) => rig.ssokit(args, extra)
+const stat = (op: string) => rig.stat(op)
 const registrationFile = () =>
   path.join(
     home,
@@ -30,17 +23,12 @@ const registrationFile = () =>
     "cache",
     `${sha1(`{"region": "eu-west-1", "scopes": ["sso:account:access"], "session_name": "dev", "startUrl": "${START_URL}", "tool": "botocore"}`)}.json`
   )
-const expireToken = () => {
-  const file = cacheFile(home, "dev")
-  fs.writeFileSync(file, JSON.stringify({ ...readJson(file), expiresAt: "2020-01-01T00:00:00Z" }), { mode: 0o600 })
-}
+const expireToken = () => expireCachedToken(home, "dev")
 
 beforeAll(async () => {
-  ;[emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1 }), bundleCli()])
-  home = tempHome()
-  writeConfig(
-    home,
-    [
+  rig = await startCliRig({
+    env: { SSOKIT_BROWSER: `${process.execPath} ${followRedirect}` },
+    config: [
       "# my profiles",
       "[profile dev]",
       "sso_session = dev",
@@ -59,12 +47,10 @@ beforeAll(async () => {
       "sso_role_name = Dev",
       ""
     ].join("\n")
-  )
+  })
+  ;({ emulator, home } = rig)
 }, 120_000)
-afterAll(async () => {
-  await emulator?.close()
-  if (home) fs.rmSync(home, { recursive: true, force: true })
-})
+afterAll(() => rig?.close())
 
 describe("ssokit session commands against the emulator", () => {
   it.each([["list"], ["frobnicate", "--profile", "dev"], ["configure", "bogus"]])(

@@ -1,3 +1,4 @@
+import { type Emulator, type EmulatorOptions, startEmulator } from "@ssokit/emulator/Emulator"
 import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -47,3 +48,53 @@ export const run = (file: string, args: ReadonlyArray<string>, env: Record<strin
   })
 
 export const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"))
+
+/** `~/.aws/cli/cache` file of a role's cached credentials (botocore's SSOCredentialFetcher key). */
+export const roleCacheFile = (home: string, role: { accountId: string; roleName: string; sessionName: string }) =>
+  path.join(home, ".aws", "cli", "cache", `${sha1(JSON.stringify({ accountId: role.accountId, roleName: role.roleName, sessionName: role.sessionName }))}.json`)
+
+/** Rewrites a cached token as expired (a refreshable one is then refreshed on next use). */
+export const expireCachedToken = (home: string, id: string) => {
+  const file = cacheFile(home, id)
+  fs.writeFileSync(file, JSON.stringify({ ...readJson(file), expiresAt: "2020-01-01T00:00:00Z" }), { mode: 0o600 })
+}
+
+/** An emulator, the bundled CLI and a temporary HOME with `config` as ~/.aws/config: what the CLI tests share. */
+export interface CliRig {
+  readonly emulator: Emulator
+  readonly cli: string
+  readonly home: string
+  /** Runs the CLI with HOME and both endpoints (`AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO`) set. */
+  readonly ssokit: (args: ReadonlyArray<string>, extra?: Record<string, string>) => Promise<RunResult>
+  /** Requests the emulator counted for an operation. */
+  readonly stat: (operation: string) => number
+  readonly close: () => Promise<void>
+}
+
+export const startCliRig = async (options: {
+  readonly config?: string
+  readonly emulator?: EmulatorOptions
+  readonly env?: Record<string, string>
+} = {}): Promise<CliRig> => {
+  const [emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1, ...options.emulator }), bundleCli()])
+  const home = tempHome()
+  if (options.config !== undefined) writeConfig(home, options.config)
+  return {
+    emulator,
+    cli,
+    home,
+    ssokit: (args, extra = {}) =>
+      run(process.execPath, [cli, ...args], {
+        HOME: home,
+        AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
+        AWS_ENDPOINT_URL_SSO: emulator.url,
+        ...options.env,
+        ...extra
+      }),
+    stat: (operation) => emulator.stats().requests[operation] ?? 0,
+    close: async () => {
+      await emulator.close()
+      fs.rmSync(home, { recursive: true, force: true })
+    }
+  }
+}

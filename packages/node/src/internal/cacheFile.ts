@@ -214,13 +214,18 @@ export const quarantine = (file: string): string | undefined => {
   }
 }
 
-/** Temp file in the same directory, created 0600 at open (exclusive, so never through a planted symlink), fsync, rename. */
-export const writeFileAtomic = async (file: string, data: string): Promise<void> => {
+/**
+ * Temp file in the same directory, created 0600 (or `mode`) at open (exclusive, so never through a planted
+ * symlink), fsync, rename.
+ */
+export const writeFileAtomic = async (file: string, data: string, mode = 0o600): Promise<void> => {
   const fsp = fs.promises
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`
-  const handle = await fsp.open(tmp, "wx", 0o600)
+  const handle = await fsp.open(tmp, "wx", mode)
   try {
     try {
+      // the mode as asked, whatever the umask
+      if (mode !== 0o600) await handle.chmod(mode)
       await handle.writeFile(data, "utf8")
       await handle.sync()
     } finally {

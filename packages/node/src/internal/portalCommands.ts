@@ -8,11 +8,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { configFilePath, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
+import { writeFileAtomic } from "./cacheFile.js"
 import { CommandError, endpoint, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
 import { loadSections, type Sections } from "./configSections.js"
 import { DEFAULT_SCOPES } from "./registration.js"
@@ -109,29 +109,15 @@ export const profileName = (template: string, values: { account_id: string; acco
   template.replace(/\{(account_id|account_name|role_name|session)\}/g, (_, k: keyof typeof values) => values[k])
     .replace(/[^A-Za-z0-9_.@+-]+/g, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "")
 
-/** Writes `text` to `file` by a temp file in the same directory and a rename, keeping the file's mode. */
+/** Writes `text` to `file` atomically, keeping the file's mode; a symlinked config (dotfile managers) is updated
+ * where it lives, and the link stays a link. */
 const replaceFile = (file: string, text: string) =>
   Effect.tryPromise({
     try: async () => {
-      // A symlinked config (dotfile managers) is updated where it lives; the link stays a link.
       const target = fs.existsSync(file) ? fs.realpathSync(file) : file
       const mode = fs.existsSync(target) ? fs.statSync(target).mode & 0o777 : 0o600
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 })
-      const tmp = `${target}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`
-      const handle = await fs.promises.open(tmp, "wx", mode)
-      try {
-        try {
-          await handle.writeFile(text, "utf8")
-          await handle.sync()
-        } finally {
-          await handle.close()
-        }
-        await fs.promises.chmod(tmp, mode)
-        await fs.promises.rename(tmp, target)
-      } catch (error) {
-        await fs.promises.rm(tmp, { force: true })
-        throw error
-      }
+      await writeFileAtomic(target, text, mode)
     },
     catch: (cause) => new CommandError(`${file}: cannot write (${(cause as NodeJS.ErrnoException).code ?? "error"}); the file is unchanged`)
   })
