@@ -21,7 +21,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { request } from "undici"
-import { type Client, median, pairedRatio, parseFlags, printTable, ratioLine } from "./create-token/measure.js"
+import { type Client, measureClients, pairedRatio, parseFlags, printTable, ratioLine } from "./create-token/measure.js"
 
 const flags = parseFlags(process.argv.slice(2), { calls: 250, rounds: 15, warmup: 300 })
 const serverIndex = process.argv.indexOf("--server")
@@ -107,35 +107,7 @@ const main = async () => {
     }
   ]
   const selected = flags.only.length === 0 ? clients : clients.filter((c) => flags.only.some((o) => c.name.includes(o)))
-  const gc = (globalThis as { gc?: () => void }).gc
-  for (const c of selected) for (let i = 0; i < flags.warmup; i++) await c.call()
-
-  const samples = new Map(selected.map((c) => [c.name, [] as Array<{ cpu: number; user: number; wall: number }>]))
-  for (let round = 0; round < flags.rounds; round++) {
-    for (let k = 0; k < selected.length; k++) {
-      const c = selected[(k + round) % selected.length]!
-      gc?.()
-      const cpu0 = process.cpuUsage()
-      const wall0 = performance.now()
-      for (let i = 0; i < flags.calls; i++) await c.call()
-      const cpu = process.cpuUsage(cpu0)
-      samples.get(c.name)!.push({
-        cpu: (cpu.user + cpu.system) / flags.calls,
-        user: cpu.user / flags.calls,
-        wall: (performance.now() - wall0) * 1000 / flags.calls
-      })
-    }
-  }
-  const rows = selected.map((c) => {
-    const s = samples.get(c.name)!
-    return {
-      name: c.name,
-      cpu: median(s.map((x) => x.cpu)),
-      user: median(s.map((x) => x.user)),
-      wall: median(s.map((x) => x.wall)),
-      spread: s.map((x) => x.cpu)
-    }
-  })
+  const rows = await measureClients(selected, flags)
   console.log(
     `GetRoleCredentials, ${flags.rounds} rounds × ${flags.calls} sequential calls per client after ${flags.warmup} ` +
       `warm-up; portal in a separate process; node ${process.version}`

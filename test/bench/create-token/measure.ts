@@ -68,3 +68,49 @@ export const pairedRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>):
 
 export const ratioLine = (label: string, ratio: number, op: "≤", target: number): string =>
   `${label.padEnd(48)} ${ratio.toFixed(2)}×  (target ${op} ${target}×)  ${ratio <= target ? "MET" : "MISSED"}`
+
+export interface Row {
+  readonly name: string
+  readonly cpu: number
+  readonly user: number
+  readonly wall: number
+  /** CPU µs/call of each round, in round order (for paired ratios). */
+  readonly spread: ReadonlyArray<number>
+}
+
+/**
+ * Warm every client up, then run `flags.rounds` rounds of `flags.calls` sequential calls per client, the clients'
+ * order rotating per round (so load from other processes hits every client alike); per client, the medians over
+ * rounds of CPU (`process.cpuUsage`, this process only), user CPU and wall time per call.
+ */
+export const measureClients = async (clients: ReadonlyArray<Client>, flags: Flags): Promise<ReadonlyArray<Row>> => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  for (const c of clients) for (let i = 0; i < flags.warmup; i++) await c.call()
+  const samples = new Map<string, Array<{ cpu: number; user: number; wall: number }>>(clients.map((c) => [c.name, []]))
+  for (let round = 0; round < flags.rounds; round++) {
+    for (let k = 0; k < clients.length; k++) {
+      const c = clients[(k + round) % clients.length]!
+      gc?.() // leave no garbage from the previous client to this one's account
+      const cpu0 = process.cpuUsage()
+      const wall0 = performance.now()
+      for (let i = 0; i < flags.calls; i++) await c.call()
+      const wall = (performance.now() - wall0) * 1000 / flags.calls
+      const cpuDelta = process.cpuUsage(cpu0)
+      samples.get(c.name)!.push({
+        cpu: (cpuDelta.user + cpuDelta.system) / flags.calls,
+        user: cpuDelta.user / flags.calls,
+        wall
+      })
+    }
+  }
+  return clients.map((c) => {
+    const s = samples.get(c.name)!
+    return {
+      name: c.name,
+      cpu: median(s.map((x) => x.cpu)),
+      user: median(s.map((x) => x.user)),
+      wall: median(s.map((x) => x.wall)),
+      spread: s.map((x) => x.cpu)
+    }
+  })
+}
