@@ -21,6 +21,10 @@ export interface Io {
   readonly stderrIsTTY?: boolean | undefined
   /** Keeps colours in help text. */
   readonly stdoutIsTTY?: boolean | undefined
+  /** Where `login --paste` reads the pasted redirect (default: `process.stdin`). */
+  readonly stdin?: NodeJS.ReadableStream | undefined
+  /** Turns paste-back on by itself when no browser opens (someone at a terminal can paste). */
+  readonly stdinIsTTY?: boolean | undefined
 }
 
 /**
@@ -37,6 +41,8 @@ export const main = (
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stdin: process.stdin,
+    stdinIsTTY: process.stdin.isTTY === true
   }
 ): Promise<number> => mainInternal(argv, io)

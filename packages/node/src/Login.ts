@@ -52,8 +52,20 @@ export interface Options {
   readonly noBrowser?: boolean | undefined
   /** Registration scopes (default: the session's `sso_registration_scopes`, else `sso:account:access`). */
   readonly scopes?: ReadonlyArray<string> | undefined
-  /** Loopback port for the PKCE redirect (default: ephemeral). */
+  /**
+   * Loopback port for the PKCE redirect (default: ephemeral). A fixed port can be forwarded from the machine with
+   * the browser (`ssh -L N:127.0.0.1:N host`), and makes PKCE the flow even when no browser can be opened here.
+   */
   readonly port?: number | undefined
+  /**
+   * Paste-back: also accept the redirect as a line pasted on this stream (e.g. `process.stdin`) — the address the
+   * browser was sent to, which does not load when the browser is on another machine. Its `state` and port must be
+   * this login's; another address is refused with a message and the user may paste again. Makes PKCE the flow even
+   * when no browser can be opened here. The loopback listener keeps listening meanwhile.
+   */
+  readonly pasteFrom?: NodeJS.ReadableStream | undefined
+  /** Where SSH / WSL / container / display variables are read to say why no browser opens (default: `process.env`). */
+  readonly env?: Record<string, string | undefined> | undefined
   /** How long to wait for the user (PKCE; default 10 min). */
   readonly timeout?: Duration.DurationInput | undefined
   readonly clientName?: string | undefined

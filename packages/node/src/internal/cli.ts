@@ -16,13 +16,13 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { parseScopes, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
-import * as Browser from "../Browser.js"
 import * as TokenProvider from "../TokenProvider.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
 import { endpoint, endpointOf, ExitWith, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
 import { sessionCommands } from "./commands.js"
+import { browserFor, remoteFlags, remoteLoginOptions } from "./cliRemote.js"
 import { settingsFor, transportFor } from "./cliSettings.js"
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
@@ -53,6 +53,7 @@ const makeCommand = (io: Io) => {
     ifNeeded: Options.boolean("if-needed").pipe(
       Options.withDescription("keep a still-valid cached token instead of logging in again (for scripts run in parallel)")
     ),
+    ...remoteFlags,
     port: Options.integer("port").pipe(
       // Caught here, as a usage error naming the flag, not by the socket layer as a RangeError.
       Options.withSchema(Schema.Int.pipe(Schema.between(0, 65535, { message: () => "--port must be a port number from 0 to 65535" }))),
@@ -84,13 +85,12 @@ const makeCommand = (io: Io) => {
         endpoint: endpointOf(io, opts.endpoint),
         useFips: settings.useFips,
         useDualStack: settings.useDualStack,
-        useDeviceCode: opts.useDeviceCode || settings.useDeviceCode === true,
+        ...yield* remoteLoginOptions(io, opts, settings),
         noBrowser: opts.noBrowser,
         reuseValidToken: opts.ifNeeded,
         scopes,
-        port: Option.getOrUndefined(opts.port),
         output: { write: io.stderr, isTTY: io.stderrIsTTY === true }
-      }).pipe(Effect.provide(opts.noBrowser ? Browser.layerNone : Browser.layer), Effect.provide(transportFor(io, settings)))
+      }).pipe(Effect.provide(browserFor(io, opts.noBrowser)), Effect.provide(transportFor(io, settings)))
       const store = yield* TokenStore.TokenStore
       io.stderr(
         `Logged in to ${session.startUrl}; token valid until ${formatTimestamp(t.expiresAt.getTime())} (${store.locate(TokenStore.tokenCacheKey(session))})\n`

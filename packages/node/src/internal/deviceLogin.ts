@@ -57,9 +57,13 @@ export const deviceLogin = (
         userCode: view.userCode,
         expiresAt: new Date(view.expiresAt ?? Date.now())
       }
+      // Anti-phishing (RFC 8628 §5.4, §6.1): the browser gets the page that asks for the code, never the link that
+      // fills it in. The user types the code printed above, so a code minted by someone else is not approved in one
+      // click; the code-filled link is printed for the user to open after checking the code.
+      const page = view.verificationUri
       Effect.runFork(
         Effect.gen(function*() {
-          if (opening) yield* browser.open(url)
+          if (opening) yield* browser.open(page)
           if (options.onAwaitingUser) yield* options.onAwaitingUser(event)
         })
       )

@@ -15,7 +15,9 @@ import { LockTimeoutError, LoginError } from "../Errors.js"
 import type * as Login from "../Login.js"
 import type * as TokenProvider from "../TokenProvider.js"
 import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } from "../TokenStore.js"
+import { describe as describePlace, detect, nodeProbes } from "./environment.js"
 import { startLoopback } from "./loopback.js"
+import { readPastedRedirect } from "./pasteBack.js"
 import { DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
 import { incompleteAnswer, publicToken, type TokenAnswer, tokenFromAnswer, usableAsIs } from "./tokenResponse.js"
 
@@ -43,9 +45,15 @@ export const authorizeUrl = (options: {
 export const chooseFlow = (options: Login.Options, browserAvailable: boolean): Kind =>
   options.useDeviceCode === true || options.session.name === undefined
     ? "device"
-    : options.noBrowser === true || browserAvailable
+    : options.noBrowser === true || browserAvailable || options.pasteFrom !== undefined || options.port !== undefined
     ? "pkce"
     : "device"
+
+/** One line: where this runs (SSH, container, WSL, no display) and what happens about the browser. */
+const sayWhere = (options: Login.Options, what: string): string => {
+  const detection = detect(options.env ?? process.env, nodeProbes)
+  return detection.place === "desktop" ? `${what.charAt(0).toUpperCase()}${what.slice(1)}` : describePlace(detection, what)
+}
 
 const saveToken = (session: Login.Options["session"], registration: CachedRegistration, response: TokenAnswer) =>
   Effect.gen(function*() {
@@ -92,16 +100,32 @@ const pkceLogin = (options: Login.Options, client: SsoOidc.SsoOidc.Service, endp
       challenge: pkce.challenge,
       scopes
     })
+    // The listener is bound (above) before the browser is opened: a fast redirect never finds the port closed.
     const opened = options.noBrowser === true ? false : yield* browser.open(url)
+    const elsewhere = !opened && options.noBrowser !== true && !browser.available
     if (opened) {
       out("Your browser has been opened to authorize this login. If it did not open, open this URL on this machine:")
+    } else if (elsewhere) {
+      out(sayWhere(options, "not opening a browser here; open this URL in a browser on your own machine:"))
     } else {
-      out("Open this URL in a browser on this machine to authorize this login:")
+      out(`Open this URL in a browser${options.pasteFrom !== undefined ? "" : " on this machine"} to authorize this login:`)
     }
     out(url)
+    if (!opened && options.port !== undefined && options.port !== 0) {
+      out(`It redirects to ${server.redirectUri}: forwarded with \`ssh -L ${server.port}:127.0.0.1:${server.port} <this host>\`, the login completes by itself.`)
+    }
+    if (options.pasteFrom !== undefined) {
+      out("After you approve, your browser goes to an address on 127.0.0.1 that may not load: copy the whole address from its address bar and paste it here (Ctrl-C to stop):")
+    }
     if (options.onAwaitingUser) yield* options.onAwaitingUser({ kind: "pkce", url })
     const timeout = options.timeout ?? Duration.minutes(10)
-    const callback = yield* server.callback.pipe(
+    const arrived = options.pasteFrom === undefined
+      ? server.callback
+      : Effect.raceFirst(
+        server.callback,
+        readPastedRedirect({ input: options.pasteFrom, redirectUri: server.redirectUri, state, out })
+      )
+    const callback = yield* arrived.pipe(
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () => new LoginError({ reason: `no authorization arrived within ${Duration.format(timeout)}` })
@@ -138,7 +162,10 @@ const interactiveLogin = (options: Login.Options) =>
     const scopes = options.scopes ?? options.session.scopes ?? DEFAULT_SCOPES
     const flow = chooseFlow(options, browser.available)
     if (flow === "device" && options.useDeviceCode !== true && options.session.name !== undefined) {
-      lineWriter(options)("No browser can be opened here (no DISPLAY, BROWSER or SSOKIT_BROWSER): using the device code flow.")
+      lineWriter(options)(sayWhere(
+        options,
+        "no browser can be opened here (no BROWSER or SSOKIT_BROWSER), so this login uses the device code flow (PKCE works with --paste, or --callback-port N forwarded by ssh -L N:127.0.0.1:N)."
+      ))
     }
     const { deviceLogin } = yield* Effect.promise(() => import("./deviceLogin.js"))
     const attempt = (forceNewRegistration: boolean | undefined) => {
