@@ -7,7 +7,7 @@ import * as PgliteStore from "@ssokit/fleet/PgliteStore"
 import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 import * as Effect from "effect/Effect"
 import { flowStoreContract } from "../support/flowStoreContract.js"
-import { postgresForSuite } from "../support/postgres.js"
+import { postgresForSuite } from "../support/postgresSuite.js"
 
 const pg = postgresForSuite()
 

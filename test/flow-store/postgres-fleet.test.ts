@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
-import { postgresForSuite } from "../support/postgres.js"
+import { postgresForSuite } from "../support/postgresSuite.js"
 import { keyOf, replica, secretsIn } from "./rig.js"
 
 const pg = postgresForSuite()

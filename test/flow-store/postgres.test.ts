@@ -7,7 +7,7 @@ import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import { postgresForSuite } from "../support/postgres.js"
+import { postgresForSuite } from "../support/postgresSuite.js"
 
 const pg = postgresForSuite()
 

@@ -6,6 +6,8 @@
  * The binaries come from Debian's `postgresql` package (`scripts/setup.mjs` installs it): the newest
  * `/usr/lib/postgresql/<version>/bin`, else `initdb`/`pg_ctl` on PATH; `SSOKIT_PG_BIN` (a bin directory) overrides both.
  *
+ * Plain Node (no vitest import), so benches and scripts can use it too; `postgresSuite.ts` wraps it for test files.
+ *
  * Root: `initdb` and `postgres` refuse to run as root, so under uid 0 the server's programs run as the `postgres`
  * user the Debian package creates (or `nobody` when there is none) through `runuser`, and the temp dir is handed to
  * that user. Clients (psql, pg_dump, the tests' drivers) connect over TCP as the role `postgres` from any user.
@@ -15,7 +17,6 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from "node:net"
 import { tmpdir, userInfo } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll } from "vitest"
 
 /** The directory holding initdb, pg_ctl, psql and pg_dump, or undefined when PostgreSQL is not installed. */
 export const postgresBinDir = (): string | undefined => {
@@ -196,22 +197,6 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
       rmSync(dir, { recursive: true, force: true })
     },
     log: () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "")
-  }
-}
-
-/**
- * One server for a test file: started before its tests, stopped and removed after them. Call at the top level of
- * the file; the returned function gives the running server inside tests.
- */
-export const postgresForSuite = (options: StartOptions = {}): () => PostgresServer => {
-  let server: PostgresServer | undefined
-  beforeAll(async () => {
-    server = await startPostgres(options)
-  }, 120_000)
-  afterAll(() => server?.close())
-  return () => {
-    if (server === undefined) throw new Error("the PostgreSQL server is not started (postgresForSuite runs it in beforeAll)")
-    return server
   }
 }
 
