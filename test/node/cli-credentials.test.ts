@@ -131,6 +131,17 @@ describe("ssokit credentials / env / exec", () => {
     expect(results.filter((r) => r.stderr.includes("/authorize?")).length).toBe(1)
   })
 
+  it("--endpoint and --portal-endpoint stand in for AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL_SSO", async () => {
+    fs.rmSync(roleFile("Dev"), { force: true })
+    expireToken()
+    const before = { create: stat("CreateToken"), role: stat("GetRoleCredentials") }
+    const noEnv = { AWS_ENDPOINT_URL_SSO_OIDC: "", AWS_ENDPOINT_URL_SSO: "" }
+    const r = await ssokit(["credentials", "--profile", "dev", "--no-login", "--endpoint", emulator.url, "--portal-endpoint", emulator.url], noEnv)
+    expect(r.code, r.stderr).toBe(0)
+    expect(stat("CreateToken")).toBe(before.create + 1)
+    expect(stat("GetRoleCredentials")).toBe(before.role + 1)
+  })
+
   it("expired cached role credentials are replaced, not served", async () => {
     const file = roleFile("Dev")
     const old = readJson(file)
@@ -199,6 +210,16 @@ describe("ssokit credentials / env / exec", () => {
     const noFile = await run(process.execPath, [cli, "credentials", "--profile", "dev"], { HOME: home, AWS_CONFIG_FILE: path.join(home, "missing") })
     expect(noFile.code).toBe(1)
     expect(noFile.stderr).toContain(path.join(home, "missing"))
+    // malformed config files: an unclosed header (readers drop the section), a directory in the file's place
+    const malformed = path.join(home, "malformed-config")
+    fs.writeFileSync(malformed, "[profile dev\nsso_session = dev\n")
+    for (const file of [malformed, path.join(home, ".aws")]) {
+      const r = await run(process.execPath, [cli, "credentials", "--profile", "dev"], { HOME: home, AWS_CONFIG_FILE: file })
+      expect(r.code).toBe(1)
+      expect(r.stdout).toBe("")
+      expect(r.stderr.trim().split("\n")).toHaveLength(1)
+      expect(r.stderr).toContain(file)
+    }
   })
 
   it("portal 429 beyond the retries, and 401: messages name the profile; secrets never printed; caches intact", async () => {

@@ -125,6 +125,13 @@ describe("ssokit session commands against the emulator", () => {
     expect(parsed.sessions[0]).toMatchObject({ name: "dev", token: "valid", refreshable: true, tokenExpiresAt: token.expiresAt })
     expect(parsed.sessions[1]).toMatchObject({ startUrl: LEGACY_URL, token: "valid", tokenExpiresAt: legacyExpiry, refreshable: false, profiles: ["old"] })
     expect(parsed.sessions[1].reason).toContain("sso_registration_scopes")
+    // --profile / --sso-session narrow it to one session; an unknown one is an error naming it
+    const one = JSON.parse((await ssokit(["status", "--json", "--profile", "old"])).stdout)
+    expect(one.sessions.map((s: { section: string }) => s.section)).toEqual(["profile old"])
+    expect(JSON.parse((await ssokit(["status", "--json", "--sso-session", "dev"])).stdout).sessions).toHaveLength(1)
+    const ghost = await ssokit(["status", "--profile", "ghost"])
+    expect(ghost.code).toBe(1)
+    expect(ghost.stderr).toContain("[profile ghost]")
   })
 
   it("status on an expired, refreshable token says so without refreshing it", async () => {

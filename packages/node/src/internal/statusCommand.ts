@@ -11,6 +11,7 @@ import { configFilePath } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
 import { type CachedRegistration, type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { formatTimestamp } from "./cacheFormat.js"
+import { profile, selectSession, ssoSession } from "./cliShared.js"
 import { type ListedSession, listSessions, loadSections } from "./configSections.js"
 
 export interface SessionStatus {
@@ -132,11 +133,20 @@ const render = (s: SessionStatus, now: number): string => {
 
 export const statusCommand = (io: Io) =>
   Command.make("status", {
+    profile,
+    ssoSession,
     json: Options.boolean("json").pipe(Options.withDescription("print the sessions as JSON"))
   }, (opts) =>
     Effect.gen(function*() {
       const file = configFilePath(io.env)
-      const sessions = listSessions(yield* loadSections(file))
+      let sessions = listSessions(yield* loadSections(file))
+      // --profile / --sso-session: only the session it names (checked as every command checks it)
+      if (Option.isSome(opts.profile) || Option.isSome(opts.ssoSession)) {
+        const selected = yield* selectSession(io, opts)
+        sessions = sessions.filter((s) =>
+          selected.name !== undefined ? s.name === selected.name : s.name === undefined && s.startUrl === selected.startUrl
+        )
+      }
       const now = yield* Clock.currentTimeMillis
       const statuses = yield* Effect.forEach(sessions, (s) => statusOf(s, now))
       if (opts.json) {
