@@ -128,6 +128,15 @@ describe("PostgresStore", () => {
       assert.strictEqual((yield* impatient.claim(0, 10, 1000)).length, 2)
     }), 60_000)
 
+  it.scoped("a database that does not exist is a typed error that says so, quoting nothing", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(PostgresStore.make({ url: pg().urlFor("no_such_db_canary") }))
+      assert.strictEqual(error._tag, "FlowStoreError")
+      assert.strictEqual(error.reason, "Unexpected")
+      assert.include(error.message, "3D000: the database does not exist")
+      assert.notInclude(JSON.stringify(error) + error.message, "canary")
+    }), 60_000)
+
   it.scoped("get/list read what was written", () =>
     Effect.gen(function*() {
       const { url } = database()

@@ -12,6 +12,7 @@ describe("PostgreSQL errors as FlowStoreError", () => {
     ["server shut down (57P01)", sqlError(Object.assign(new Error(`terminating connection ${canary}`), { code: "57P01" })), "Unavailable", "57P01"],
     ["connection lost without a code", sqlError(new Error(`Connection terminated unexpectedly ${canary}`)), "Unavailable", "connection lost"],
     ["too many connections (53300)", { code: "53300", message: canary }, "Unavailable", "53300"],
+    ["no privilege (42501), named", sqlError(Object.assign(new Error(`permission denied for schema public ${canary}`), { code: "42501" })), "Unexpected", "SQLSTATE 42501: the user lacks a privilege"],
     ["a bad value (22P02)", sqlError(Object.assign(new Error(`invalid input syntax: "${canary}"`), { code: "22P02" })), "Unexpected", "SQLSTATE 22P02"],
     ["not an error at all", canary, "Unavailable", "connection lost"]
   ])("%s", (_, error, reason, shown) => {

@@ -15,6 +15,15 @@ import { type Driver, makeStore } from "./sql.js"
 // connections, serialization failures and deadlocks.
 const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-3]|40)/
 
+// What the codes a misconfiguration produces mean, in words that quote nothing.
+const SQLSTATE_MEANING: Record<string, string> = {
+  "28000": "the server refused this user",
+  "28P01": "password authentication failed",
+  "3D000": "the database does not exist",
+  "42501": "the user lacks a privilege the store needs (CREATE on the schema, or on its tables)",
+  "25006": "the server is read-only (a standby?)"
+}
+
 /**
  * A driver error as a FlowStoreError: names the operation and the error's code only — the server's text may quote
  * a statement's parameters (sealed rows), a connection error may quote the URL.
@@ -28,7 +37,8 @@ export const storeError = (what: string) => (error: unknown): FlowStoreError => 
   }
   const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !TRANSIENT_SQLSTATE.test(code)) {
-    return new FlowStoreError({ reason: "Unexpected", detail: `${what} failed (SQLSTATE ${code})` })
+    const meaning = SQLSTATE_MEANING[code]
+    return new FlowStoreError({ reason: "Unexpected", detail: `${what} failed (SQLSTATE ${code}${meaning === undefined ? "" : `: ${meaning}`})` })
   }
   const kind = typeof code === "string" && /^[A-Z0-9_]{1,32}$/.test(code) ? code : "connection lost"
   return new FlowStoreError({ reason: "Unavailable", detail: `${what} failed: the database is unreachable (${kind})` })
