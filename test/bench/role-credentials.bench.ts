@@ -1,7 +1,8 @@
 /**
  * Client CPU per GetRoleCredentials call (the SSO portal), side by side, against one loopback portal in a separate
  * process: `SsoPortal.getRoleCredentials` over `@ssokit/node/Transport.layer` and over `NodeHttpClient.layerUndici`,
- * `@aws-sdk/client-sso` `GetRoleCredentialsCommand` (defaults), and a raw undici `request()` loop (the floor).
+ * `@aws-sdk/client-sso` `GetRoleCredentialsCommand` (defaults), the same GET through bare `@effect/platform`
+ * HttpClient over `Transport.layer` (what ssokit builds on), and a raw undici `request()` loop (the floor).
  * Measured as `create-token` measures (rounds of sequential calls, clients rotating, median of per-round ratios),
  * from an esbuild bundle run with plain `node` for the same reason (no keepNames cost under tsx).
  *
@@ -9,9 +10,11 @@
  */
 import { GetRoleCredentialsCommand, SSOClient } from "@aws-sdk/client-sso"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as Transport from "@ssokit/node/Transport"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -87,9 +90,26 @@ const main = async () => {
   const sdk = new SSOClient({ region: "eu-west-1", endpoint: server.url, maxAttempts: 3 })
   const url = `${server.url}/federation/credentials?account_id=${ACCOUNT}&role_name=${ROLE}`
 
+  // The floor under ssokit: the same GET through @effect/platform's HttpClient over the same transport, nothing else.
+  const bare = ManagedRuntime.make(Transport.layer)
+  const bareCall = HttpClient.HttpClient.pipe(
+    Effect.flatMap((client) =>
+      client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("x-amz-sso_bearer_token", TOKEN)))
+    ),
+    Effect.flatMap((response) => response.text),
+    Effect.map((text) => JSON.parse(text) as { roleCredentials?: { accessKeyId?: string } })
+  )
+
   const clients: ReadonlyArray<Client> = [
     { name: "ssokit (Transport.layer)", call: ssokit(lean) },
     { name: "ssokit (platform undici)", call: ssokit(undici) },
+    {
+      name: "effect http (Transport.layer)",
+      call: async () => {
+        const out = await bare.runPromise(bareCall)
+        if (out.roleCredentials?.accessKeyId === undefined) throw new Error("effect http: no credentials")
+      }
+    },
     {
       name: "aws-sdk",
       call: async () => {
@@ -117,14 +137,14 @@ const main = async () => {
   const raw = spread.get("undici raw")
   const aws = spread.get("aws-sdk")
   console.log("\nratios: median of per-round CPU ratios")
-  for (const r of rows.filter((r) => r.name.startsWith("ssokit"))) {
+  for (const r of rows.filter((r) => r.name.startsWith("ssokit") || r.name.startsWith("effect"))) {
     if (raw !== undefined) console.log(ratioLine(`${r.name} / undici raw`, pairedRatio(r.spread, raw), "≤", 1.5))
     if (aws !== undefined) console.log(ratioLine(`${r.name} / aws-sdk`, pairedRatio(r.spread, aws), "≤", 0.4))
   }
   if (flags.json) {
     console.log("BENCH_JSON " + JSON.stringify({ bench: "role-credentials", calls: flags.calls, rounds: flags.rounds, rows }))
   }
-  await Promise.all([lean.dispose(), undici.dispose()])
+  await Promise.all([lean.dispose(), undici.dispose(), bare.dispose()])
   sdk.destroy()
   server.stop()
   process.exit(0)
