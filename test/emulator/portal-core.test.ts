@@ -28,13 +28,17 @@ const many: Array<EmulatorAccount> = Array.from({ length: 23 }, (_, i) => ({
 
 let standard: Emulator
 let big: Emulator
+// A low per-token rate, so that a burst is throttled however slow the machine is.
+let slow: Emulator
 beforeAll(async () => {
   standard = await startEmulator({ autoApproveAfter: 0 })
   big = await startEmulator({ autoApproveAfter: 0, accounts: many, portalRateLimit: 20 })
+  slow = await startEmulator({ autoApproveAfter: 0, accounts: many, portalRateLimit: 4 })
 })
 afterAll(async () => {
   await standard?.close()
   await big?.close()
+  await slow?.close()
 })
 
 const clients = (emu: Emulator, retry: SsoPortal.SsoPortal.Options["retry"] = false) =>
@@ -96,32 +100,32 @@ describe("the core portal client against the emulator", () => {
     expect((big.stats().requests["ListAccounts"] ?? 0) - before).toBe(5)
   })
 
-  it("the per-token rate limit (20/s): 40 calls at once all succeed, the 429s retried with backoff", async () => {
-    const throttledBefore = big.stats().errors["TooManyRequestsException"] ?? 0
+  it("the per-token rate limit (4/s here): 16 calls at once all succeed, the 429s retried with backoff", async () => {
+    const throttledBefore = slow.stats().errors["TooManyRequestsException"] ?? 0
     const results = await run(
-      big,
+      slow,
       Effect.gen(function*() {
         const accessToken = yield* signIn
         return yield* Effect.forEach(
-          Array.from({ length: 40 }, (_, i) => many[1 + (i % 22)]!),
+          Array.from({ length: 16 }, (_, i) => many[1 + (i % 22)]!),
           (a) => SsoPortal.getRoleCredentials({ accessToken, accountId: a.accountId, roleName: "Reader" }),
           { concurrency: "unbounded" }
         )
       }),
-      // generous attempts: at 20/s the last of 40 calls waits about a second for the bucket to refill
-      { maxAttempts: 30, baseDelay: "50 millis", maxDelay: "1 second" }
+      // generous attempts: at 4/s the last of 16 calls waits about three seconds for the bucket to refill
+      { maxAttempts: 40, baseDelay: "50 millis", maxDelay: "1 second" }
     )
-    expect(results).toHaveLength(40)
+    expect(results).toHaveLength(16)
     expect(results.every((r) => r.roleCredentials?.accessKeyId?.startsWith("ASIA"))).toBe(true)
-    expect((big.stats().errors["TooManyRequestsException"] ?? 0) - throttledBefore).toBeGreaterThan(0)
+    expect((slow.stats().errors["TooManyRequestsException"] ?? 0) - throttledBefore).toBeGreaterThan(0)
   })
 
   it("without retries the rate limit is a TooManyRequestsException, which Errors.isTransient calls transient", async () => {
-    const error = await run(big, Effect.gen(function*() {
+    const error = await run(slow, Effect.gen(function*() {
       const accessToken = yield* signIn
       const outcomes = yield* Effect.forEach(
-        // 60 at once against a bucket of 20 that refills 20/s: some are refused even on a slow machine
-        Array.from({ length: 60 }, () => SsoPortal.listAccounts({ accessToken, maxResults: 1 })),
+        // 20 at once against a bucket of 4 that refills 4/s: some are refused unless they take 4 s
+        Array.from({ length: 20 }, () => SsoPortal.listAccounts({ accessToken, maxResults: 1 })),
         (call) => Effect.either(call),
         { concurrency: "unbounded" }
       )
