@@ -7,6 +7,7 @@ import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
 import { postgresForSuite } from "../support/postgresSuite.js"
 
 const pg = postgresForSuite()
@@ -59,6 +60,22 @@ describe("PostgresStore", () => {
         assert.strictEqual(row.sealed, `done-${row.id}`)
       }
     }), 120_000)
+
+  it.scoped("an end that no notification announced (written by hand) still reaches its waiter by the periodic re-read", () =>
+    Effect.gen(function*() {
+      const { url, name } = database()
+      const store = yield* PostgresStore.make({ url })
+      yield* store.insert("quiet", "s", 0)
+      const waiting = yield* Effect.fork(store.awaitEnd("quiet"))
+      // Its first read done (real time: the clock of this test is the TestClock), the row ends behind its back.
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 300)))
+      pg().psql("UPDATE ssokit_flows SET status = 'done', sealed = 'by hand' WHERE id = 'quiet'", name)
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 300)))
+      assert.isNull(waiting.unsafePoll(), "woken without a notification or a re-read")
+      yield* TestClock.adjust("30 seconds")
+      const row = yield* Fiber.join(waiting)
+      assert.strictEqual(row.sealed, "by hand")
+    }), 60_000)
 
   it.scoped("three replicas starting at once on an empty database migrate it once", () =>
     Effect.gen(function*() {

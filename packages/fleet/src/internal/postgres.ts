@@ -72,7 +72,9 @@ const connection = (options: PS.PostgresStoreOptions) => {
       user: options.username,
       password: password === undefined ? undefined : Redacted.value(password),
       ssl: options.ssl,
+      // A connection cut silently (no FIN: a partition, a dead NAT entry) is found in ~10 s + probes, not hours.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: Duration.toMillis(Duration.decode(options.connectTimeout ?? Duration.seconds(10))),
       application_name: "ssokit-fleet-listen"
     } satisfies pg.ClientConfig

@@ -73,6 +73,9 @@ export const migrations: ReadonlyArray<ReadonlyArray<string>> = [
   ]
 ]
 
+// How often the waited-for flows of a process are re-read even without a notification.
+const RECHECK_EVERY = Duration.seconds(30)
+
 /** The statements of the store, shared by every driver. */
 const SQL = {
   lock: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`,
@@ -255,6 +258,11 @@ export const makeStore = (
     const reschedule = written("reschedule", SQL.reschedule, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text), w.map((x) => x.at)])
     const complete = written("complete", SQL.complete, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text)])
     const fail = written("fail", SQL.fail, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text)])
+    // A safety net under the notifications: whatever a lost notification would have told, a slow re-read tells.
+    yield* Effect.forkScoped(Effect.repeat(
+      Effect.suspend(() => Effect.ignore(recheck(waiters.ids()))),
+      Schedule.spaced(RECHECK_EVERY)
+    ))
     const fenced = (write: Effect.Effect<Option.Option<number>, FlowStoreError>, id: string, version: number) =>
       Effect.flatMap(write, Option.match({
         onNone: () => Effect.fail(new StaleClaimError({ id, version })),
