@@ -44,7 +44,22 @@ fs.writeFileSync(
   { mode: 0o600 }
 )
 
+// a profile with cached role credentials: `ssokit credentials` on a cache hit, what the AWS CLI runs as credential_process
+// on every invocation; side by side with loading the SDK's own credential_process provider
+fs.appendFileSync(
+  path.join(home, ".aws", "config"),
+  "[profile bench]\nsso_session = bench\nsso_account_id = 111122223333\nsso_role_name = Dev\n"
+)
+fs.mkdirSync(path.join(home, ".aws", "cli", "cache"), { recursive: true, mode: 0o700 })
+fs.writeFileSync(
+  path.join(home, ".aws", "cli", "cache", `${createHash("sha1").update('{"accountId":"111122223333","roleName":"Dev","sessionName":"bench"}').digest("hex")}.json`),
+  JSON.stringify({ ProviderType: "sso", Credentials: { AccessKeyId: "ASIABENCH", SecretAccessKey: "s", SessionToken: "t", Expiration: expiresAt } }),
+  { mode: 0o600 }
+)
+
 const commands = {
+  "ssokit credentials (bundled, cache hit)": { argv: [cli, "credentials", "--profile", "bench"], expect: "ASIABENCH" },
+  "node -e import(\"@aws-sdk/credential-provider-sso\")": { argv: ["-e", "import(\"@aws-sdk/credential-provider-sso\")"], expect: undefined },
   "ssokit token (bundled, cache hit)": { argv: [cli, "token", "--sso-session", "bench"], expect: "bench-token" },
   // an extra flag takes the full @effect/cli program (still a cache hit, no network): for information
   "ssokit token --endpoint … (full CLI path)": {
@@ -82,6 +97,8 @@ const sdk = median(samples["node -e import(\"@aws-sdk/client-sso-oidc\")"])
 const floor = median(samples["node -e 0 (floor)"])
 const full = median(samples["ssokit token --endpoint … (full CLI path)"])
 const help = median(samples["ssokit login --help (full CLI path)"])
+const creds = median(samples["ssokit credentials (bundled, cache hit)"])
+const sdkSso = median(samples["node -e import(\"@aws-sdk/credential-provider-sso\")"])
 
 console.log(`CLI cold start, median of ${RUNS} alternating runs (wall time, spawn to exit)`)
 for (const n of names) console.log(`  ${n.padEnd(44)} ${median(samples[n]).toFixed(1).padStart(8)} ms`)
@@ -90,8 +107,11 @@ console.log(`  target (no slower than importing the SDK client): ${ours <= sdk ?
 for (const [label, ms] of [["ssokit login --help", help], ["full @effect/cli path on a cache hit", full]] as const) {
   console.log(`  ${label}: ${(ms / sdk).toFixed(2)}× the SDK import (${ms <= sdk ? "met" : "MISSED"}: no slower than importing the SDK client)`)
 }
+console.log(
+  `  ssokit credentials (cache hit) / importing @aws-sdk/credential-provider-sso: ${(creds / sdkSso).toFixed(2)}× (${creds <= sdkSso ? "met" : "MISSED"}: no slower)`
+)
 if (JSON_OUT) {
-  console.log(JSON.stringify({ bench: "cli-cold-start", runs: RUNS, ssokitMs: ours, fullCliMs: full, loginHelpMs: help, sdkImportMs: sdk, nodeFloorMs: floor }))
+  console.log(JSON.stringify({ bench: "cli-cold-start", runs: RUNS, ssokitMs: ours, fullCliMs: full, loginHelpMs: help, sdkImportMs: sdk, nodeFloorMs: floor, credentialsMs: creds, sdkSsoProviderImportMs: sdkSso }))
 }
 
 fs.rmSync(outdir, { recursive: true, force: true })

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { tryFastCredentials } from "../../packages/node/src/internal/fastCredentials.js"
 import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, roleCacheFile, run, startCliRig } from "./helpers.js"
 
 // `ssokit credentials` / `env` / `exec` / `logout` against the emulator's portal (issue 15 item 3)
@@ -96,6 +97,25 @@ describe("ssokit credentials / env / exec", () => {
     const again = await ssokit(["credentials", "--profile", "dev"])
     expect(JSON.parse(again.stdout)).toEqual(out)
     expect(stat("GetRoleCredentials")).toBe(before + 1)
+    // ... by the fast path (no Effect, no @effect/cli), which answers exactly what the full CLI prints
+    for (const args of [["credentials", "--profile", "dev"], ["credentials", "--profile=dev"]]) {
+      let written = ""
+      expect(await tryFastCredentials(args, env(), (text) => void (written += text)), args.join(" ")).toBe(true)
+      expect(written).toBe(r.stdout)
+    }
+    // and leaves everything else to the full CLI: no cache, near expiry, loose file mode, extra flags
+    const skip = (args: ReadonlyArray<string>) => tryFastCredentials(args, env(), () => undefined)
+    expect(await skip(["credentials", "--profile", "admin"])).toBe(false)
+    expect(await skip(["credentials", "--profile", "dev", "--no-login"])).toBe(false)
+    const cachedText = fs.readFileSync(file, "utf8")
+    const soon = new Date(Date.now() + 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z")
+    fs.writeFileSync(file, JSON.stringify({ ...readJson(file), Credentials: { ...readJson(file).Credentials, Expiration: soon } }))
+    expect(await skip(["credentials", "--profile", "dev"])).toBe(false)
+    fs.writeFileSync(file, cachedText)
+    fs.chmodSync(file, 0o644)
+    expect(await skip(["credentials", "--profile", "dev"])).toBe(false)
+    fs.chmodSync(file, 0o600)
+    expect(await skip(["credentials", "--profile", "dev"])).toBe(true)
     // --sso-session with --account-id/--role-name names the same role
     const bySession = await ssokit(["credentials", "--sso-session", "dev", "--account-id", "111122223333", "--role-name", "Dev"])
     expect(JSON.parse(bySession.stdout)).toEqual(out)

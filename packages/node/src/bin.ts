@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { tryFastCredentials } from "./internal/fastCredentials.js"
 import { tryFastToken } from "./internal/fastToken.js"
 
 const exit = (code: number) => {
@@ -7,7 +8,10 @@ const exit = (code: number) => {
   process.stdout.write("", () => process.exit(code))
 }
 
-tryFastToken(process.argv.slice(2), process.env, (text) => void process.stdout.write(text)).then(async (done) => {
+const args = process.argv.slice(2)
+const write = (text: string) => void process.stdout.write(text)
+const fast = args[0] === "credentials" ? tryFastCredentials(args, process.env, write) : tryFastToken(args, process.env, write)
+fast.then(async (done) => {
   if (done) return exit(0)
   const { main } = await import("./Cli.js")
   exit(await main(process.argv))

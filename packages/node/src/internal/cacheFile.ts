@@ -23,13 +23,13 @@ export const cacheFileOf = (directory: string, key: string): string => path.join
 
 /**
  * Why a directory may not hold secrets, or undefined when it may: it must be a directory owned by the user and
- * writable by nobody else. For the standard layout `…/.aws/sso/cache` the `sso` and `.aws` directories above
+ * writable by nobody else. For the standard layouts `…/.aws/sso/cache` and `…/.aws/cli/cache` the two directories above
  * are checked as well: whoever can write them can swap the cache directory.
  */
 export const directoryProblem = (directory: string): { directory: string; reason: string } | undefined => {
   if (process.platform === "win32") return undefined
   const chain = [directory]
-  if (path.basename(directory) === "cache" && path.basename(path.dirname(directory)) === "sso") {
+  if (path.basename(directory) === "cache" && ["sso", "cli"].includes(path.basename(path.dirname(directory)))) {
     chain.push(path.dirname(directory), path.dirname(path.dirname(directory)))
   }
   const uid = process.getuid?.()

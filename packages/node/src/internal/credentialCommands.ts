@@ -9,7 +9,8 @@ import { spawn } from "node:child_process"
 import { constants } from "node:os"
 import type { Io } from "../Cli.js"
 import { endpoint, ExitWith, profile, ssoSession, UsageError } from "./cliShared.js"
-import { isoSeconds, type RoleCredentials } from "./roleCache.js"
+import type { RoleCredentials } from "./roleCache.js"
+import { credentialProcessJson, isoSeconds } from "./roleCacheFormat.js"
 import { accountId, noLogin, portalEndpoint, roleCredentialsFor, type RoleTarget, roleName, selectTarget } from "./roleCredentials.js"
 import { FORMATS, formatEnv } from "./shellExports.js"
 
@@ -23,7 +24,7 @@ export const envVars = (target: RoleTarget, c: RoleCredentials): Array<readonly 
   ["AWS_ACCESS_KEY_ID", c.accessKeyId],
   ["AWS_SECRET_ACCESS_KEY", Redacted.value(c.secretAccessKey)],
   ["AWS_SESSION_TOKEN", Redacted.value(c.sessionToken)],
-  ["AWS_CREDENTIAL_EXPIRATION", isoSeconds(c.expiration)],
+  ["AWS_CREDENTIAL_EXPIRATION", isoSeconds(c.expiration.getTime())],
   ...(target.region !== undefined ? [["AWS_REGION", target.region] as const, ["AWS_DEFAULT_REGION", target.region] as const] : [])
 ]
 
@@ -32,15 +33,12 @@ const credentials = (io: Io) =>
     Effect.gen(function*() {
       const { credentials: c } = yield* credentialsOf(io, opts)
       // The credential_process contract (AWS SDKs and CLI): Version 1, on stdout, nothing else there.
-      io.stdout(`${
-        JSON.stringify({
-          Version: 1,
-          AccessKeyId: c.accessKeyId,
-          SecretAccessKey: Redacted.value(c.secretAccessKey),
-          SessionToken: Redacted.value(c.sessionToken),
-          Expiration: isoSeconds(c.expiration)
-        })
-      }\n`)
+      io.stdout(credentialProcessJson({
+        AccessKeyId: c.accessKeyId,
+        SecretAccessKey: Redacted.value(c.secretAccessKey),
+        SessionToken: Redacted.value(c.sessionToken),
+        expiration: c.expiration.getTime()
+      }))
     })).pipe(Command.withDescription("print role credentials as credential_process JSON (credential_process = ssokit credentials --profile P)"))
 
 const env = (io: Io) =>

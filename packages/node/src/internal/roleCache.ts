@@ -7,11 +7,12 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as path from "node:path"
 import { CacheAccessError, CacheDirectoryInsecureError } from "../Errors.js"
-import { cacheFileOf, defaultCacheDirectory, directoryProblem, quarantine, readCacheFileSync, sha1, writeFileAtomic } from "./cacheFile.js"
-import { parseTimestamp } from "./timestamps.js"
 import * as fs from "node:fs"
+import { cacheFileOf, directoryProblem, quarantine, readCacheFileSync, writeFileAtomic } from "./cacheFile.js"
+import { decodeRoleCredentialsFile, isoSeconds } from "./roleCacheFormat.js"
+
+export { isoSeconds, roleCacheDirectory, roleCacheKey } from "./roleCacheFormat.js"
 
 export interface RoleCredentials {
   readonly accessKeyId: string
@@ -19,31 +20,6 @@ export interface RoleCredentials {
   readonly sessionToken: Redacted.Redacted<string>
   readonly expiration: Date
 }
-
-/** `~/.aws/cli/cache`, next to the SSO token cache. */
-export const roleCacheDirectory = (env: Record<string, string | undefined>): string =>
-  path.join(path.dirname(path.dirname(defaultCacheDirectory(env))), "cli", "cache")
-
-/** Python's `json.dumps(args, sort_keys=True, separators=(',', ':'))` for flat string values (ASCII-escaped). */
-const compactSortedJson = (args: Record<string, string>): string =>
-  `{${
-    Object.keys(args).sort().map((k) =>
-      `${JSON.stringify(k)}:${JSON.stringify(args[k]).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`
-    ).join(",")
-  }}`
-
-/** botocore's SSOCredentialFetcher cache key. */
-export const roleCacheKey = (input: {
-  readonly accountId: string
-  readonly roleName: string
-  readonly sessionName?: string | undefined
-  readonly startUrl: string
-}): string =>
-  sha1(compactSortedJson({
-    accountId: input.accountId,
-    roleName: input.roleName,
-    ...(input.sessionName !== undefined ? { sessionName: input.sessionName } : { startUrl: input.startUrl })
-  }))
 
 const ensureDirectory = (directory: string) =>
   Effect.gen(function*() {
@@ -75,27 +51,16 @@ export const readRoleCredentials = (directory: string, key: string, now: number,
   })
 
 const decode = (text: string): RoleCredentials | undefined => {
-  try {
-    const json = JSON.parse(text) as { Credentials?: Record<string, unknown> }
-    const c = json?.Credentials
-    if (typeof c !== "object" || c === null) return undefined
-    const { AccessKeyId, Expiration, SecretAccessKey, SessionToken } = c
-    if (typeof AccessKeyId !== "string" || typeof SecretAccessKey !== "string" || typeof SessionToken !== "string") return undefined
-    const ms = typeof Expiration === "string" ? parseTimestamp(Expiration) : undefined
-    if (ms === undefined) return undefined
-    return {
-      accessKeyId: AccessKeyId,
-      secretAccessKey: Redacted.make(SecretAccessKey),
-      sessionToken: Redacted.make(SessionToken),
-      expiration: new Date(ms)
+  const c = decodeRoleCredentialsFile(text)
+  return c === undefined
+    ? undefined
+    : {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: Redacted.make(c.SecretAccessKey),
+      sessionToken: Redacted.make(c.SessionToken),
+      expiration: new Date(c.expiration)
     }
-  } catch {
-    return undefined
-  }
 }
-
-/** ISO 8601 UTC without fractions, as botocore writes `Expiration` and credential_process expects it. */
-export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z")
 
 export const writeRoleCredentials = (directory: string, key: string, credentials: RoleCredentials) =>
   Effect.gen(function*() {
@@ -107,7 +72,7 @@ export const writeRoleCredentials = (directory: string, key: string, credentials
         AccessKeyId: credentials.accessKeyId,
         SecretAccessKey: Redacted.value(credentials.secretAccessKey),
         SessionToken: Redacted.value(credentials.sessionToken),
-        Expiration: isoSeconds(credentials.expiration)
+        Expiration: isoSeconds(credentials.expiration.getTime())
       }
     })
     yield* Effect.tryPromise({ try: () => writeFileAtomic(file, body), catch: (cause) => new CacheAccessError({ file, operation: "write", cause }) })

@@ -17,9 +17,7 @@ import { loadSections, roleOfProfile } from "./configSections.js"
 import { makeFileStore } from "./fileStore.js"
 import { type PortalAccess, PortalError, portalFor } from "./portalAccess.js"
 import { readRoleCredentials, type RoleCredentials, roleCacheDirectory, roleCacheKey, writeRoleCredentials } from "./roleCache.js"
-
-/** Cached role credentials are served while they have more than this left (botocore's window for cached credentials). */
-export const ROLE_MARGIN_MS = 15 * 60_000
+import { ROLE_MARGIN_MS } from "./roleCacheFormat.js"
 
 export const portalEndpoint = Options.text("portal-endpoint").pipe(
   Options.optional,
