@@ -97,7 +97,15 @@ describe("Transport: private CA (AWS_CA_BUNDLE / caBundle)", () => {
     const bad = failure(await register(https(), { caBundle: notPem, env: {} }))
     expect(bad.message).toContain(`${notPem} holds no PEM certificate`)
     expect(bad.message).not.toContain("canary-secret-text")
-    // no request was sent: nothing reached the emulator's front or the proxy
+  })
+
+  it("a PEM block that is no certificate fails the https call with a TransportError, never a defect", async () => {
+    const broken = path.join(pki.dir, "broken.pem")
+    fs.writeFileSync(broken, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")
+    const error = failure(await register(https(), { caBundle: broken, env: {} }))
+    expect(error._tag).toBe("TransportError")
+    // a plain http:// endpoint never needs the bundle parsed
+    expect(Exit.isSuccess(await register(emulator.url, { caBundle: broken, env: {} }))).toBe(true)
   })
 })
 

@@ -46,13 +46,10 @@ const readBundle = (file: string, setting: string): string => {
     const code = (cause as NodeJS.ErrnoException).code
     throw new TransportConfigError({ setting, file, reason: `cannot be read${code !== undefined ? ` (${code})` : ""}` })
   }
+  // Parsing the certificates is left to the first TLS connection: a system-sized bundle takes ~70 ms to parse, which
+  // a request to an http:// endpoint (the emulator) never needs.
   if (!text.includes("-----BEGIN CERTIFICATE-----")) {
     throw new TransportConfigError({ setting, file, reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" })
-  }
-  try {
-    tls.createSecureContext({ ca: text })
-  } catch {
-    throw new TransportConfigError({ setting, file, reason: "holds a certificate that cannot be parsed" })
   }
   return text
 }
@@ -87,12 +84,17 @@ export const dispatcherFor = (
   settings: TransportSettings,
   connections: number | undefined
 ): Undici.Dispatcher => {
-  const tlsOptions = settings.ca !== undefined ? { ca: settings.ca } : undefined
+  const ca = settings.ca
+  // One secure context per pool, made on the first TLS connection: given `ca` alone, Node would parse the bundle
+  // again for every connection.
+  let context: tls.SecureContext | undefined
+  const contextOf = (text: string) => context ??= tls.createSecureContext({ ca: text })
   const pool = {
     ...(connections !== undefined ? { connections } : {}),
-    ...(tlsOptions !== undefined ? { connect: tlsOptions } : {})
+    ...(ca !== undefined ? { connect: lazyTlsConnector(undici, () => contextOf(ca)) } : {})
   }
   if (settings.proxy === undefined) return new undici.Agent(pool)
+  const tlsOptions = ca !== undefined ? { secureContext: contextOf(ca) } : undefined
   return new undici.EnvHttpProxyAgent({
     ...pool,
     httpProxy: settings.proxy.http,
@@ -101,6 +103,24 @@ export const dispatcherFor = (
     // the tunnelled TLS session with the endpoint, and the TLS session with an https:// proxy
     ...(tlsOptions !== undefined ? { requestTls: tlsOptions, proxyTls: tlsOptions } : {})
   })
+}
+
+/** undici's connector, with the secure context made when the first https:// connection is opened. */
+const lazyTlsConnector = (undici: typeof Undici, context: () => tls.SecureContext): Undici.buildConnector.connector => {
+  let secure: Undici.buildConnector.connector | undefined
+  let plain: Undici.buildConnector.connector | undefined
+  return (options, callback) => {
+    if (options.protocol === "https:") {
+      let connector: Undici.buildConnector.connector
+      try {
+        connector = secure ??= undici.buildConnector({ secureContext: context() })
+      } catch (cause) {
+        return callback(cause as Error, null)
+      }
+      return connector(options, callback)
+    }
+    return (plain ??= undici.buildConnector({}))(options, callback)
+  }
 }
 
 const CERTIFICATE_CODES = new Set([
