@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { tryFastCredentials } from "../../packages/node/src/internal/fastCredentials.js"
-import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, roleCacheFile, run, startCliRig } from "./helpers.js"
+import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, repoRoot, roleCacheFile, run, startCliRig } from "./helpers.js"
 
 // `ssokit credentials` / `env` / `exec` / `logout` against the emulator's portal (issue 15 item 3)
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
@@ -119,6 +119,32 @@ describe("ssokit credentials / env / exec", () => {
     // --sso-session with --account-id/--role-name names the same role
     const bySession = await ssokit(["credentials", "--sso-session", "dev", "--account-id", "111122223333", "--role-name", "Dev"])
     expect(JSON.parse(bySession.stdout)).toEqual(out)
+  })
+
+  it("peers: botocore uses ssokit as credential_process, and reads the role credentials ssokit cached as its own", async () => {
+    const cached = readJson(roleFile("Dev")).Credentials
+    fs.appendFileSync(path.join(home, ".aws", "config"), `\n[profile proc]\ncredential_process = ${process.execPath} ${cli} credentials --profile dev\n`)
+    const before = stat("GetRoleCredentials")
+    const botocore = (profile: string) =>
+      run("python3", [path.join(repoRoot, "test/node/fixtures/botocore_sso_credentials.py"), profile], env({ AWS_EC2_METADATA_DISABLED: "true" }))
+    const viaProcess = await botocore("proc")
+    expect(viaProcess.code, viaProcess.stdout + viaProcess.stderr).toBe(0)
+    expect(JSON.parse(viaProcess.stdout)).toMatchObject({
+      method: "custom-process",
+      accessKeyId: cached.AccessKeyId,
+      secretAccessKey: cached.SecretAccessKey,
+      sessionToken: cached.SessionToken
+    })
+    // botocore's SSO provider with the AWS CLI's file cache finds ssokit's file under the name it computes itself:
+    // no portal call
+    const viaSso = await run(
+      "python3",
+      [path.join(repoRoot, "test/node/fixtures/awscli_cached_sso_credentials.py"), "dev"],
+      env({ AWS_EC2_METADATA_DISABLED: "true" })
+    )
+    expect(viaSso.code, viaSso.stdout + viaSso.stderr).toBe(0)
+    expect(JSON.parse(viaSso.stdout), viaSso.stdout).toMatchObject({ method: "sso", accessKeyId: cached.AccessKeyId })
+    expect(stat("GetRoleCredentials")).toBe(before)
   })
 
   it("16 parallel credential_process calls on an expired, refreshable token: 1 refresh, 0 logins, 1 portal call", async () => {
