@@ -58,9 +58,10 @@ beforeAll(() => {
   ok(run("pnpm", ["install", "--prefer-offline", "--config.ignore-scripts=true"], project), "pnpm install (consumer)")
 }, 600_000)
 
+// removing a whole installed project takes a while on a busy disk
 afterAll(() => {
   if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true })
-})
+}, 300_000)
 
 /** The import specifiers a package's `exports` offers: ".", and "./*" expanded over its dist/ (minus what maps to null). */
 const entryPoints = (name: string): Array<string> => {
@@ -112,6 +113,8 @@ describe("packed packages installed outside the workspace", () => {
         expect(manifest[field], `@ssokit/${p} package.json ${field}`).toBeDefined()
       }
       expect(JSON.stringify(manifest["dependencies"] ?? {})).not.toContain("workspace:")
+      // the license text the manifest names travels with the code, identical to the repository's
+      expect(fs.readFileSync(path.join(pkgDir, "LICENSE"), "utf8"), `@ssokit/${p} LICENSE`).toBe(fs.readFileSync(path.join(root, "LICENSE"), "utf8"))
       expect(fs.existsSync(path.join(pkgDir, "dist", "index.js")), `@ssokit/${p} dist/index.js`).toBe(true)
       expect(fs.existsSync(path.join(pkgDir, "dist", "index.d.ts")), `@ssokit/${p} dist/index.d.ts`).toBe(true)
       // no test files or build state in the tarball
