@@ -143,6 +143,24 @@ describe("ssokit session commands against the emulator", () => {
     expect(stat("CreateToken")).toBe(before)
   })
 
+  it("status --check asks the portal whether the session is still active (no refresh, no login)", async () => {
+    expect((await ssokit(["token", "--profile", "dev"])).code).toBe(0) // refresh the expired token
+    const token = readJson(cacheFile(home, "dev")).accessToken
+    const before = { create: stat("CreateToken"), list: stat("ListAccounts") }
+    const active = await ssokit(["status", "--check", "--json", "--profile", "dev"])
+    expect(active.code, active.stderr).toBe(0)
+    expect(JSON.parse(active.stdout).sessions[0]).toMatchObject({ token: "valid", portalSession: "active" })
+    expect(stat("ListAccounts")).toBe(before.list + 1)
+    // the portal session ends elsewhere (its Logout); the cached token still looks valid, the portal says otherwise
+    const logout = await fetch(`${emulator.url}/logout`, { method: "POST", headers: { "x-amz-sso_bearer_token": token } })
+    expect(logout.status).toBe(200)
+    const ended = await ssokit(["status", "--check", "--profile", "dev"])
+    expect(ended.code).toBe(0)
+    expect(ended.stdout).toContain("portal session: ended (UnauthorizedException, HTTP 401) (checked now)")
+    expect(ended.stdout + ended.stderr).not.toContain(token)
+    expect(stat("CreateToken")).toBe(before.create)
+  })
+
   it("logout --all removes the token and the registration: the next login registers anew", async () => {
     expect(fs.existsSync(registrationFile())).toBe(true)
     const r = await ssokit(["logout", "--profile", "dev", "--all"])

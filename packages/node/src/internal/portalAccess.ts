@@ -26,6 +26,8 @@ export interface PortalAccess {
   readonly listAccounts: (token: Redacted.Redacted<string>) => Effect.Effect<ReadonlyArray<AccountInfo>, PortalFailure>
   readonly listAccountRoles: (token: Redacted.Redacted<string>, accountId: string) => Effect.Effect<ReadonlyArray<string>, PortalFailure>
   readonly logout: (token: Redacted.Redacted<string>) => Effect.Effect<void, PortalFailure>
+  /** One request that only a live portal session answers (ListAccounts, one result). */
+  readonly probe: (token: Redacted.Redacted<string>) => Effect.Effect<void, PortalFailure>
 }
 
 export class PortalError {
@@ -97,7 +99,8 @@ export const portalFor = (region: string, endpoint: string | undefined): Effect.
           Effect.map((chunk) => Chunk.toReadonlyArray(chunk).flatMap((r) => (r.roleName === undefined ? [] : [r.roleName]))),
           Effect.mapError(toFailure)
         ),
-      logout: (accessToken) => Effect.mapError(portal.logout({ accessToken }), toFailure)
+      logout: (accessToken) => Effect.mapError(portal.logout({ accessToken }), toFailure),
+      probe: (accessToken) => portal.listAccounts({ accessToken, maxResults: 1 }).pipe(Effect.asVoid, Effect.mapError(toFailure))
     }
     return access
   })

@@ -12,6 +12,8 @@ import type { Io } from "../Cli.js"
 import { type CachedRegistration, type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { formatTimestamp } from "./cacheFormat.js"
 import { profile, selectSession, ssoSession } from "./cliShared.js"
+import { portalFor } from "./portalAccess.js"
+import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
 import { type ListedSession, listSessions, loadSections } from "./configSections.js"
 
 export interface SessionStatus {
@@ -28,6 +30,8 @@ export interface SessionStatus {
   /** Why the session cannot be refreshed (or what is wrong with it). */
   readonly reason?: string | undefined
   readonly registrationExpiresAt?: string | undefined
+  /** With `--check`: whether the portal still accepts the token (`active`), or the error it answered. */
+  readonly portalSession?: string | undefined
 }
 
 const inWords = (ms: number): string => {
@@ -106,6 +110,28 @@ const statusOf = (listed: ListedSession, now: number) =>
     } satisfies SessionStatus
   })
 
+/** Asks the portal about a session whose token is valid; never refreshes, never logs in. */
+const checkPortal = (io: Io, s: SessionStatus, endpoint: string | undefined) =>
+  Effect.gen(function*() {
+    if (s.token !== "valid" || s.startUrl === undefined || s.region === undefined) return s
+    const store = yield* TokenStore
+    const cached = yield* store.readToken(tokenCacheKey({ name: s.name, startUrl: s.startUrl })).pipe(
+      Effect.orElseSucceed(() => Option.none<CachedToken>())
+    )
+    if (Option.isNone(cached)) return s
+    const answer = yield* portalFor(s.region, endpoint).pipe(
+      Effect.flatMap((portal) => portal.probe(cached.value.accessToken)),
+      Effect.match({
+        onSuccess: () => "active",
+        onFailure: (f) =>
+          "status" in f && f.status !== undefined
+            ? `${f._tag === "UnauthorizedException" ? "ended" : "unknown"} (${f._tag}, HTTP ${f.status})`
+            : `unknown (${f.message})`
+      })
+    )
+    return { ...s, portalSession: answer }
+  })
+
 const render = (s: SessionStatus, now: number): string => {
   const where = [s.startUrl, s.region].filter((x) => x !== undefined).join(", ")
   const lines = [`[${s.section}]${where ? ` ${where}` : ""}${s.profiles.length > 0 ? ` — profiles: ${s.profiles.join(", ")}` : ""}`]
@@ -121,9 +147,13 @@ const render = (s: SessionStatus, now: number): string => {
     default:
       lines.push(`  token:        ${s.token === "valid" ? "valid until" : "expired"} ${at(s.tokenExpiresAt)}`)
       lines.push(`  refreshable:  ${s.refreshable ? "yes" : `no — ${s.reason}`}`)
-      // The service never tells clients when the sign-in session ends; a refresh fails once it has.
+      // The service never tells clients when the sign-in session ends; a refresh fails once it has. `--check` asks.
       lines.push(
-        `  portal session: ${s.refreshable ? "ends when IAM Identity Center ends the sign-in session (8 h by default); refreshes keep the token valid until then" : "ends with the token"}`
+        `  portal session: ${
+          s.portalSession !== undefined
+            ? `${s.portalSession} (checked now); `
+            : ""
+        }${s.refreshable ? "ends when IAM Identity Center ends the sign-in session (8 h by default); refreshes keep the token valid until then" : "ends with the token"}`
       )
   }
   if (s.registrationExpiresAt) lines.push(`  registration: valid until ${at(s.registrationExpiresAt)}`)
@@ -135,7 +165,11 @@ export const statusCommand = (io: Io) =>
   Command.make("status", {
     profile,
     ssoSession,
-    json: Options.boolean("json").pipe(Options.withDescription("print the sessions as JSON"))
+    json: Options.boolean("json").pipe(Options.withDescription("print the sessions as JSON")),
+    check: Options.boolean("check").pipe(
+      Options.withDescription("ask the portal whether each valid token's session is still active (one request per session)")
+    ),
+    portalEndpoint
   }, (opts) =>
     Effect.gen(function*() {
       const file = configFilePath(io.env)
@@ -148,7 +182,8 @@ export const statusCommand = (io: Io) =>
         )
       }
       const now = yield* Clock.currentTimeMillis
-      const statuses = yield* Effect.forEach(sessions, (s) => statusOf(s, now))
+      let statuses: ReadonlyArray<SessionStatus> = yield* Effect.forEach(sessions, (s) => statusOf(s, now))
+      if (opts.check) statuses = yield* Effect.forEach(statuses, (s) => checkPortal(io, s, portalEndpointOf(io, opts.portalEndpoint)))
       if (opts.json) {
         io.stdout(`${JSON.stringify({ configFile: file, sessions: statuses }, null, 2)}\n`)
         return
