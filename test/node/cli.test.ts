@@ -179,7 +179,7 @@ describe("ssokit CLI against the emulator", () => {
   })
 
   it.each([
-    [["token", "--bogus"], "unknown argument"],
+    [["token", "--bogus"], "unknown flag --bogus"],
     [["frobnicate"], "subcommand"],
     [["token"], "--sso-session"],
     [["login", "--start-url", START_URL], "--region"]

@@ -1,5 +1,4 @@
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -7,7 +6,6 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -20,7 +18,8 @@ import * as TokenProvider from "../TokenProvider.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
-import { endpoint, endpointOf, ExitWith, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
+import { endpoint, endpointOf, ExitWith, profile, selectSession, ssoSession, startUrl, UsageError } from "./cliShared.js"
+import * as Flags from "./flags.js"
 import { sessionCommands } from "./commands.js"
 import { browserFor, remoteFlags, remoteLoginOptions } from "./cliRemote.js"
 import { settingsFor, transportFor } from "./cliSettings.js"
@@ -45,21 +44,18 @@ const makeCommand = (io: Io) => {
     ssoSession,
     profile,
     endpoint,
-    startUrl: Options.text("start-url").pipe(Options.optional),
-    region: Options.text("region").pipe(Options.optional),
-    scopes: Options.text("scopes").pipe(Options.optional, Options.withDescription("registration scopes, comma separated")),
-    useDeviceCode: Options.boolean("use-device-code"),
-    noBrowser: Options.boolean("no-browser"),
-    ifNeeded: Options.boolean("if-needed").pipe(
-      Options.withDescription("keep a still-valid cached token instead of logging in again (for scripts run in parallel)")
+    startUrl,
+    region: Flags.value("region", Flags.region, "the region of the IAM Identity Center instance"),
+    scopes: Flags.value("scopes", Flags.scopes, "registration scopes, comma separated"),
+    useDeviceCode: Flags.switchFlag("use-device-code", "use the device authorization flow instead of PKCE"),
+    noBrowser: Flags.switchFlag("no-browser", "do not open a browser; print the URL"),
+    ifNeeded: Flags.switchFlag(
+      "if-needed",
+      "keep a still-valid cached token instead of logging in again (for scripts run in parallel)"
     ),
     ...remoteFlags,
-    port: Options.integer("port").pipe(
-      // Caught here, as a usage error naming the flag, not by the socket layer as a RangeError.
-      Options.withSchema(Schema.Int.pipe(Schema.between(0, 65535, { message: () => "--port must be a port number from 0 to 65535" }))),
-      Options.optional,
-      Options.withDescription("loopback port for the PKCE redirect (0 = any free port)")
-    )
+    // Caught here, as a usage error naming the flag, not by the socket layer as a RangeError.
+    port: Flags.value("port", Flags.port, "loopback port for the PKCE redirect (0 = any free port)")
   }, (opts) =>
     Effect.gen(function*() {
       const scopes = parseScopes(Option.getOrUndefined(opts.scopes))
@@ -103,6 +99,11 @@ const makeCommand = (io: Io) => {
 /** Runs the CLI; resolves with the process exit code. Never throws. */
 export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   const cli = Command.run(makeCommand(io), { name: "ssokit", version: "0.1.0" })
+  const misuse = Flags.argvProblem(argv.slice(2))
+  if (misuse !== undefined) {
+    io.stderr(`ssokit: ${misuse}\n`)
+    return Promise.resolve(2)
+  }
   const withIoConsole = (base: Console.Console): Console.Console => ({
     ...base,
     // @effect/cli prints usage errors as multi-line help docs: keep them to one line on stderr.

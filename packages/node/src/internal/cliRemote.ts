@@ -1,30 +1,21 @@
 // The `login` flags for remote and headless hosts (--paste, --callback-port) and how they become Login options.
 // Kept out of cli.ts, which other commands share.
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import type { Settings } from "../AwsConfig.js"
 import * as Browser from "../Browser.js"
 import type { Io } from "../Cli.js"
 import { UsageError } from "./cliShared.js"
-
-const portNumber = (flag: string) =>
-  // Caught here, as a usage error naming the flag, not by the socket layer as a RangeError.
-  Options.withSchema(Schema.Int.pipe(Schema.between(0, 65535, { message: () => `${flag} must be a port number from 0 to 65535` })))
+import * as Flags from "./flags.js"
 
 export const remoteFlags = {
-  paste: Options.boolean("paste").pipe(
-    Options.withDescription(
-      "PKCE paste-back: paste the address your browser was redirected to (automatic when no browser opens here and stdin is a terminal)"
-    )
+  paste: Flags.switchFlag(
+    "paste",
+    "PKCE paste-back: paste the address your browser was redirected to (automatic when no browser opens here and stdin is a terminal)"
   ),
-  callbackPort: Options.integer("callback-port").pipe(
-    portNumber("--callback-port"),
-    Options.optional,
-    Options.withDescription("fixed loopback port for the PKCE redirect, to forward with ssh -L N:127.0.0.1:N")
-  )
+  // Caught here, as a usage error naming the flag, not by the socket layer as a RangeError.
+  callbackPort: Flags.value("callback-port", Flags.port, "fixed loopback port for the PKCE redirect, to forward with ssh -L N:127.0.0.1:N")
 }
 
 /** The browser opener the CLI's environment names (as `Browser.layer`, but from the CLI's `env`), or none. */

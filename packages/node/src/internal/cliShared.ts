@@ -1,12 +1,12 @@
 // What every `ssokit` command shares: the session flags, how a session is selected, the endpoint rules and the
 // usage error. Kept apart from cli.ts so that commands can live in their own modules.
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { loadSession, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
 import type { ConfigError } from "../Errors.js"
 import * as TokenStore from "../TokenStore.js"
+import * as Flags from "./flags.js"
 
 /** A usage problem found by our own checks (after @effect/cli parsed the flags): exit code 2. */
 export class UsageError {
@@ -14,12 +14,11 @@ export class UsageError {
   constructor(readonly message: string) {}
 }
 
-export const ssoSession = Options.text("sso-session").pipe(Options.optional, Options.withDescription("the [sso-session NAME] to use"))
-export const profile = Options.text("profile").pipe(Options.optional, Options.withDescription("a profile of ~/.aws/config"))
-export const endpoint = Options.text("endpoint").pipe(
-  Options.optional,
-  Options.withDescription("OIDC endpoint URL (default: AWS_ENDPOINT_URL_SSO_OIDC, else the region's)")
-)
+// Flags are declared through ./flags.js, so a misused one is a usage error naming it (exit 2).
+export const ssoSession = Flags.value("sso-session", Flags.name, "the [sso-session NAME] to use")
+export const profile = Flags.value("profile", Flags.name, "a profile of ~/.aws/config")
+export const endpoint = Flags.value("endpoint", Flags.url, "OIDC endpoint URL (default: AWS_ENDPOINT_URL_SSO_OIDC, else the region's)")
+export const startUrl = Flags.value("start-url", Flags.url, "the AWS access portal URL")
 
 export const endpointOf = (io: Io, flag: Option.Option<string>) =>
   Option.getOrUndefined(flag) ?? (io.env.AWS_ENDPOINT_URL_SSO_OIDC || undefined)

@@ -2,7 +2,6 @@
 // run with the credentials in its environment).
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
@@ -13,6 +12,7 @@ import type { RoleCredentials } from "./roleCache.js"
 import { credentialProcessJson, isoSeconds } from "./roleCacheFormat.js"
 import { accountId, noLogin, portalEndpoint, roleCredentialsFor, type RoleTarget, roleName, selectTarget } from "./roleCredentials.js"
 import { FORMATS, formatEnv } from "./shellExports.js"
+import * as Flags from "./flags.js"
 
 const targetOptions = { profile, ssoSession, accountId, roleName, endpoint, portalEndpoint, noLogin }
 
@@ -44,7 +44,7 @@ const credentials = (io: Io) =>
 const env = (io: Io) =>
   Command.make("env", {
     ...targetOptions,
-    format: Options.choice("format", FORMATS).pipe(Options.withDefault("sh" as const), Options.withDescription("sh (bash, zsh), fish, powershell or json"))
+    format: Flags.value("format", Flags.oneOf(FORMATS), "sh (bash, zsh), fish, powershell or json").pipe(Flags.orDefault<(typeof FORMATS)[number]>("sh"))
   }, (opts) =>
     Effect.gen(function*() {
       const { credentials: c, target } = yield* credentialsOf(io, opts)

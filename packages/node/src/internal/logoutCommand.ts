@@ -1,17 +1,17 @@
 // `ssokit logout`: ends the session here (the cached token, the role credentials cached for its profiles) and,
 // with `--all`, forgets the client registration too, so that the next login registers anew.
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { configFilePath, parseScopes, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
 import { type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
-import { profile, selectSession, ssoSession } from "./cliShared.js"
+import { profile, selectSession, ssoSession, startUrl } from "./cliShared.js"
 import { loadSections, roleOfProfile, type Sections } from "./configSections.js"
 import { portalFor } from "./portalAccess.js"
 import { removeRoleCredentials, roleCacheDirectory, roleCacheKey } from "./roleCache.js"
 import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
+import * as Flags from "./flags.js"
 
 /** The profiles of the config that get role credentials through `session`. */
 export const profilesOfSession = (sections: Sections, session: SsoSession): Array<{ accountId: string; roleName: string }> => {
@@ -41,11 +41,9 @@ export const logoutCommand = (io: Io) =>
   Command.make("logout", {
     ssoSession,
     profile,
-    startUrl: Options.text("start-url").pipe(Options.optional),
+    startUrl,
     portalEndpoint,
-    all: Options.boolean("all").pipe(
-      Options.withDescription("also remove the cached client registration (the next login registers anew)")
-    )
+    all: Flags.switchFlag("all", "also remove the cached client registration (the next login registers anew)")
   }, (opts) =>
     Effect.gen(function*() {
       const store = yield* TokenStore

@@ -3,7 +3,6 @@
 // shows the diff). The portal's rate limit (about 20 requests/s per token) is met by calling it one request at a
 // time, the core client retrying TooManyRequestsException with backoff.
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -19,6 +18,7 @@ import { DEFAULT_SCOPES } from "./registration.js"
 import { changed, IniSyntaxError, planEdit, render, type SectionUpdate, unifiedDiff } from "./iniEdit.js"
 import { type AccountInfo, PortalError, type PortalFailure, portalFor } from "./portalAccess.js"
 import { noLogin, portalEndpoint, portalEndpointOf, tokenFor } from "./roleCredentials.js"
+import * as Flags from "./flags.js"
 
 const sessionOptions = { profile, ssoSession, endpoint, portalEndpoint, noLogin }
 type SessionOptions = Command.Command.ParseConfig<typeof sessionOptions>
@@ -78,7 +78,7 @@ const assignments = (portal: Effect.Effect.Success<ReturnType<typeof connect>>, 
     return out
   })
 
-const json = Options.boolean("json").pipe(Options.withDescription("print JSON"))
+const json = Flags.switchFlag("json", "print JSON")
 
 const accounts = (io: Io) =>
   Command.make("accounts", { ...sessionOptions, json }, (opts) =>
@@ -93,7 +93,7 @@ const roles = (io: Io) =>
   Command.make("roles", {
     ...sessionOptions,
     json,
-    accountId: Options.text("account-id").pipe(Options.optional, Options.withDescription("only this account"))
+    accountId: Flags.value("account-id", Flags.accountId, "only this account")
   }, (opts) =>
     Effect.gen(function*() {
       const portal = yield* connect(io, opts)
@@ -131,11 +131,10 @@ const readConfigText = (file: string) =>
 const populate = (io: Io) =>
   Command.make("populate", {
     ...sessionOptions,
-    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("show the change as a diff; write nothing")),
-    region: Options.text("region").pipe(Options.optional, Options.withDescription("the region to set in each profile")),
-    nameFormat: Options.text("name-format").pipe(
-      Options.withDefault("{account_name}-{role_name}"),
-      Options.withDescription("profile names from {account_name}, {account_id}, {role_name}, {session}")
+    dryRun: Flags.switchFlag("dry-run", "show the change as a diff; write nothing"),
+    region: Flags.value("region", Flags.region, "the region to set in each profile"),
+    nameFormat: Flags.value("name-format", Flags.text, "profile names from {account_name}, {account_id}, {role_name}, {session}").pipe(
+      Flags.orDefault("{account_name}-{role_name}")
     )
   }, (opts) =>
     Effect.gen(function*() {

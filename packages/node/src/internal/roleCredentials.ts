@@ -1,7 +1,6 @@
 // From a profile to role credentials, as `credentials`, `env` and `exec` need them: the role cache first; on a miss
 // a token (refreshed once for all parallel callers by the token provider's locks, or one login under the login
 // lock), then GetRoleCredentials under the role's own lock, so N parallel callers make one portal call.
-import * as Options from "@effect/cli/Options"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -18,16 +17,12 @@ import { makeFileStore } from "./fileStore.js"
 import { type PortalAccess, PortalError, portalFor } from "./portalAccess.js"
 import { readRoleCredentials, type RoleCredentials, roleCacheDirectory, roleCacheKey, writeRoleCredentials } from "./roleCache.js"
 import { ROLE_MARGIN_MS } from "./roleCacheFormat.js"
+import * as Flags from "./flags.js"
 
-export const portalEndpoint = Options.text("portal-endpoint").pipe(
-  Options.optional,
-  Options.withDescription("SSO portal endpoint URL (default: AWS_ENDPOINT_URL_SSO, else the region's)")
-)
-export const noLogin = Options.boolean("no-login").pipe(
-  Options.withDescription("fail instead of starting an interactive login when the session needs one")
-)
-export const accountId = Options.text("account-id").pipe(Options.optional, Options.withDescription("with --sso-session: the account"))
-export const roleName = Options.text("role-name").pipe(Options.optional, Options.withDescription("with --sso-session: the role"))
+export const portalEndpoint = Flags.value("portal-endpoint", Flags.url, "SSO portal endpoint URL (default: AWS_ENDPOINT_URL_SSO, else the region's)")
+export const noLogin = Flags.switchFlag("no-login", "fail instead of starting an interactive login when the session needs one")
+export const accountId = Flags.value("account-id", Flags.accountId, "with --sso-session: the account")
+export const roleName = Flags.value("role-name", Flags.roleName, "with --sso-session: the role")
 
 export const portalEndpointOf = (io: Io, flag: Option.Option<string>) =>
   Option.getOrUndefined(flag) ?? (io.env.AWS_ENDPOINT_URL_SSO || undefined)

@@ -2,7 +2,6 @@
 // whether it can be refreshed and why not, the client registration's expiry. Reads only; never refreshes, never
 // prints a secret.
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as RefreshPolicy from "@ssokit/core/RefreshPolicy"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -15,6 +14,7 @@ import { profile, selectSession, ssoSession } from "./cliShared.js"
 import { portalFor } from "./portalAccess.js"
 import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
 import { type ListedSession, listSessions, loadSections } from "./configSections.js"
+import * as Flags from "./flags.js"
 
 export interface SessionStatus {
   readonly section: string
@@ -165,10 +165,8 @@ export const statusCommand = (io: Io) =>
   Command.make("status", {
     profile,
     ssoSession,
-    json: Options.boolean("json").pipe(Options.withDescription("print the sessions as JSON")),
-    check: Options.boolean("check").pipe(
-      Options.withDescription("ask the portal whether each valid token's session is still active (one request per session)")
-    ),
+    json: Flags.switchFlag("json", "print the sessions as JSON"),
+    check: Flags.switchFlag("check", "ask the portal whether each valid token's session is still active (one request per session)"),
     portalEndpoint
   }, (opts) =>
     Effect.gen(function*() {
