@@ -7,7 +7,8 @@
  * - Node.js ≥ 20 and `pnpm install` at the repository root. By default the script starts an SSO OIDC emulator
  *   in-process (interval 2 s).
  * - Against an emulator you started (`pnpm emulator --interval 2`): `--endpoint URL` (or `AWS_ENDPOINT_URL_SSO_OIDC`).
- *   Approvals go through that emulator's admin API, so only an emulator will do.
+ *   Approvals go through that emulator's admin API, so only an emulator will do: start it with
+ *   `SSOKIT_EMULATOR_ADMIN_TOKEN=…` and give this script the same variable (or copy the token it prints).
  *
  * Run: pnpm exec tsx --conditions=source examples/many-logins.ts [--logins N] [--endpoint URL] [--help]
  */
@@ -40,13 +41,18 @@ const interval = 2
 const startUrl = "https://example.awsapps.com/start"
 const emulator = requested === undefined ? await startEmulator({ interval, quiet: true }) : undefined
 const endpoint = (requested ?? emulator!.url).replace(/\/$/, "")
+const adminToken = emulator?.adminToken ?? process.env["SSOKIT_EMULATOR_ADMIN_TOKEN"]
+if (adminToken === undefined) {
+  console.error("--endpoint needs SSOKIT_EMULATOR_ADMIN_TOKEN: the admin token that emulator printed at start")
+  process.exit(2)
+}
 
 /** What a user does on the verification page, here through the emulator's admin API. */
 const approve = (userCode: string) =>
   Effect.promise(() =>
     fetch(`${endpoint}/admin/approve`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${adminToken}` },
       body: JSON.stringify({ userCode })
     })
   )

@@ -17,7 +17,7 @@ export interface EmulatorProcess {
 const launcher = `
 import { startEmulator } from "@ssokit/emulator/Emulator"
 const emulator = await startEmulator(JSON.parse(process.argv[process.argv.length - 1]))
-process.stdout.write("ssokit-emulator listening on " + emulator.url + "\\n")
+process.stdout.write("ssokit-emulator listening on " + emulator.url + "\\nssokit-emulator admin token " + emulator.adminToken + "\\n")
 const stop = () => emulator.close().then(() => process.exit(0))
 process.on("SIGTERM", stop)
 process.on("SIGINT", stop)
@@ -33,17 +33,18 @@ export const startEmulatorProcess = (options: Record<string, unknown>): Promise<
     let output = ""
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /ssokit-emulator listening on (http:\/\/\S+)/.exec(output)
+      const match = /ssokit-emulator listening on (http:\/\/\S+)\nssokit-emulator admin token (\S+)\n/.exec(output)
       if (match === null) return
       child.stdout!.off("data", onData)
       const url = match[1]!
+      const authorization = `Bearer ${match[2]!}`
       resolve({
         url,
-        stats: async () => (await (await fetch(`${url}/admin/stats`)).json()) as never,
+        stats: async () => (await (await fetch(`${url}/admin/stats`, { headers: { authorization } })).json()) as never,
         admin: async (route, body) => {
           const response = await fetch(`${url}/admin/${route}`, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", authorization },
             body: JSON.stringify(body)
           })
           const text = await response.text()

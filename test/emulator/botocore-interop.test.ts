@@ -10,9 +10,9 @@ import { expect, it } from "vitest"
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "botocore_interop.py")
 
-const runPython = (url: string) =>
+const runPython = (url: string, adminToken: string) =>
   new Promise<string>((resolve, reject) =>
-    execFile("python3", [script, url], {
+    execFile("python3", [script, url, adminToken], {
       timeout: 60_000,
       // keep botocore away from any real AWS configuration on the machine
       env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true" }
@@ -31,7 +31,7 @@ const err = (code: string, status: number, error: string, extra: Record<string, 
 it("botocore's sso-oidc client: device flow, refresh rotation, errors and signed CreateTokenWithIAM", async () => {
   const emu = await startEmulator({ interval: 1 })
   try {
-    const out = JSON.parse(await runPython(emu.url))
+    const out = JSON.parse(await runPython(emu.url, emu.adminToken))
     expect(out.register).toEqual(["authorizationEndpoint", "clientId", "clientIdIssuedAt", "clientSecret", "clientSecretExpiresAt", "tokenEndpoint"])
     expect(out.start).toEqual({ interval: 1, expiresIn: 600, verificationUri: `${emu.url}/device` })
     expect(out.pending).toEqual(err("AuthorizationPendingException", 400, "authorization_pending", { error_description: "Authorization is still pending" }))

@@ -10,9 +10,9 @@ import { expect, it } from "vitest"
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "botocore_portal.py")
 
-const runPython = (url: string, token: string) =>
+const runPython = (url: string, token: string, adminToken: string) =>
   new Promise<string>((resolve, reject) =>
-    execFile("python3", [script, url, token], {
+    execFile("python3", [script, url, token, adminToken], {
       timeout: 60_000,
       env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true" }
     }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)))
@@ -32,7 +32,7 @@ it("botocore's sso client: paginated accounts, roles, credentials, the portal's 
     const cred = { clientId: reg.clientId, clientSecret: reg.clientSecret }
     const start = await post("/device_authorization", { ...cred, startUrl: "https://d-1234567890.awsapps.com/start" })
     const tokens = await post("/token", { ...cred, grantType: "urn:ietf:params:oauth:grant-type:device_code", deviceCode: start.deviceCode })
-    const out = JSON.parse(await runPython(emu.url, tokens.accessToken!))
+    const out = JSON.parse(await runPython(emu.url, tokens.accessToken!, emu.adminToken))
     expect(out.accounts).toEqual([
       { accountId: "111122223333", accountName: "Sandbox", emailAddress: "sandbox@example.com" },
       { accountId: "444455556666", accountName: "Prod", emailAddress: "prod@example.com" },

@@ -1,6 +1,6 @@
 """Drives the ssokit emulator with botocore's own sso-oidc client (independent of our TypeScript code).
 
-Usage: python3 botocore_interop.py URL. Prints one JSON object: what each step returned or raised.
+Usage: python3 botocore_interop.py URL ADMIN_TOKEN. Prints one JSON object: what each step returned or raised.
 """
 import base64
 import json
@@ -13,6 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 URL = sys.argv[1]
+ADMIN_TOKEN = sys.argv[2]
 APP = "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222"
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -34,7 +35,8 @@ def signed(region, secret=KEY[1]):
 
 
 def admin(path, body):
-    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST")
+    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": "Bearer " + ADMIN_TOKEN})
     with urllib.request.urlopen(req) as res:
         return json.load(res)
 

@@ -1,6 +1,6 @@
 """Drives the emulator's SSO portal with botocore's own `sso` client (independent of our TypeScript code).
 
-Usage: python3 botocore_portal.py URL ACCESS_TOKEN. Prints one JSON object: what each step returned or raised.
+Usage: python3 botocore_portal.py URL ACCESS_TOKEN ADMIN_TOKEN. Prints one JSON object: what each step returned or raised.
 """
 import json
 import sys
@@ -11,7 +11,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-URL, TOKEN = sys.argv[1], sys.argv[2]
+URL, TOKEN, ADMIN_TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
 # As botocore's SSOCredentialFetcher creates it: unsigned.
 sso = botocore.session.get_session().create_client(
     "sso", region_name="us-east-1", endpoint_url=URL,
@@ -19,7 +19,8 @@ sso = botocore.session.get_session().create_client(
 
 
 def admin(path, body):
-    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST")
+    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": "Bearer " + ADMIN_TOKEN})
     with urllib.request.urlopen(req) as res:
         return json.load(res)
 

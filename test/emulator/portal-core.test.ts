@@ -85,6 +85,7 @@ describe("the core portal client against the emulator", () => {
     expect(c.expiration! - out.before).toBeLessThan(3700 * 1000)
     const issued = await fetch(`${standard.url}/admin/role-credentials`, {
       method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${standard.adminToken}` },
       body: JSON.stringify({ accessKeyId: c.accessKeyId })
     }).then((r) => r.json() as Promise<Record<string, unknown>>)
     expect(issued).toMatchObject({ accountId: "111122223333", roleName: "Dev", valid: true })

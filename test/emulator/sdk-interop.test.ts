@@ -98,7 +98,13 @@ describe("happy paths with the official JS SDK", () => {
     })
     const page = await fetch(`${emu.url}/authorize?${query}`).then((r) => r.text())
     expect(page).toContain("Allow")
-    const allow = await fetch(`${emu.url}/authorize`, { method: "POST", redirect: "manual", body: new URLSearchParams([...query, ["action", "allow"]]) })
+    // the form's hidden token proves the post came from the emulator's own page
+    const formToken = /name="form_token" value="([^"]+)"/.exec(page)![1]!
+    const allow = await fetch(`${emu.url}/authorize`, {
+      method: "POST",
+      redirect: "manual",
+      body: new URLSearchParams([...query, ["form_token", formToken], ["action", "allow"]])
+    })
     const code = new URL(allow.headers.get("location")!).searchParams.get("code")!
     const tokens = await client.send(new CreateTokenCommand({
       clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: "authorization_code", code, redirectUri, codeVerifier: verifier

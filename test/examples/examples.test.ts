@@ -90,7 +90,8 @@ describe("examples/*.ts run standalone", () => {
       const emulator = await startEmulator({ port: 0, quiet: true, autoApproveAfter: 0, interval: 1 })
       try {
         const { args, env } = given(emulator.url)
-        const result = await run(script, args, env)
+        // the admin token of that emulator, for the examples that drive its admin API (many-logins.ts)
+        const result = await run(script, args, { ...env, SSOKIT_EMULATOR_ADMIN_TOKEN: emulator.adminToken })
         expect(result, `${script} output:\n${result.output}`).toMatchObject({ code: 0, signal: null })
         const requests = Object.values(emulator.stats().requests).reduce((n, c) => n + c, 0)
         expect(requests, `${script} sent no request to the emulator it was given`).toBeGreaterThan(0)

@@ -82,7 +82,7 @@ describe("login-broker API (embedded store)", () => {
     const streamed = events(broker.url, started.id)
     const waited = http(`${broker.url}/logins/${started.id}?wait=60`)
     await sleep(300)
-    expect((await admin(emulator.url, "approve", { userCode: started.userCode })).status).toBe(200)
+    expect((await admin(emulator, "approve", { userCode: started.userCode })).status).toBe(200)
     const answer = await waited
     expect(answer).toEqual({ status: 200, body: { id: started.id, status: "authorized" } })
     const stream = await streamed
@@ -98,7 +98,7 @@ describe("login-broker API (embedded store)", () => {
     expect((await http(`${broker.url}/logins/${started.id}`, { method: "DELETE" })).body.status).toBe("authorized")
 
     const denied = await startLogin(broker.url)
-    await admin(emulator.url, "deny", { userCode: denied.userCode })
+    await admin(emulator, "deny", { userCode: denied.userCode })
     expect(await statusOf(broker.url, denied.id, 30)).toBe("denied")
 
     const post = (body: string) => http(`${broker.url}/logins`, { method: "POST", body })
@@ -131,7 +131,7 @@ describe("login-broker API (embedded store)", () => {
       expect(r.status).toBe(404)
       expect(typeof r.body.message).toBe("string")
     }
-    const stats = (await admin(emulator.url, "stats")).body
+    const stats = (await admin(emulator, "stats")).body
     expect(stats.earlyPolls).toBe(0)
     expect(stats.overlappingPolls).toBe(0)
     // one registration for all of them
@@ -139,7 +139,7 @@ describe("login-broker API (embedded store)", () => {
   })
 
   it("a restart resumes pending logins from the directory; deadlines passed meanwhile end them expired; a wrong key fails them", async () => {
-    await admin(emulator.url, "reset", {})
+    await admin(emulator, "reset", {})
     const dir = path.join(tempDir(), "db")
     const key = newKey()
     let broker = await launch(["--data-dir", dir], { SSOKIT_BROKER_KEY: key })
@@ -147,7 +147,7 @@ describe("login-broker API (embedded store)", () => {
     await sleep(1000)
     await broker.kill("SIGKILL")
     // approved while no replica runs: the next poll, after the restart, gets the token
-    for (const l of logins.slice(0, 3)) await admin(emulator.url, "approve", { userCode: l.userCode })
+    for (const l of logins.slice(0, 3)) await admin(emulator, "approve", { userCode: l.userCode })
     broker = await launch(["--data-dir", dir], { SSOKIT_BROKER_KEY: key })
     for (const l of logins.slice(0, 3)) expect(await statusOf(broker.url, l.id, 30)).toBe("authorized")
     for (const l of logins.slice(3)) expect(await statusOf(broker.url, l.id)).toBe("pending")
@@ -184,13 +184,13 @@ describe("login-broker API (embedded store)", () => {
     broker = await launch(["--data-dir", dir], { SSOKIT_BROKER_KEY: newKey() })
     expect(await statusOf(broker.url, orphan.id, 30)).toBe("failed")
     const fresh = await startLogin(broker.url)
-    await admin(emulator.url, "approve", { userCode: fresh.userCode })
+    await admin(emulator, "approve", { userCode: fresh.userCode })
     expect(await statusOf(broker.url, fresh.id, 30)).toBe("authorized")
     // the old key, given as an old key, opens the rows it sealed again
     await broker.kill("SIGTERM")
     broker = await launch(["--data-dir", dir], { SSOKIT_BROKER_KEY: newKey(), SSOKIT_BROKER_OLD_KEYS: key })
     expect(await statusOf(broker.url, logins[0]!.id)).toBe("authorized")
-    const stats = (await admin(emulator.url, "stats")).body
+    const stats = (await admin(emulator, "stats")).body
     expect(stats.earlyPolls).toBe(0)
     expect(stats.overlappingPolls).toBe(0)
   }, 240_000)
@@ -198,7 +198,7 @@ describe("login-broker API (embedded store)", () => {
   it("in memory (no store flag), no key needed; the data lives and dies with the process", async () => {
     const broker = await launch([], { SSOKIT_BROKER_KEY: undefined })
     const l = await startLogin(broker.url, "https://mem.awsapps.com/start", "eu-west-1")
-    await admin(emulator.url, "approve", { userCode: l.userCode })
+    await admin(emulator, "approve", { userCode: l.userCode })
     expect(await statusOf(broker.url, l.id, 30)).toBe("authorized")
   }, 60_000)
 })

@@ -104,10 +104,13 @@ export interface Json<T = any> {
   readonly body: T
 }
 
-export const http = async <T = any>(url: string, init: { method?: string; body?: string } = {}): Promise<Json<T>> => {
+export const http = async <T = any>(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {}
+): Promise<Json<T>> => {
   const res = await fetch(url, {
     ...init,
-    ...(init.body !== undefined ? { headers: { "content-type": "application/json" } } : {})
+    headers: { ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers }
   })
   const text = await res.text()
   return { status: res.status, body: text === "" ? undefined : JSON.parse(text) }
@@ -130,8 +133,12 @@ export const startLogin = async (broker: string, startUrl = "https://my-org.awsa
 export const statusOf = async (broker: string, id: string, wait?: number) =>
   (await http<{ id: string; status: string }>(`${broker}/logins/${id}${wait === undefined ? "" : `?wait=${wait}`}`)).body.status
 
-export const admin = (emulator: string, route: string, body?: unknown) =>
-  http(`${emulator}/admin/${route}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) })
+/** The emulator's admin API, with its admin token. */
+export const admin = (emulator: { readonly url: string; readonly adminToken: string }, route: string, body?: unknown) =>
+  http(`${emulator.url}/admin/${route}`, {
+    headers: { authorization: `Bearer ${emulator.adminToken}` },
+    ...(body === undefined ? {} : { method: "POST", body: JSON.stringify(body) })
+  })
 
 /** The server-sent events of a login until the stream ends (or `ms` pass). */
 export const events = async (broker: string, id: string, ms = 30_000): Promise<Array<{ event: string; data: any }>> => {

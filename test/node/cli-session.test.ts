@@ -69,7 +69,11 @@ describe("ssokit session commands against the emulator", () => {
     expect(first.code, first.stderr).toBe(0)
     const before = readJson(registrationFile())
     // the service forgets every client, as when a registration is revoked
-    const reset = await fetch(`${emulator.url}/admin/reset`, { method: "POST" })
+    const reset = await fetch(`${emulator.url}/admin/reset`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${emulator.adminToken}` },
+      body: "{}"
+    })
     expect(reset.status).toBe(200)
     const registrations = stat("RegisterClient")
     const again = await ssokit(["login", "--profile", "dev", "--use-device-code", "--no-browser"])

@@ -6,8 +6,10 @@
  *
  * @since 0.1.0
  */
+import { randomBytes } from "node:crypto"
 import { validateAccounts } from "./internal/accounts.js"
 import { validateFault, validateForcedError } from "./internal/faults.js"
+import { isLoopbackHost, parseOrigin } from "./internal/http.js"
 import { Portal } from "./internal/portal.js"
 import { EmulatorServer } from "./internal/server.js"
 import { Service } from "./internal/service.js"
@@ -158,6 +160,19 @@ export interface EmulatorOptions {
    * Default `20`. The bucket refills on the emulator's clock (`now` + `advanceClock`). CLI: `--portal-rate-limit`.
    */
   readonly portalRateLimit?: number | false
+  /**
+   * Browser origins (`scheme://host[:port]`) whose pages may call the four operations (CORS). Default: any
+   * `http(s)://localhost`, `127.x.x.x` or `[::1]` origin, which is what a local dev server is. Requests carrying any
+   * other `Origin` are refused; the admin API and the HTML pages never allow another origin.
+   */
+  readonly allowedOrigins?: ReadonlyArray<string>
+  /** The token the admin API requires (`Authorization: Bearer …`). Default: a random one, see `Emulator.adminToken`. */
+  readonly adminToken?: string
+  /**
+   * Where the warning about a non-loopback `host` goes (such an emulator is reachable from other machines).
+   * Default: stderr, even when `quiet`.
+   */
+  readonly warn?: (line: string) => void
 }
 
 /**
@@ -250,6 +265,8 @@ export interface Emulator {
    */
   readonly url: string
   readonly port: number
+  /** What the admin API (`/admin/*`) requires as `Authorization: Bearer <adminToken>`. */
+  readonly adminToken: string
   /** Stops listening and closes every connection, keep-alive ones included. */
   close(): Promise<void>
   /** Approves a pending device authorization by user code (dashes and case are ignored). */
@@ -328,6 +345,15 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     rateLimit,
     now
   }, service)
+  const allowedOrigins = options.allowedOrigins?.map((o) => {
+    const origin = typeof o === "string" ? parseOrigin(o) : undefined
+    if (origin === undefined) throw new TypeError("allowedOrigins: each must be an origin such as http://localhost:5173 (no path)")
+    return origin
+  })
+  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url")
+  if (typeof adminToken !== "string" || !/^[\x21-\x7e]{16,512}$/.test(adminToken)) {
+    throw new TypeError("adminToken must be 16 to 512 printable ASCII characters without spaces")
+  }
   // Giving `log` asks for logging; otherwise the library is quiet unless told not to be.
   const quiet = options.quiet ?? options.log === undefined
   const log = quiet ? undefined : options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
@@ -342,13 +368,25 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       offset += ms
     },
     log,
-    autoApprove: options.autoApproveAfter !== undefined
+    autoApprove: options.autoApproveAfter !== undefined,
+    allowedOrigins,
+    adminToken,
+    formToken: randomBytes(24).toString("base64url")
   })
-  const port = await server.listen(options.host ?? "127.0.0.1", options.port ?? 0)
+  const host = options.host ?? "127.0.0.1"
+  const port = await server.listen(host, options.port ?? 0)
+  if (!isLoopbackHost(host)) {
+    const warn = options.warn ?? ((line: string) => void process.stderr.write(`${line}\n`))
+    warn(
+      `ssokit-emulator: warning: listening on ${server.url}, which other machines may reach: anyone who can connect can ` +
+        "register clients, get tokens and use the approval pages (the admin API needs the admin token). Use --host 127.0.0.1 unless you mean it."
+    )
+  }
   let closing: Promise<void> | undefined
   return {
     url: server.url,
     port,
+    adminToken,
     close: () => (closing ??= server.close()),
     approve: (userCode) => service.decide(String(userCode), "approved"),
     deny: (userCode) => service.decide(String(userCode), "denied"),

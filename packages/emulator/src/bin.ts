@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `ssokit-emulator` / `pnpm emulator`: runs the emulator until SIGINT/SIGTERM. The first stdout line is
- * `ssokit-emulator listening on http://HOST:PORT` (scripts wait for it).
+ * `ssokit-emulator listening on http://HOST:PORT` (scripts wait for it), the second
+ * `ssokit-emulator admin token TOKEN` (the admin API's bearer token; `SSOKIT_EMULATOR_ADMIN_TOKEN` chooses it).
  *
  * @since 0.1.0
  */
@@ -12,12 +13,13 @@ const parsed = parseArgs(process.argv.slice(2))
 if (parsed.kind === "help") {
   process.stdout.write(USAGE)
 } else if (parsed.kind === "error") {
-  process.stderr.write(`${parsed.message}\n\n${USAGE}`)
+  process.stderr.write(`ssokit-emulator: ${parsed.message}\n\n${USAGE}`)
   process.exitCode = 2
 } else {
-  startEmulator(parsed.options).then(
+  const adminToken = process.env.SSOKIT_EMULATOR_ADMIN_TOKEN
+  startEmulator({ ...parsed.options, ...(adminToken ? { adminToken } : {}) }).then(
     (emulator) => {
-      process.stdout.write(`ssokit-emulator listening on ${emulator.url}\n`)
+      process.stdout.write(`ssokit-emulator listening on ${emulator.url}\nssokit-emulator admin token ${emulator.adminToken}\n`)
       if (parsed.options.quiet !== true) {
         process.stderr.write(`  verification page ${emulator.url}/device · stats ${emulator.url}/admin/stats · Ctrl-C stops\n`)
         process.stderr.write(`  SSO OIDC and SSO portal endpoint: AWS_ENDPOINT_URL_SSO_OIDC=${emulator.url} AWS_ENDPOINT_URL_SSO=${emulator.url}\n`)

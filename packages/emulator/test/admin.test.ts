@@ -2,8 +2,8 @@ import { spawn } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { parseArgs } from "../src/internal/cli.js"
-import { call, errorType, register, startDevice, poll, withEmulator } from "./helpers.js"
+import { parseArgs, USAGE } from "../src/internal/cli.js"
+import { adminCall, call, errorType, register, startDevice, poll, withEmulator } from "./helpers.js"
 
 describe("admin API", () => {
   it("approves, denies and lists pending authorizations; stats count operations, errors and early polls", async () => {
@@ -11,16 +11,16 @@ describe("admin API", () => {
       const client = await register(emu.url)
       const a = await startDevice(emu.url, client)
       const b = await startDevice(emu.url, client)
-      const pending = await call(emu.url, "/admin/pending", undefined, { method: "GET" })
+      const pending = await adminCall(emu, "/admin/pending", undefined, { method: "GET" })
       expect(pending.json.map((p: { userCode: string }) => p.userCode).sort()).toEqual([a.userCode, b.userCode].sort())
       expect(pending.json[0]).toEqual({ userCode: expect.any(String), clientId: client.clientId, expiresAt: expect.any(Number) })
-      expect((await call(emu.url, "/admin/approve", { userCode: a.userCode })).json).toEqual({ ok: true })
-      expect((await call(emu.url, "/admin/deny", { userCode: b.userCode })).status).toBe(200)
-      expect((await call(emu.url, "/admin/approve", { userCode: b.userCode })).status).toBe(404)
-      expect((await call(emu.url, "/admin/approve", {})).status).toBe(400)
+      expect((await adminCall(emu, "/admin/approve", { userCode: a.userCode })).json).toEqual({ ok: true })
+      expect((await adminCall(emu, "/admin/deny", { userCode: b.userCode })).status).toBe(200)
+      expect((await adminCall(emu, "/admin/approve", { userCode: b.userCode })).status).toBe(404)
+      expect((await adminCall(emu, "/admin/approve", {})).status).toBe(400)
       expect((await poll(emu.url, client, a.deviceCode)).status).toBe(200)
       expect(errorType(await poll(emu.url, client, b.deviceCode))).toBe("AccessDeniedException")
-      const stats = await call(emu.url, "/admin/stats", undefined, { method: "GET" })
+      const stats = await adminCall(emu, "/admin/stats", undefined, { method: "GET" })
       expect(stats.json).toEqual({
         requests: { RegisterClient: 1, StartDeviceAuthorization: 2, CreateToken: 2 },
         errors: { AccessDeniedException: 1 },
@@ -28,7 +28,7 @@ describe("admin API", () => {
         overlappingPolls: 0
       })
       expect(emu.stats()).toEqual(stats.json)
-      expect((await call(emu.url, "/admin/reset", {})).status).toBe(200)
+      expect((await adminCall(emu, "/admin/reset", {})).status).toBe(200)
       expect(emu.stats()).toEqual({ requests: {}, errors: {}, earlyPolls: 0, overlappingPolls: 0 })
       expect(errorType(await poll(emu.url, client, a.deviceCode))).toBe("InvalidClientException")
     })
@@ -37,7 +37,7 @@ describe("admin API", () => {
   it("injects each fault kind for the given operation and count", async () => {
     await withEmulator({}, async (emu) => {
       const reg = () => call(emu.url, "/client/register", { clientName: "n", clientType: "public" })
-      expect((await call(emu.url, "/admin/faults", { operation: "RegisterClient", kind: "status500", count: 2 })).status).toBe(200)
+      expect((await adminCall(emu, "/admin/faults", { operation: "RegisterClient", kind: "status500", count: 2 })).status).toBe(200)
       for (let i = 0; i < 2; i++) {
         const a = await reg()
         expect([a.status, errorType(a)]).toEqual([500, "InternalServerException"])
@@ -68,20 +68,20 @@ describe("admin API", () => {
 
   it("refuses malformed fault and forced-error specs", async () => {
     await withEmulator({}, async (emu) => {
-      expect((await call(emu.url, "/admin/faults", { operation: "Nope", kind: "status500", count: 1 })).status).toBe(400)
-      expect((await call(emu.url, "/admin/faults", { operation: "CreateToken", kind: "explode", count: 1 })).status).toBe(400)
-      expect((await call(emu.url, "/admin/force-error", { operation: "RegisterClient", shape: "AccessDeniedException" })).status).toBe(400)
-      expect((await call(emu.url, "/admin/force-error", { operation: "CreateToken", shape: "AccessDeniedException", reason: "nope" })).status).toBe(400)
+      expect((await adminCall(emu, "/admin/faults", { operation: "Nope", kind: "status500", count: 1 })).status).toBe(400)
+      expect((await adminCall(emu, "/admin/faults", { operation: "CreateToken", kind: "explode", count: 1 })).status).toBe(400)
+      expect((await adminCall(emu, "/admin/force-error", { operation: "RegisterClient", shape: "AccessDeniedException" })).status).toBe(400)
+      expect((await adminCall(emu, "/admin/force-error", { operation: "CreateToken", shape: "AccessDeniedException", reason: "nope" })).status).toBe(400)
       expect(() => emu.injectFault({ operation: "CreateToken", kind: "nope" as never, count: 1 })).toThrow(TypeError)
-      expect((await call(emu.url, "/admin/stats", undefined, { method: "DELETE" })).status).toBe(405)
-      expect((await call(emu.url, "/admin/faults", "{", { raw: true })).status).toBe(400)
+      expect((await adminCall(emu, "/admin/stats", undefined, { method: "DELETE" })).status).toBe(405)
+      expect((await adminCall(emu, "/admin/faults", "{", { raw: true })).status).toBe(400)
     })
   })
 
   it("forces modelled errors with their extra members", async () => {
     await withEmulator({}, async (emu) => {
       const client = await register(emu.url)
-      await call(emu.url, "/admin/force-error", { operation: "StartDeviceAuthorization", shape: "InvalidRequestException", reason: "KMS_DisabledException" })
+      await adminCall(emu, "/admin/force-error", { operation: "StartDeviceAuthorization", shape: "InvalidRequestException", reason: "KMS_DisabledException" })
       const forced = await call(emu.url, "/device_authorization", { ...client, startUrl: "https://x.awsapps.com/start" })
       expect(errorType(forced)).toBe("InvalidRequestException")
       expect(forced.json).toEqual({ error: "invalid_request", error_description: "Forced InvalidRequestException", reason: "KMS_DisabledException" })
@@ -102,6 +102,75 @@ describe("CLI", () => {
     expect(parseArgs(["--bogus"]).kind).toBe("error")
     expect(parseArgs(["--help"]).kind).toBe("help")
     expect(parseArgs(["--omit-interval", "--quiet"])).toEqual({ kind: "run", options: { quiet: true, omitInterval: true } })
+    expect(parseArgs(["--allow-origin", "http://localhost:5173", "--allow-origin=https://app.example"])).toEqual({
+      kind: "run",
+      options: { quiet: false, allowedOrigins: ["http://localhost:5173", "https://app.example"] }
+    })
+  })
+
+  // Every flag, every kind of misuse: an error naming the flag, never the value given.
+  const CANARY = "CANARYv4lue"
+  const bad: Record<string, ReadonlyArray<string>> = {
+    "--host": ["", " ", "a b", `x\u001b[2J${CANARY}`, `${CANARY}/path`, "-"],
+    "--port": ["", "x", "70000", "-1", "1e3", "8.5", "0x50", `${CANARY}`],
+    "--portal-rate-limit": ["", "-1", "abc", "1.5", "1e3", "99999999", CANARY],
+    "--accounts": ["", "/nonexistent/accounts.json", "/"],
+    "--allow-origin": ["", "*", "null", `https://app.example/${CANARY}`, `ftp://${CANARY}.example`, `http://u:${CANARY}@h`, "localhost:5173"],
+    ...Object.fromEntries(
+      ["--auto-approve-after", "--interval", "--device-code-ttl", "--access-token-ttl", "--refresh-token-ttl", "--registration-ttl", "--role-credentials-ttl"].map((f) => [
+        f,
+        ["", "-1", "abc", "1e3", "Infinity", "NaN", "99999999999", "0x10", ` 1`, CANARY]
+      ])
+    )
+  }
+  const switches = ["--quiet", "--omit-interval"]
+
+  it("the table covers every flag of the usage text", () => {
+    const documented = [...USAGE.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!).filter((f) => f !== "--help")
+    expect([...Object.keys(bad), ...switches].sort()).toEqual(documented.sort())
+  })
+
+  for (const [flag, values] of Object.entries(bad)) {
+    it(`${flag}: bad values, missing values and repeats are errors naming it`, () => {
+      const expectError = (argv: ReadonlyArray<string>) => {
+        const parsed = parseArgs(argv)
+        expect(parsed.kind, JSON.stringify(argv)).toBe("error")
+        const message = (parsed as { message: string }).message
+        expect(message).toContain(flag)
+        expect(message).not.toContain(CANARY)
+        // eslint-disable-next-line no-control-regex -- the message must carry no control character
+        expect(message).not.toMatch(/[\u0000-\u001f]/)
+      }
+      for (const value of values) {
+        expectError([flag, value])
+        expectError([`${flag}=${value}`])
+      }
+      expectError([flag])
+      expectError([flag, "--quiet"])
+      if (flag !== "--allow-origin") expectError([flag, "1", flag, "1"])
+    })
+  }
+  for (const flag of switches) {
+    it(`${flag} takes no value`, () => {
+      const parsed = parseArgs([`${flag}=${CANARY}`])
+      expect(parsed).toEqual({ kind: "error", message: `${flag} takes no value` })
+    })
+  }
+
+  it("an unknown flag or a stray argument is named, and the bin exits 2 with one line first", async () => {
+    expect(parseArgs(["--bogus"])).toEqual({ kind: "error", message: "Unknown flag --bogus" })
+    expect(parseArgs([CANARY])).toEqual({ kind: "error", message: "Unknown flag (arguments must be flags)" })
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "packages/emulator/src/bin.ts", "--port", "99999"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.on("data", (d) => (stderr += d))
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
+    expect(code).toBe(2)
+    expect(stderr.split("\n")[0]).toBe("ssokit-emulator: --port: expected a port number from 0 to 65535")
+    expect(stderr).not.toMatch(/\n\s+at /)
   })
 
   it("prints the listening line first, serves, and exits 0 on SIGTERM", async () => {
@@ -110,16 +179,21 @@ describe("CLI", () => {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"]
     })
-    const firstLine = await new Promise<string>((resolve, reject) => {
+    const [firstLine, secondLine] = await new Promise<Array<string>>((resolve, reject) => {
       let out = ""
       child.stdout.on("data", (d) => {
         out += d
-        if (out.includes("\n")) resolve(out.split("\n")[0]!)
+        if (out.split("\n").length > 2) resolve(out.split("\n"))
       })
       child.on("exit", (code) => reject(new Error(`exited ${code}`)))
     })
     expect(firstLine).toMatch(/^ssokit-emulator listening on http:\/\/127\.0\.0\.1:\d+$/)
-    const url = firstLine.slice("ssokit-emulator listening on ".length)
+    const url = firstLine!.slice("ssokit-emulator listening on ".length)
+    // the admin token, on its own line for scripts; the admin API takes it and nothing else
+    expect(secondLine).toMatch(/^ssokit-emulator admin token [\w-]{32}$/)
+    const adminToken = secondLine!.split(" ").at(-1)!
+    expect((await adminCall({ url, adminToken }, "/admin/stats", undefined, { method: "GET" })).status).toBe(200)
+    expect((await call(url, "/admin/stats", undefined, { method: "GET" })).status).toBe(401)
     const client = await register(url)
     const start = await startDevice(url, client)
     expect((await poll(url, client, start.deviceCode)).status).toBe(200)
@@ -136,10 +210,10 @@ describe("clock", () => {
       const start = await startDevice(emu.url, client)
       emu.advanceClock(30_000)
       expect(errorType(await poll(emu.url, client, start.deviceCode))).toBe("AuthorizationPendingException")
-      const moved = await call(emu.url, "/admin/clock", { advanceMs: 30_000 })
+      const moved = await adminCall(emu, "/admin/clock", { advanceMs: 30_000 })
       expect(moved.json.now).toBeGreaterThanOrEqual(Date.now() + 59_000)
       expect(errorType(await poll(emu.url, client, start.deviceCode))).toBe("ExpiredTokenException")
-      expect((await call(emu.url, "/admin/clock", { advanceMs: "x" })).status).toBe(400)
+      expect((await adminCall(emu, "/admin/clock", { advanceMs: "x" })).status).toBe(400)
     })
   })
 })
@@ -174,7 +248,7 @@ describe("logging", () => {
       expect(emu.stats().overlappingPolls).toBe(1)
       // held one ran after the delay, so it came second: early by the service's rule
       expect(emu.stats().earlyPolls).toBe(1)
-      const log = (await call(emu.url, "/admin/polls", undefined, { method: "GET" })).json as Array<{ userCode: string; interval: number; expiresAt: number; polls: Array<number> }>
+      const log = (await adminCall(emu, "/admin/polls", undefined, { method: "GET" })).json as Array<{ userCode: string; interval: number; expiresAt: number; polls: Array<number> }>
       const ofA = log.find((l) => l.userCode === a.userCode)!
       const ofB = log.find((l) => l.userCode === b.userCode)!
       expect(ofA.polls).toHaveLength(2)

@@ -202,7 +202,10 @@ describe("verification page", () => {
       expect(page.status).toBe(404)
       expect(page.text).toContain('role="alert"')
       expect(page.text).not.toContain("<script>")
-      const post = await submit(emu.url, { user_code: "BCDF-GHJK", action: "allow" })
+      // with the form token of a real page, an unknown code is "not valid"
+      const real = await startDevice(emu.url, await register(emu.url))
+      const { hidden } = parseForm(await fetch(real.verificationUriComplete).then((r) => r.text()))
+      const post = await submit(emu.url, { ...hidden, user_code: "BCDF-GHJK", action: "allow" })
       expect(post.status).toBe(404)
     })
   })

@@ -38,6 +38,18 @@ export const call = async (
   return { status: res.status, headers: res.headers, text, json }
 }
 
+/** A call to the admin API (`/admin/…`) with the emulator's admin token. */
+export const adminCall = (
+  emulator: Pick<Emulator, "url" | "adminToken">,
+  path: string,
+  body: unknown,
+  init: { method?: string; headers?: Record<string, string>; raw?: boolean } = {}
+): Promise<Answer> =>
+  call(emulator.url, path, body, {
+    ...init,
+    headers: { "content-type": "application/json", authorization: `Bearer ${emulator.adminToken}`, ...init.headers }
+  })
+
 /** The error shape name as a client reads it from `x-amzn-ErrorType`. */
 export const errorType = (a: Answer) => a.headers.get("x-amzn-errortype")?.split(":")[0]
 

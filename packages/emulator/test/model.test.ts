@@ -6,7 +6,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { startEmulator, type Emulator } from "../src/Emulator.js"
-import { call, errorType, makeClock, poll } from "./helpers.js"
+import { adminCall, call, errorType, makeClock, poll } from "./helpers.js"
 
 const INTERVAL = 2
 const DEVICE_TTL = 30
@@ -85,7 +85,7 @@ class Decide implements Cmd {
   async run(m: Model, r: Real) {
     const f = m.flows[this.i % m.flows.length]!
     const decidable = !f.exchanged && r.clock.now() < f.expiresAt && f.decision === undefined
-    const a = await call(r.emu.url, this.decision === "approved" ? "/admin/approve" : "/admin/deny", { userCode: f.userCode })
+    const a = await adminCall(r.emu, this.decision === "approved" ? "/admin/approve" : "/admin/deny", { userCode: f.userCode })
     expect(a.status).toBe(decidable ? 200 : 404)
     if (decidable) f.decision = this.decision
     expect(r.emu.pending().map((p) => p.userCode).sort()).toEqual(

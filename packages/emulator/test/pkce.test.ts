@@ -118,7 +118,7 @@ describe("authorization code with PKCE", () => {
       expect(page.text).toContain('<html lang="en">')
       expect(page.text).toContain('<form method="post" action="/authorize">')
       const hidden = Object.fromEntries([...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&")]))
-      expect(hidden).toEqual(params)
+      expect(hidden).toEqual({ ...params, form_token: expect.stringMatching(/^[\w-]{32}$/) })
       const submit = async (action: string) => {
         const res = await fetch(`${emu.url}/authorize`, {
           method: "POST",

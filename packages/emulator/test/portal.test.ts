@@ -18,7 +18,7 @@ import { validateAccounts } from "../src/internal/accounts.js"
 import { parseArgs } from "../src/internal/cli.js"
 import { Portal } from "../src/internal/portal.js"
 import { Service } from "../src/internal/service.js"
-import { type Answer, call, errorType, makeClock, poll, register, startDevice, withEmulator } from "./helpers.js"
+import { type Answer, adminCall, call, errorType, makeClock, poll, register, startDevice, withEmulator } from "./helpers.js"
 
 const PORTAL_NS = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
 
@@ -60,7 +60,7 @@ describe("the default user", () => {
       const roles = await listRoles(emu, accessToken, "111122223333")
       expect(roles.json).toEqual({ roleList: [{ roleName: "Dev", accountId: "111122223333" }, { roleName: "Admin", accountId: "111122223333" }] })
       expect(emu.accounts()).toEqual(DEFAULT_ACCOUNTS)
-      expect((await call(emu.url, "/admin/accounts", undefined, { method: "GET" })).json).toEqual(DEFAULT_ACCOUNTS)
+      expect((await adminCall(emu, "/admin/accounts", undefined, { method: "GET" })).json).toEqual(DEFAULT_ACCOUNTS)
       expect(emu.stats().requests).toMatchObject({ ListAccounts: 1, ListAccountRoles: 1 })
     })
   })
@@ -98,10 +98,10 @@ describe("GetRoleCredentials", () => {
       })
       clock.advance(900_000)
       expect(emu.roleCredentials(a.accessKeyId)?.valid).toBe(false)
-      const viaAdmin = await call(emu.url, "/admin/role-credentials", { accessKeyId: b.accessKeyId })
+      const viaAdmin = await adminCall(emu, "/admin/role-credentials", { accessKeyId: b.accessKeyId })
       expect(viaAdmin.json).toMatchObject({ roleName: "Admin", valid: false })
-      expect((await call(emu.url, "/admin/role-credentials", { accessKeyId: "ASIANOTISSUED0000000" })).status).toBe(404)
-      expect((await call(emu.url, "/admin/role-credentials", {})).status).toBe(400)
+      expect((await adminCall(emu, "/admin/role-credentials", { accessKeyId: "ASIANOTISSUED0000000" })).status).toBe(404)
+      expect((await adminCall(emu, "/admin/role-credentials", {})).status).toBe(400)
       expect(emu.roleCredentials("nope")).toBeUndefined()
       // the credentials expired, the token (1 h) did not: new credentials come with a new expiry
       const third = await roleCredentials(emu, accessToken, "111122223333", "Dev")
@@ -494,7 +494,7 @@ describe("wire details", () => {
       const forced = await listAccounts(emu, accessToken)
       expectPortalError(forced, "ResourceNotFoundException", 404)
       expect(forced.json.message).toBe("forced")
-      await call(emu.url, "/admin/force-error", { operation: "GetRoleCredentials", shape: "TooManyRequestsException" })
+      await adminCall(emu, "/admin/force-error", { operation: "GetRoleCredentials", shape: "TooManyRequestsException" })
       expectPortalError(await roleCredentials(emu, accessToken, "111122223333", "Dev"), "TooManyRequestsException", 429)
       expect(() => emu.forceError({ operation: "Logout", shape: "ResourceNotFoundException" })).toThrow(TypeError)
       expect(() => emu.forceError({ operation: "ListAccounts", shape: "InvalidGrantException" })).toThrow(TypeError)

@@ -106,7 +106,7 @@ describe("bad requests never break the server", () => {
           const res = await raw(emu.port, method, path, h, method === "GET" || method === "HEAD" ? undefined : body)
           expect(Number.isInteger(res.status) && res.status >= 200 && res.status < 600).toBe(true)
           expect(res.status).not.toBe(500)
-          const alive = await raw(emu.port, "GET", "/admin/stats", {}, undefined)
+          const alive = await raw(emu.port, "GET", "/admin/stats", { authorization: `Bearer ${emu.adminToken}` }, undefined)
           expect(alive.status).toBe(200)
         }
       ),
@@ -127,7 +127,7 @@ describe("bad requests never break the server", () => {
             resolve()
           })
         })
-        expect((await raw(emu.port, "GET", "/admin/stats", {}, undefined)).status).toBe(200)
+        expect((await raw(emu.port, "GET", "/admin/stats", { authorization: `Bearer ${emu.adminToken}` }, undefined)).status).toBe(200)
       }),
       { numRuns: 60 }
     )
@@ -186,7 +186,7 @@ describe("request edge cases", () => {
   it("close() ends keep-alive connections so the process can exit", async () => {
     const emu = await startEmulator()
     const agent = new http.Agent({ keepAlive: true })
-    await new Promise<void>((resolve) => http.get({ host: "127.0.0.1", port: emu.port, path: "/admin/stats", agent }, (res) => res.resume().on("end", resolve)))
+    await new Promise<void>((resolve) => http.get({ host: "127.0.0.1", port: emu.port, path: "/admin/stats", agent, headers: { authorization: `Bearer ${emu.adminToken}` } }, (res) => res.resume().on("end", resolve)))
     const sockets = Object.values(agent.freeSockets).flat()
     expect(sockets.length).toBe(1)
     const closedSocket = new Promise<void>((resolve) => sockets[0]!.once("close", () => resolve()))

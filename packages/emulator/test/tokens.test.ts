@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { call, errorType, makeClock, poll, register, startDevice, withEmulator } from "./helpers.js"
+import { adminCall, call, errorType, makeClock, poll, register, startDevice, withEmulator } from "./helpers.js"
 import type { Emulator } from "../src/Emulator.js"
 
 const login = async (emu: Emulator, scopes: ReadonlyArray<string> = ["sso:account:access"]) => {
@@ -88,7 +88,7 @@ describe("access tokens", () => {
       expect(emu.introspect(tokens.accessToken)).toMatchObject({ active: true, clientId: client.clientId, scopes: ["sso:account:access"] })
       clock.advance(60_000)
       expect(emu.introspect(tokens.accessToken)?.active).toBe(false)
-      const viaAdmin = await call(emu.url, "/admin/introspect", { accessToken: tokens.accessToken })
+      const viaAdmin = await adminCall(emu, "/admin/introspect", { accessToken: tokens.accessToken })
       expect(viaAdmin.json.active).toBe(false)
       expect(emu.introspect("nope")).toBeUndefined()
     })

@@ -3,6 +3,7 @@
  * forced errors, clock, reset, introspection, revocation) and to read it (pending authorizations, stats, the
  * portal's accounts and the role credentials it issued).
  */
+import { timingSafeEqual } from "node:crypto"
 import type * as http from "node:http"
 import type { EmulatorStats } from "../Emulator.js"
 import { validateFault, validateForcedError, type Faults } from "./faults.js"
@@ -20,8 +21,25 @@ export interface AdminTarget {
   readonly advanceClock: (ms: number) => void
 }
 
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+const authorized = (req: http.IncomingMessage, token: string): boolean => {
+  const m = /^Bearer ([^\s]+)$/i.exec(String(req.headers.authorization ?? "").trim())
+  const given = Buffer.from(m?.[1] ?? "", "utf8")
+  const want = Buffer.from(token, "utf8")
+  return given.length === want.length && timingSafeEqual(given, want)
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+const isJson = (req: http.IncomingMessage): boolean =>
+  String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/json"
+
+/**
+ * The admin routes. They need the admin token, and posts must be `application/json`: a web page cannot send that
+ * cross-site without a preflight, which the admin API never grants (it sends no CORS headers at all).
+ */
 export const admin = async (
   target: AdminTarget,
+  token: string,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   method: string,
@@ -30,6 +48,12 @@ export const admin = async (
   const read = await readBody(req)
   if (read === undefined) return
   const bad = (message: string, status = 400) => sendJson(res, status, { message })
+  if (!authorized(req, token)) {
+    return sendJson(res, 401, { message: "The admin API needs Authorization: Bearer <admin token> (printed at start)" }, {
+      "WWW-Authenticate": 'Bearer realm="ssokit-emulator admin"'
+    })
+  }
+  if (method === "POST" && !isJson(req)) return bad("The admin API takes Content-Type: application/json only", 415)
   const ok = (extra: Record<string, unknown> = {}) => sendJson(res, 200, { ok: true, ...extra })
   const service = target.service
   if (method === "GET") {

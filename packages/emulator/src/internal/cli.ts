@@ -1,11 +1,18 @@
-/** Flag parsing for `ssokit-emulator` / `pnpm emulator` (kept dependency-free; the emulator depends on nothing of ours). */
+/**
+ * Flag parsing for `ssokit-emulator` / `pnpm emulator` (kept dependency-free; the emulator depends on nothing of
+ * ours). Every misuse is an error naming the flag and what it expects — never the value given.
+ */
+import { isIP } from "node:net"
 import type { EmulatorOptions } from "../Emulator.js"
 import { readAccountsFile } from "./accounts.js"
+import { parseOrigin } from "./http.js"
 
 export const USAGE = `Usage: ssokit-emulator [flags]
 
-  --host HOST                  interface to bind (default 127.0.0.1)
+  --host HOST                  interface to bind (default 127.0.0.1; anything else exposes the emulator)
   --port PORT                  port, 0 = ephemeral (default 0)
+  --allow-origin ORIGIN        a browser origin (scheme://host[:port]) that may call the four operations;
+                               repeatable (default: any http://localhost, 127.0.0.1 or [::1] origin)
   --auto-approve-after SECONDS a simulated user approves device logins after SECONDS and answers /authorize at once
   --interval SECONDS           polling interval returned by StartDeviceAuthorization (default 1)
   --device-code-ttl SECONDS    device/user code lifetime (default 600)
@@ -22,24 +29,35 @@ export const USAGE = `Usage: ssokit-emulator [flags]
                                (default 20, as the real portal; 0 = no limit)
   --quiet                      no per-request log lines on stderr
   --help                       this text
+
+The admin API (/admin/*) needs "Authorization: Bearer TOKEN" with the token printed at start
+(or set SSOKIT_EMULATOR_ADMIN_TOKEN to choose it).
 `
 
-const numeric: Record<string, keyof EmulatorOptions> = {
-  "--port": "port",
+/** Ten years: durations beyond it only make invalid dates. */
+const MAX_SECONDS = 10 * 365 * 24 * 3600
+
+const seconds: Record<string, keyof EmulatorOptions> = {
   "--auto-approve-after": "autoApproveAfter",
   "--interval": "interval",
   "--device-code-ttl": "deviceCodeTtl",
   "--access-token-ttl": "accessTokenTtl",
   "--refresh-token-ttl": "refreshTokenTtl",
   "--registration-ttl": "registrationTtl",
-  "--role-credentials-ttl": "roleCredentialsTtl",
-  "--portal-rate-limit": "portalRateLimit"
+  "--role-credentials-ttl": "roleCredentialsTtl"
 }
+const switches: Record<string, keyof EmulatorOptions> = { "--quiet": "quiet", "--omit-interval": "omitInterval" }
+const values = new Set(["--host", "--port", "--allow-origin", "--accounts", "--portal-rate-limit", ...Object.keys(seconds)])
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 
 export type Parsed = { kind: "help" } | { kind: "error"; message: string } | { kind: "run"; options: EmulatorOptions }
 
 export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   const options: Record<string, unknown> = { quiet: false }
+  const origins: Array<string> = []
+  const seen = new Set<string>()
+  const error = (message: string): Parsed => ({ kind: "error", message })
   for (let i = 0; i < argv.length; i++) {
     let flag = argv[i]!
     let value: string | undefined
@@ -50,29 +68,42 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     }
     if (flag === "--") continue
     if (flag === "--help" || flag === "-h") return { kind: "help" }
-    if (flag === "--quiet" || flag === "--omit-interval") {
-      options[flag === "--quiet" ? "quiet" : "omitInterval"] = true
+    if (flag in switches) {
+      if (value !== undefined) return error(`${flag} takes no value`)
+      options[switches[flag]!] = true
       continue
     }
-    if (flag !== "--host" && flag !== "--accounts" && !(flag in numeric)) return { kind: "error", message: `Unknown flag ${flag}` }
+    if (!values.has(flag)) return error(`Unknown flag ${flag.startsWith("-") ? flag : "(arguments must be flags)"}`)
+    if (seen.has(flag) && flag !== "--allow-origin") return error(`${flag} is given more than once`)
+    seen.add(flag)
     if (value === undefined) {
-      value = argv[++i]
-      if (value === undefined) return { kind: "error", message: `${flag} needs a value` }
+      value = argv[i + 1]
+      if (value === undefined || value.startsWith("--")) return error(`${flag} needs a value`)
+      i++
     }
     if (flag === "--host") {
+      if (isIP(value) === 0 && !HOSTNAME.test(value)) return error("--host: expected an IP address or a host name")
       options.host = value
-      continue
-    }
-    if (flag === "--accounts") {
+    } else if (flag === "--allow-origin") {
+      const origin = parseOrigin(value)
+      if (origin === undefined) return error("--allow-origin: expected an origin such as http://localhost:5173 (no path)")
+      origins.push(origin)
+    } else if (flag === "--accounts") {
       const accounts = readAccountsFile(value)
-      if (typeof accounts === "string") return { kind: "error", message: accounts }
+      if (typeof accounts === "string") return error(accounts)
       options.accounts = accounts
-      continue
+    } else if (flag === "--portal-rate-limit") {
+      if (!/^\d{1,7}$/.test(value)) return error("--portal-rate-limit: expected a whole number of requests per second (0 = no limit)")
+      options.portalRateLimit = Number(value)
+    } else if (flag === "--port") {
+      if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) return error("--port: expected a port number from 0 to 65535")
+      options.port = Number(value)
+    } else {
+      const n = /^\d{1,12}(\.\d{1,6})?$/.test(value) ? Number(value) : Number.NaN
+      if (!(n >= 0 && n <= MAX_SECONDS)) return error(`${flag}: expected a number of seconds from 0 to ${MAX_SECONDS}`)
+      options[seconds[flag]!] = n
     }
-    const n = Number(value)
-    if (value.trim() === "" || !Number.isFinite(n) || n < 0) return { kind: "error", message: `${flag} must be a non-negative number` }
-    if (flag === "--port" && (!Number.isInteger(n) || n > 65535)) return { kind: "error", message: "--port must be an integer 0-65535" }
-    options[numeric[flag]!] = n
   }
+  if (origins.length > 0) options.allowedOrigins = origins
   return { kind: "run", options: options as EmulatorOptions }
 }

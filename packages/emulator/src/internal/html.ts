@@ -40,7 +40,7 @@ export const deviceEntryPage = (error?: string) =>
 </form>`
   )
 
-export const deviceConfirmPage = (info: { userCode: string; clientName: string; startUrl: string }) =>
+export const deviceConfirmPage = (info: { userCode: string; clientName: string; startUrl: string }, formToken: string) =>
   page(
     "Authorize request",
     `<p><strong>${escape(info.clientName)}</strong> asks for access to <strong>${escape(info.startUrl)}</strong>.</p>
@@ -48,6 +48,7 @@ export const deviceConfirmPage = (info: { userCode: string; clientName: string; 
 <p><code id="code">${escape(info.userCode)}</code></p>
 <form method="post" action="/device">
 <input type="hidden" name="user_code" value="${escape(info.userCode)}">
+<input type="hidden" name="form_token" value="${escape(formToken)}">
 <button type="submit" name="action" value="allow">Allow</button>
 <button type="submit" name="action" value="deny">Deny</button>
 </form>`

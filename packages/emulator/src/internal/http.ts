@@ -83,14 +83,65 @@ export const redirect = (res: http.ServerResponse, location: string): void => {
   res.end()
 }
 
-/** CORS headers on every answer: browsers (the React example) call the emulator directly. */
-export const cors = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+// ---- who may talk to the emulator ----------------------------------------------------------------------------
+//
+// The emulator runs next to the developer's browser, so any page they visit could try to drive it. Browsers may
+// call the four operations from the allowed origins only (default: loopback pages, as the React example); the
+// admin API and the HTML pages get no CORS at all; a request carrying any other Origin is refused outright; and on
+// a loopback address the Host must be a loopback name too, so a DNS-rebinding page cannot pass as same-origin.
+
+const LOOPBACK_V4 = /^127(\.\d{1,3}){3}$/
+
+/** `localhost`, `*.localhost`, 127.0.0.0/8 and ::1 (with or without brackets). */
+export const isLoopbackHost = (hostname: string): boolean => {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "")
+  return h === "localhost" || h.endsWith(".localhost") || LOOPBACK_V4.test(h) || h === "::1" || h === "0:0:0:0:0:0:0:1"
+}
+
+/** The hostname of a Host header value (`name:port`, `[v6]:port`), or `undefined` if it is not one. */
+export const hostnameOf = (host: string | undefined): string | undefined => {
+  if (host === undefined) return undefined
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.exec(host)
+  return m?.[1]
+}
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin`, or `undefined`. */
+export const parseOrigin = (raw: string): string | undefined => {
+  try {
+    const url = new URL(raw)
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") return undefined
+    // An origin has no path, query, fragment or credentials: "https://app.example/" is refused as ambiguous.
+    return url.origin === raw ? raw : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a browser page of `origin` may call the four operations. */
+export const originAllowed = (origin: string, allowed: ReadonlyArray<string> | undefined): boolean => {
+  if (allowed !== undefined) return allowed.includes(origin)
+  try {
+    const url = new URL(origin)
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === origin && isLoopbackHost(url.hostname)
+  } catch {
+    return false
+  }
+}
+
+/** The emulator's own origin as this request reached it (pages post back to it). */
+export const ownOrigin = (req: http.IncomingMessage): string | undefined =>
+  typeof req.headers.host === "string" && hostnameOf(req.headers.host) !== undefined ? `http://${req.headers.host}` : undefined
+
+/** CORS headers for an allowed origin: browsers (the React example) call the four operations directly. */
+export const cors = (req: http.IncomingMessage, res: http.ServerResponse, allowed: ReadonlyArray<string> | undefined): void => {
   const origin = req.headers.origin
-  res.setHeader("Access-Control-Allow-Origin", typeof origin === "string" && origin !== "" ? origin : "*")
   res.setHeader("Vary", "Origin")
+  if (typeof origin !== "string" || !originAllowed(origin, allowed)) return
+  res.setHeader("Access-Control-Allow-Origin", origin)
   res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS)
 }
 
+/** Answers a CORS preflight for the four operations from an allowed origin (anything else never gets here). */
 export const preflight = (req: http.IncomingMessage, res: http.ServerResponse): void => {
   const requested = String(req.headers["access-control-request-headers"] ?? "")
     .split(",")
@@ -98,6 +149,8 @@ export const preflight = (req: http.IncomingMessage, res: http.ServerResponse): 
     .filter((h) => ALLOWED_REQUEST_HEADERS.test(h))
   const allowHeaders = [...new Set(["content-type", "amz-sdk-invocation-id", "amz-sdk-request", "authorization", "x-amz-date", "x-amz-user-agent", "x-amz-content-sha256", "x-amz-security-token", ...requested])]
   const headers: Record<string, string> = {
+    "Access-Control-Allow-Origin": String(req.headers.origin),
+    Vary: "Origin",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": allowHeaders.join(", "),
     "Access-Control-Max-Age": "600",

@@ -10,7 +10,7 @@ import { admin, type AdminTarget } from "./admin.js"
 import { DESCRIPTIONS, type ErrorAnswer, frameworkError, type Operation, type PortalOperation, portalError, serviceError } from "./errors.js"
 import { Faults } from "./faults.js"
 import * as Html from "./html.js"
-import { cors, MAX_BODY_BYTES, preflight, readBody, readForm, send, sendErrorAnswer, sendHtml, sendJson } from "./http.js"
+import { cors, hostnameOf, isLoopbackHost, MAX_BODY_BYTES, originAllowed, ownOrigin, preflight, readBody, readForm, send, sendErrorAnswer, sendHtml, sendJson } from "./http.js"
 import * as Pages from "./pages.js"
 import type { Portal } from "./portal.js"
 import { Fail, type Service } from "./service.js"
@@ -25,6 +25,12 @@ export interface ServerConfig {
   readonly log: ((line: string) => void) | undefined
   readonly autoApprove: boolean
   readonly advanceClock: (ms: number) => void
+  /** Browser origins that may call the four operations; `undefined`: loopback origins. */
+  readonly allowedOrigins: ReadonlyArray<string> | undefined
+  /** Required as `Authorization: Bearer …` by the admin API. */
+  readonly adminToken: string
+  /** Carried by the HTML forms and required back with their posts. */
+  readonly formToken: string
 }
 
 interface Counts {
@@ -50,6 +56,8 @@ export class EmulatorServer {
   private readonly pollsInFlight = new Map<string, number>()
   private overlappingPolls = 0
   url = ""
+  /** Bound to a loopback address: then requests must name a loopback Host (no DNS rebinding). */
+  private loopback = true
 
   constructor(private readonly config: ServerConfig) {
     this.adminTarget = {
@@ -81,6 +89,7 @@ export class EmulatorServer {
         resolve()
       })
     })
+    this.loopback = isLoopbackHost(host)
     const address = this.server.address()
     const actual = typeof address === "object" && address !== null ? address.port : port
     this.url = `http://${host.includes(":") ? `[${host}]` : host}:${actual}`
@@ -146,18 +155,12 @@ export class EmulatorServer {
   // ---- routing ----
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    cors(req, res)
     const method = req.method ?? "GET"
     let url: URL
     try {
       url = new URL(req.url ?? "/", "http://emulator.invalid")
     } catch {
       return sendErrorAnswer(res, frameworkError(400, "InvalidRequestException", "Malformed request target"))
-    }
-    if (method === "OPTIONS") {
-      // Answer only after the (rare) preflight body is consumed, or its bytes would be parsed as a next request.
-      if ((await readBody(req)) === undefined) return
-      return preflight(req, res)
     }
     const path = url.pathname
     const operation: Operation | undefined = path === "/client/register"
@@ -167,6 +170,21 @@ export class EmulatorServer {
       : path === "/token"
       ? url.searchParams.get("aws_iam") === "t" ? "CreateTokenWithIAM" : "CreateToken"
       : undefined
+    // The service APIs (OIDC and portal) are what browser pages may call; the pages and the admin API are not.
+    const api = operation !== undefined || PORTAL_ROUTES.has(path)
+    const refusal = this.refusal(req, api)
+    if (refusal !== undefined) {
+      await readBody(req)
+      return sendErrorAnswer(res, frameworkError(403, "AccessDeniedException", refusal))
+    }
+    if (api) cors(req, res, this.config.allowedOrigins)
+    if (method === "OPTIONS") {
+      // Answer only after the (rare) preflight body is consumed, or its bytes would be parsed as a next request.
+      if ((await readBody(req)) === undefined) return
+      if (api && typeof req.headers.origin === "string") return preflight(req, res)
+      res.writeHead(204, { Allow: "GET, POST, OPTIONS", "Content-Length": "0" })
+      return void res.end()
+    }
     const service = this.config.service
     if (operation !== undefined) {
       if (method !== "POST") return this.methodNotAllowed(req, res, "POST, OPTIONS")
@@ -182,25 +200,45 @@ export class EmulatorServer {
       return this.portalOperation(req, res, portalOperation.operation, url.searchParams)
     }
     if (path === "/device") {
-      if (method === "GET" || method === "HEAD") return Pages.deviceGet(service, res, url)
-      if (method === "POST") return Pages.devicePost(service, req, res)
+      if (method === "GET" || method === "HEAD") return Pages.deviceGet(service, this.config.formToken, res, url)
+      if (method === "POST") return Pages.devicePost(service, this.config.formToken, req, res)
       return this.methodNotAllowed(req, res, "GET, POST, OPTIONS")
     }
     if (path === "/authorize") {
-      if (method === "GET" || method === "HEAD") return Pages.authorize(service, this.config.autoApprove, res, url.searchParams, undefined)
+      const pages = { service, formToken: this.config.formToken, autoApprove: this.config.autoApprove }
+      if (method === "GET" || method === "HEAD") return Pages.authorize(pages, res, url.searchParams, undefined)
       if (method === "POST") {
         const form = await readForm(req)
         if (form === undefined) return
-        return Pages.authorize(service, this.config.autoApprove, res, form, form.get("action") === "allow" ? "allow" : "deny")
+        if (!Pages.formTokenMatches(this.config.formToken, form)) return Pages.staleForm(res)
+        return Pages.authorize(pages, res, form, form.get("action") === "allow" ? "allow" : "deny")
       }
       return this.methodNotAllowed(req, res, "GET, POST, OPTIONS")
     }
-    if (path.startsWith("/admin/")) return admin(this.adminTarget, req, res, method, path.slice("/admin/".length))
+    if (path.startsWith("/admin/")) {
+      return admin(this.adminTarget, this.config.adminToken, req, res, method, path.slice("/admin/".length))
+    }
     if (path === "/" && (method === "GET" || method === "HEAD")) {
       return sendHtml(res, 200, Html.resultPage("ssokit SSO OIDC emulator", "Open /device to approve a device login."))
     }
     await readBody(req)
     return sendErrorAnswer(res, frameworkError(404, "UnknownOperationException", `No operation matches ${method} ${path}`))
+  }
+
+  /**
+   * Why a request is refused before routing, if it is: a non-loopback Host on a loopback-bound emulator (DNS
+   * rebinding), or an Origin that is neither the emulator's own nor, for the service APIs, an allowed one.
+   */
+  private refusal(req: http.IncomingMessage, isApi: boolean): string | undefined {
+    const host = req.headers.host
+    if (this.loopback && host !== undefined) {
+      const hostname = hostnameOf(host)
+      if (hostname === undefined || !isLoopbackHost(hostname)) return "This emulator answers only to a loopback Host"
+    }
+    const origin = req.headers.origin
+    if (origin === undefined || origin === ownOrigin(req)) return undefined
+    if (isApi && originAllowed(origin, this.config.allowedOrigins)) return undefined
+    return "Requests from this Origin are not allowed (see --allow-origin)"
   }
 
   private async methodNotAllowed(req: http.IncomingMessage, res: http.ServerResponse, allow: string) {

@@ -508,6 +508,11 @@ export class Service {
       return { kind: "fatal", message: "Unknown or expired client_id." }
     }
     if (!isAcceptableRedirect(redirectUri)) return { kind: "fatal", message: "Invalid redirect_uri." }
+    // An application (ARN) client registered nothing here, so only a loopback URI is safe to send a code to: any
+    // other would make /authorize an open redirect carrying codes.
+    if (client === undefined && !loopbackHosts.has(parseRedirect(redirectUri)?.hostname ?? "")) {
+      return { kind: "fatal", message: "Application clients may only redirect to a loopback redirect_uri here." }
+    }
     if (client !== undefined && !client.redirectUris.some((r) => redirectMatches(r, redirectUri))) {
       return { kind: "fatal", message: "The redirect_uri is not registered for this client." }
     }
