@@ -117,6 +117,32 @@ describe("ssokit accounts / roles / configure populate", () => {
     expect(fs.readFileSync(configFile(), "utf8")).toBe(text)
   })
 
+  it("populate through a legacy profile (sso_start_url in the profile) writes legacy profiles, and no [sso-session]", async () => {
+    const legacyUrl = "https://d-legacypop0.awsapps.com/start"
+    const h = tempHome()
+    try {
+      const config = `# legacy\n[profile old]\nsso_start_url = ${legacyUrl}\nsso_region = eu-west-1\n`
+      writeConfig(h, config)
+      expect((await ssokit(["login", "--start-url", legacyUrl, "--region", "eu-west-1", "--use-device-code", "--no-browser"], emulator, h)).code).toBe(0)
+      const r = await ssokit(["configure", "populate", "--profile", "old"], emulator, h)
+      expect(r.code, r.stderr).toBe(0)
+      const text = fs.readFileSync(path.join(h, ".aws", "config"), "utf8")
+      expect(text.startsWith(config)).toBe(true)
+      expect(text).not.toContain("sso-session")
+      const parsed = await botocoreRead(path.join(h, ".aws", "config"))
+      expect(parsed["profile Sandbox-Dev"]).toEqual({
+        sso_start_url: legacyUrl,
+        sso_region: "eu-west-1",
+        sso_account_id: "111122223333",
+        sso_role_name: "Dev"
+      })
+      const creds = await ssokit(["credentials", "--profile", "Prod-EU-ReadOnly"], emulator, h)
+      expect(creds.code, creds.stderr).toBe(0)
+    } finally {
+      fs.rmSync(h, { recursive: true, force: true })
+    }
+  })
+
   it("a config line it cannot read: the file and line are named and the file is left as it was", async () => {
     const broken = `${fs.readFileSync(configFile(), "utf8")}this line is not ini\n`
     fs.writeFileSync(configFile(), broken)
