@@ -94,6 +94,36 @@ describe("ssokit CLI: CA bundle and proxy", () => {
   })
 })
 
+describe("ssokit CLI: role credentials and the portal behind the proxy and the CA", () => {
+  const role = "sso_account_id = 111122223333\nsso_role_name = Dev\n"
+
+  it("credentials --profile: ca_bundle and HTTPS_PROXY carry the login and the portal call", async () => {
+    const h = home(`${role}ca_bundle = ${pki.caFile}`)
+    const env = { AWS_ENDPOINT_URL_SSO_OIDC: https(), AWS_ENDPOINT_URL_SSO: https(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }
+    expect((await ssokit(h, ["login", "--profile", "p", "--use-device-code", "--no-browser"], env)).code).toBe(0)
+    const before = proxy.tunnels.length
+    const r = await ssokit(h, ["credentials", "--profile", "p"], env)
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ Version: 1 })
+    expect(new Set(proxy.tunnels.slice(before))).toEqual(new Set([`127.0.0.1:${front.port}`]))
+  })
+
+  it("roles with use_fips_endpoint: the portal's FIPS endpoint is the one asked for", async () => {
+    const h = home(`${role}ca_bundle = ${pki.caFile}\nuse_fips_endpoint = true`)
+    // a token from the emulator first (an explicit endpoint: FIPS does not apply to it)
+    const login = await ssokit(h, ["login", "--profile", "p", "--use-device-code", "--no-browser"], {
+      AWS_ENDPOINT_URL_SSO_OIDC: https(),
+      AWS_USE_FIPS_ENDPOINT: "false"
+    })
+    expect(login.code).toBe(0)
+    const before = proxy.tunnels.length
+    const r = await ssokit(h, ["roles", "--profile", "p"], { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` })
+    expect(r.code).toBe(1)
+    expect([...new Set(proxy.tunnels.slice(before))]).toEqual(["portal.sso-fips.eu-west-1.amazonaws.com:443"])
+  })
+})
+
 describe("ssokit CLI: FIPS and dual-stack endpoints", () => {
   // No custom endpoint: the request goes to the AWS endpoint the rules pick, which the proxy names in its CONNECT
   // (and cannot reach from here, so the login fails after the proxy has seen the host).

@@ -1,6 +1,7 @@
+import * as Command from "@effect/cli/Command"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { loadSettings, type Settings } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
@@ -33,3 +34,22 @@ export const transportFor = (io: Io, settings: Settings): Layer.Layer<HttpClient
     env: io.env,
     ...(settings.caBundle !== undefined && !io.env.AWS_CA_BUNDLE ? { caBundle: settings.caBundle } : {})
   })
+
+type Selection = { readonly profile: Option.Option<string>; readonly ssoSession: Option.Option<string> }
+
+/** Gives a command the transport of the profile or session it names (its `ca_bundle`), built per run. */
+export const profileTransport = (io: Io) =>
+<Name extends string, R, E, A extends Selection>(
+  self: Command.Command<Name, R, E, A>
+): Command.Command<Name, Exclude<R, HttpClient.HttpClient>, E | ConfigError, A> =>
+  Command.provide(
+    self,
+    (opts: A): Layer.Layer<HttpClient.HttpClient, ConfigError> =>
+      Layer.unwrapEffect(Effect.map(settingsFor(io, opts), (settings) => transportFor(io, settings)))
+  )
+
+/** FIPS / dual-stack endpoint parameters of the settings, for the OIDC and portal clients. */
+export const endpointParams = (settings: Settings) => ({
+  ...(settings.useFips === true ? { useFips: true } : {}),
+  ...(settings.useDualStack === true ? { useDualStack: true } : {})
+})

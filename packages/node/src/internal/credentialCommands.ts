@@ -8,6 +8,7 @@ import { spawn } from "node:child_process"
 import { constants } from "node:os"
 import type { Io } from "../Cli.js"
 import { endpoint, ExitWith, profile, ssoSession, UsageError } from "./cliShared.js"
+import { profileTransport, settingsFor } from "./cliSettings.js"
 import type { RoleCredentials } from "./roleCache.js"
 import { credentialProcessJson, isoSeconds } from "./roleCacheFormat.js"
 import { accountId, noLogin, portalEndpoint, roleCredentialsFor, type RoleTarget, roleName, selectTarget } from "./roleCredentials.js"
@@ -17,7 +18,13 @@ import * as Flags from "./flags.js"
 const targetOptions = { profile, ssoSession, accountId, roleName, endpoint, portalEndpoint, noLogin }
 
 const credentialsOf = (io: Io, opts: Command.Command.ParseConfig<typeof targetOptions>) =>
-  Effect.flatMap(selectTarget(io, opts), (target) => Effect.map(roleCredentialsFor(io, target, opts), (credentials) => ({ target, credentials })))
+  Effect.gen(function*() {
+    const target = yield* selectTarget(io, opts)
+    // ca_bundle, use_fips_endpoint, use_dualstack_endpoint of the profile; its transport comes from Command.provide
+    const settings = yield* settingsFor(io, opts)
+    const credentials = yield* roleCredentialsFor(io, target, { ...opts, settings })
+    return { target, credentials }
+  })
 
 /** The variables the AWS CLI's `configure export-credentials --format env` sets, plus the profile's region. */
 export const envVars = (target: RoleTarget, c: RoleCredentials): Array<readonly [string, string]> => [
@@ -39,7 +46,7 @@ const credentials = (io: Io) =>
         SessionToken: Redacted.value(c.sessionToken),
         expiration: c.expiration.getTime()
       }))
-    })).pipe(Command.withDescription("print role credentials as credential_process JSON (credential_process = ssokit credentials --profile P)"))
+    })).pipe(Command.withDescription("print role credentials as credential_process JSON (credential_process = ssokit credentials --profile P)"), profileTransport(io))
 
 const env = (io: Io) =>
   Command.make("env", {
@@ -49,7 +56,7 @@ const env = (io: Io) =>
     Effect.gen(function*() {
       const { credentials: c, target } = yield* credentialsOf(io, opts)
       io.stdout(formatEnv(envVars(target, c), opts.format))
-    })).pipe(Command.withDescription("print role credentials as environment variable exports: eval \"$(ssokit env --profile P)\""))
+    })).pipe(Command.withDescription("print role credentials as environment variable exports: eval \"$(ssokit env --profile P)\""), profileTransport(io))
 
 const SIGNALS = constants.signals as Record<string, number>
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
@@ -92,6 +99,6 @@ const exec = (io: Io) =>
       const { AWS_PROFILE: _p, AWS_DEFAULT_PROFILE: _d, ...rest } = io.env
       const code = yield* runChild(opts.command, { ...rest, ...Object.fromEntries(envVars(target, c)) })
       if (code !== 0) return yield* Effect.fail(new ExitWith(code))
-    })).pipe(Command.withDescription("run a command with role credentials in its environment: ssokit exec --profile P -- aws s3 ls"))
+    })).pipe(Command.withDescription("run a command with role credentials in its environment: ssokit exec --profile P -- aws s3 ls"), profileTransport(io))
 
 export const credentialCommands = (io: Io) => [credentials(io), env(io), exec(io)] as const

@@ -8,6 +8,8 @@ import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { RoleCredentials } from "./roleCache.js"
+import type { Settings } from "../AwsConfig.js"
+import { endpointParams } from "./cliSettings.js"
 
 export interface PortalFailure {
   readonly _tag: string
@@ -65,9 +67,13 @@ const toFailure = (error: { readonly _tag: string; readonly message: string; rea
  * The core portal client (`@ssokit/core/SsoPortal`: endpoint rules, retries of 429/5xx with backoff, pagination)
  * for a session's region, over the CLI's HTTP transport; `endpoint` as `--portal-endpoint` / `AWS_ENDPOINT_URL_SSO`.
  */
-export const portalFor = (region: string, endpoint: string | undefined): Effect.Effect<PortalAccess, PortalError, HttpClient.HttpClient> =>
+export const portalFor = (
+  region: string,
+  endpoint: string | undefined,
+  settings: Settings = {}
+): Effect.Effect<PortalAccess, PortalError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const portal = yield* SsoPortal.make({ region, ...(endpoint !== undefined ? { endpoint } : {}) }).pipe(
+    const portal = yield* SsoPortal.make({ region, ...endpointParams(settings), ...(endpoint !== undefined ? { endpoint } : {}) }).pipe(
       Effect.mapError((error) => new PortalError({ message: `SSO portal endpoint for region ${region}: ${error.message}` }))
     )
     const access: PortalAccess = {

@@ -19,6 +19,7 @@ import { changed, IniSyntaxError, planEdit, render, type SectionUpdate, unifiedD
 import { type AccountInfo, PortalError, type PortalFailure, portalFor } from "./portalAccess.js"
 import { noLogin, portalEndpoint, portalEndpointOf, tokenFor } from "./roleCredentials.js"
 import * as Flags from "./flags.js"
+import { profileTransport, settingsFor } from "./cliSettings.js"
 
 const sessionOptions = { profile, ssoSession, endpoint, portalEndpoint, noLogin }
 type SessionOptions = Command.Command.ParseConfig<typeof sessionOptions>
@@ -47,8 +48,10 @@ const paced = <A>(self: Effect.Effect<A, PortalFailure>) =>
 const connect = (io: Io, opts: SessionOptions) =>
   Effect.gen(function*() {
     const target = yield* sessionTarget(io, opts)
-    const token = yield* tokenFor(io, target, opts)
-    const portal = yield* portalFor(target.session.region, portalEndpointOf(io, opts.portalEndpoint))
+    // use_fips_endpoint, use_dualstack_endpoint of the profile; its transport (ca_bundle) comes from Command.provide
+    const settings = yield* settingsFor(io, opts)
+    const token = yield* tokenFor(io, target, { ...opts, settings })
+    const portal = yield* portalFor(target.session.region, portalEndpointOf(io, opts.portalEndpoint), settings)
     return {
       target,
       listAccounts: paced(portal.listAccounts(token.accessToken)).pipe(Effect.mapError((f) => PortalError.of(target, f, "ListAccounts"))),
@@ -87,7 +90,7 @@ const accounts = (io: Io) =>
       const list = [...(yield* portal.listAccounts)].sort((a, b) => a.accountId.localeCompare(b.accountId))
       if (opts.json) return io.stdout(`${JSON.stringify(list, null, 2)}\n`)
       for (const a of list) io.stdout(`${[a.accountId, a.accountName ?? "", a.emailAddress ?? ""].join("\t").trimEnd()}\n`)
-    })).pipe(Command.withDescription("list the AWS accounts the session's user is assigned"))
+    })).pipe(Command.withDescription("list the AWS accounts the session's user is assigned"), profileTransport(io))
 
 const roles = (io: Io) =>
   Command.make("roles", {
@@ -102,7 +105,7 @@ const roles = (io: Io) =>
         return io.stdout(`${JSON.stringify(list.map((a) => ({ accountId: a.account.accountId, accountName: a.account.accountName, roleName: a.roleName })), null, 2)}\n`)
       }
       for (const a of list) io.stdout(`${[a.account.accountId, a.account.accountName ?? "", a.roleName].join("\t")}\n`)
-    })).pipe(Command.withDescription("list the roles the session's user may take, per account"))
+    })).pipe(Command.withDescription("list the roles the session's user may take, per account"), profileTransport(io))
 
 /** `{account_name}`, `{account_id}`, `{role_name}`, `{session}` → a profile name readers accept. */
 export const profileName = (template: string, values: { account_id: string; account_name: string; role_name: string; session: string }) =>
@@ -205,7 +208,7 @@ const populate = (io: Io) =>
       }
       yield* replaceFile(file, render(text, ops))
       io.stderr(`Wrote ${count} profiles to ${file}: ${[...names].join(", ")}\n`)
-    })).pipe(Command.withDescription("write one profile per account and role into the config file (comments and order kept)"))
+    })).pipe(Command.withDescription("write one profile per account and role into the config file (comments and order kept)"), profileTransport(io))
 
 const configure = (io: Io) =>
   Command.make("configure").pipe(

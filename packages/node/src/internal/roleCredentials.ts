@@ -11,7 +11,9 @@ import type { Io } from "../Cli.js"
 import { ConfigError, type TokenError } from "../Errors.js"
 import * as TokenProvider from "../TokenProvider.js"
 import type { TokenStore } from "../TokenStore.js"
+import type { Settings } from "../AwsConfig.js"
 import { CommandError, endpointOf, selectSession, UsageError } from "./cliShared.js"
+import { endpointParams } from "./cliSettings.js"
 import { loadSections, roleOfProfile } from "./configSections.js"
 import { makeFileStore } from "./fileStore.js"
 import { type PortalAccess, PortalError, portalFor } from "./portalAccess.js"
@@ -87,10 +89,15 @@ const needsLogin = (error: TokenError) =>
  * A valid access token for the session: cached, refreshed (one refresh across processes), or — unless `noLogin` —
  * from one interactive login shared by every caller waiting on the session's login lock.
  */
-export const tokenFor = (io: Io, target: Pick<RoleTarget, "session" | "label" | "loginHint">, options: { readonly endpoint: Option.Option<string>; readonly noLogin: boolean }) =>
+export const tokenFor = (
+  io: Io,
+  target: Pick<RoleTarget, "session" | "label" | "loginHint">,
+  options: { readonly endpoint: Option.Option<string>; readonly noLogin: boolean; readonly settings?: Settings | undefined }
+) =>
   Effect.gen(function*() {
     const endpoint = endpointOf(io, options.endpoint)
-    const provider = yield* TokenProvider.make({ endpoint })
+    const fipsDualStack = endpointParams(options.settings ?? {})
+    const provider = yield* TokenProvider.make({ endpoint, ...fipsDualStack })
     return yield* provider.getToken(target.session).pipe(
       Effect.catchIf((error) => !options.noLogin && needsLogin(error), (error) =>
         Effect.gen(function*() {
@@ -99,6 +106,7 @@ export const tokenFor = (io: Io, target: Pick<RoleTarget, "session" | "label" | 
           return yield* login({
             session: target.session,
             endpoint,
+            ...fipsDualStack,
             reuseValidToken: true,
             output: { write: io.stderr, isTTY: io.stderrIsTTY === true }
           }).pipe(Effect.provide(Browser.layer))
@@ -112,7 +120,12 @@ export const tokenFor = (io: Io, target: Pick<RoleTarget, "session" | "label" | 
 export const roleCredentialsFor = (
   io: Io,
   target: RoleTarget,
-  options: { readonly endpoint: Option.Option<string>; readonly portalEndpoint: Option.Option<string>; readonly noLogin: boolean }
+  options: {
+    readonly endpoint: Option.Option<string>
+    readonly portalEndpoint: Option.Option<string>
+    readonly noLogin: boolean
+    readonly settings?: Settings | undefined
+  }
 ) =>
   Effect.gen(function*() {
     const directory = roleCacheDirectory(io.env)
@@ -121,7 +134,7 @@ export const roleCredentialsFor = (
     const cached = yield* readRoleCredentials(directory, key, now, ROLE_MARGIN_MS)
     if (Option.isSome(cached)) return cached.value
     const token = yield* tokenFor(io, target, options)
-    const portal = yield* portalFor(target.session.region, portalEndpointOf(io, options.portalEndpoint))
+    const portal = yield* portalFor(target.session.region, portalEndpointOf(io, options.portalEndpoint), options.settings)
     // One portal call for all parallel callers of this role: the lock is taken after the token (a login may be
     // slow), the cache re-read under it.
     const locks = yield* makeFileStore({ directory })
