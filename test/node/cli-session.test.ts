@@ -53,9 +53,9 @@ beforeAll(async () => {
 afterAll(() => rig?.close())
 
 describe("ssokit session commands against the emulator", () => {
-  it.each([["list"], ["frobnicate", "--profile", "dev"], ["configure", "bogus"]])(
-    "unknown subcommand %j → one line naming the commands, exit 2",
-    async (...args) => {
+  it.each([[["list"]], [["frobnicate", "--profile", "dev"]], [["configure", "bogus"]], [[]], [["configure"]]])(
+    "unknown or missing subcommand %j → one line naming what is wrong, exit 2",
+    async (args) => {
       const r = await ssokit(args)
       expect(r.code).toBe(2)
       expect(r.stdout).toBe("")

@@ -93,7 +93,10 @@ const makeCommand = (io: Io) => {
       )
     })).pipe(Command.withDescription("log in (authorization code with PKCE, or --use-device-code) and cache the token"))
 
-  return Command.make("ssokit").pipe(Command.withSubcommands([login, token, ...sessionCommands(io)]))
+  // A bare `ssokit` is misuse like an unknown command: one line and exit 2, not help on stdout with exit 0.
+  return Command.make("ssokit", {}, () => Effect.fail(new UsageError("missing command (see ssokit --help)"))).pipe(
+    Command.withSubcommands([login, token, ...sessionCommands(io)])
+  )
 }
 
 /** Runs the CLI; resolves with the process exit code. Never throws. */

@@ -211,7 +211,7 @@ const populate = (io: Io) =>
     })).pipe(Command.withDescription("write one profile per account and role into the config file (comments and order kept)"), profileTransport(io))
 
 const configure = (io: Io) =>
-  Command.make("configure").pipe(
+  Command.make("configure", {}, () => Effect.fail(new UsageError("configure needs a subcommand: populate"))).pipe(
     Command.withDescription("edit the config file"),
     Command.withSubcommands([populate(io)])
   )
