@@ -6,6 +6,7 @@
  *
  * @since 0.2.0
  */
+import type { PGliteInterface } from "@electric-sql/pglite"
 import * as FlowStore from "@ssokit/device-flow/FlowStore"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,6 +20,15 @@ import * as internal from "./internal/pglite.js"
  */
 export const make: (dataDir?: string) => Effect.Effect<FlowStore.FlowStoreService, FlowStore.FlowStoreError, Scope.Scope> =
   internal.make
+
+/**
+ * A store on a PGlite database you opened (your options, extensions, or a `clone()`); you close it, after the
+ * scope. Migrations are applied to it first.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromDatabase: (db: PGliteInterface) => Effect.Effect<FlowStore.FlowStoreService, FlowStore.FlowStoreError, Scope.Scope> =
+  internal.fromDatabase
 
 /**
  * @since 0.2.0

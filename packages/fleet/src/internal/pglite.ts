@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite"
+import { PGlite, type PGliteInterface } from "@electric-sql/pglite"
 import type * as FS from "@ssokit/device-flow/FlowStore"
 import { FlowStoreError } from "@ssokit/device-flow/FlowStore"
 import * as Effect from "effect/Effect"
@@ -17,7 +17,7 @@ const unavailable = (what: string) => (error: unknown) =>
  * statement is atomic by itself; the one transaction (migrations) runs before the store is handed out.
  * @internal
  */
-export const driver = (db: PGlite): Driver => {
+export const driver = (db: PGliteInterface): Driver => {
   const query: Driver["query"] = (what, sql, params) =>
     Effect.map(
       Effect.tryPromise({ try: () => db.query<any>(sql, params as Array<unknown>), catch: unavailable(what) }),
@@ -42,6 +42,10 @@ export const driver = (db: PGlite): Driver => {
   }
 }
 
+/** A store on a PGlite database the caller opened (and closes). @internal */
+export const fromDatabase = (db: PGliteInterface): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
+  makeStore(driver(db))
+
 /** A PGlite database in `dataDir` (in memory when undefined), closed with the scope. @internal */
 export const make = (dataDir?: string): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
   Effect.flatMap(
@@ -49,5 +53,5 @@ export const make = (dataDir?: string): Effect.Effect<FS.FlowStoreService, FlowS
       Effect.tryPromise({ try: () => PGlite.create(dataDir), catch: unavailable("opening the PGlite database") }),
       (db) => Effect.promise(() => db.close())
     ),
-    (db) => makeStore(driver(db))
+    fromDatabase
   )
