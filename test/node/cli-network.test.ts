@@ -107,6 +107,10 @@ describe("ssokit CLI: role credentials and the portal behind the proxy and the C
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({ Version: 1 })
     expect(new Set(proxy.tunnels.slice(before))).toEqual(new Set([`127.0.0.1:${front.port}`]))
+    // and logout's call to the portal
+    const out = await ssokit(h, ["logout", "--profile", "p"], env)
+    expect(out.code).toBe(0)
+    expect(out.stderr).toContain("Ended the portal session")
   })
 
   it("roles with use_fips_endpoint: the portal's FIPS endpoint is the one asked for", async () => {

@@ -3,11 +3,12 @@
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { configFilePath, parseScopes, type SsoSession } from "../AwsConfig.js"
+import { configFilePath, parseScopes, type Settings, type SsoSession } from "../AwsConfig.js"
 import type { Io } from "../Cli.js"
 import { type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { profile, selectSession, ssoSession, startUrl } from "./cliShared.js"
 import { loadSections, roleOfProfile, type Sections } from "./configSections.js"
+import { profileTransport, settingsFor } from "./cliSettings.js"
 import { portalFor } from "./portalAccess.js"
 import { removeRoleCredentials, roleCacheDirectory, roleCacheKey } from "./roleCache.js"
 import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
@@ -27,8 +28,8 @@ export const profilesOfSession = (sections: Sections, session: SsoSession): Arra
 }
 
 /** The portal's Logout ends the sign-in session server-side; best effort: a failure is a warning, the local logout goes on. */
-const portalLogout = (io: Io, session: SsoSession, token: CachedToken, endpoint: string | undefined) =>
-  portalFor(session.region, endpoint).pipe(
+const portalLogout = (io: Io, session: SsoSession, token: CachedToken, endpoint: string | undefined, settings: Settings) =>
+  portalFor(session.region, endpoint, settings).pipe(
     Effect.flatMap((portal) => portal.logout(token.accessToken)),
     Effect.match({
       onFailure: (failure) =>
@@ -66,7 +67,9 @@ export const logoutCommand = (io: Io) =>
       const key = tokenCacheKey(session)
       const cached = yield* store.readToken(key).pipe(Effect.orElseSucceed(() => Option.none()))
       if (Option.isSome(cached) && cached.value.expiresAt.getTime() > Date.now()) {
-        yield* portalLogout(io, session, cached.value, portalEndpointOf(io, opts.portalEndpoint))
+        // the profile's use_fips_endpoint / use_dualstack_endpoint (its ca_bundle is in the command's transport)
+        const settings = yield* settingsFor(io, opts)
+        yield* portalLogout(io, session, cached.value, portalEndpointOf(io, opts.portalEndpoint), settings)
       }
       const removed = yield* store.removeToken(key)
       io.stderr(removed ? `Removed ${store.locate(key)}\n` : `No cached token at ${store.locate(key)}\n`)
@@ -93,4 +96,7 @@ export const logoutCommand = (io: Io) =>
         }
         if (!any) io.stderr("No cached client registration\n")
       }
-    })).pipe(Command.withDescription("log out: end the portal session, remove the cached token and role credentials (--all: and the client registration)"))
+    })).pipe(
+      Command.withDescription("log out: end the portal session, remove the cached token and role credentials (--all: and the client registration)"),
+      profileTransport(io)
+    )
