@@ -20,13 +20,15 @@ import * as Transport from "../Transport.js"
 import { formatTimestamp } from "./cacheFormat.js"
 import { endpoint, endpointOf, ExitWith, profile, selectSession, ssoSession, startUrl, UsageError } from "./cliShared.js"
 import * as Flags from "./flags.js"
+import { printableLine } from "./printable.js"
 import { sessionCommands } from "./commands.js"
 import { browserFor, remoteFlags, remoteLoginOptions } from "./cliRemote.js"
 import { settingsFor, transportFor } from "./cliSettings.js"
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
 const stripAnsi = (s: string) => s.replace(ANSI, "")
-const oneLine = (s: string) => stripAnsi(s).split("\n").map((l) => l.trim()).filter((l) => l.length > 0).join(" ")
+// What reaches stderr may carry a service's text (an error_description in an error's message): one line, inert.
+const oneLine = (s: string) => printableLine(stripAnsi(s))
 
 const makeCommand = (io: Io) => {
   const token = Command.make("token", { ssoSession, profile, endpoint }, (opts) =>
@@ -120,7 +122,7 @@ export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   })
   const logger = Logger.make(({ logLevel, message }) => {
     const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-    io.stderr(`ssokit: ${logLevel.label.toLowerCase()}: ${text}\n`)
+    io.stderr(`ssokit: ${logLevel.label.toLowerCase()}: ${printableLine(text)}\n`)
   })
   const layer = Layer.mergeAll(
     NodeFileSystem.layer,
@@ -153,7 +155,7 @@ export const main = (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
     io.stderr(`ssokit: internal error: ${oneLine(Cause.pretty(exit.cause))}\n`)
     return 70
   }, (defect) => {
-    io.stderr(`ssokit: internal error: ${String(defect)}\n`)
+    io.stderr(`ssokit: internal error: ${oneLine(String(defect))}\n`)
     return 70
   })
 }

@@ -20,6 +20,7 @@ import { type PortalAccess, PortalError, portalFor } from "./portalAccess.js"
 import { readRoleCredentials, type RoleCredentials, roleCacheDirectory, roleCacheKey, writeRoleCredentials } from "./roleCache.js"
 import { ROLE_MARGIN_MS } from "./roleCacheFormat.js"
 import * as Flags from "./flags.js"
+import { printableLine } from "./printable.js"
 
 export const portalEndpoint = Flags.value("portal-endpoint", Flags.url, "SSO portal endpoint URL (default: AWS_ENDPOINT_URL_SSO, else the region's)")
 export const noLogin = Flags.switchFlag("no-login", "fail instead of starting an interactive login when the session needs one")
@@ -101,7 +102,7 @@ export const tokenFor = (
     return yield* provider.getToken(target.session).pipe(
       Effect.catchIf((error) => !options.noLogin && needsLogin(error), (error) =>
         Effect.gen(function*() {
-          io.stderr(`ssokit: ${target.label}: ${error.message.split(";")[0]}; logging in\n`)
+          io.stderr(`ssokit: ${target.label}: ${printableLine(error.message.split(";")[0]!)}; logging in\n`)
           const { login } = yield* Effect.promise(() => import("./login.js"))
           return yield* login({
             session: target.session,

@@ -1,5 +1,6 @@
 import type { View } from "@ssokit/device-flow/Machine"
 import { renderUnicodeCompact } from "uqr"
+import { printable } from "./printable.js"
 
 /** @internal */
 export interface RenderOptions {
@@ -27,7 +28,7 @@ export const countdownLine = (view: View, now: number): string => {
     case "waiting":
     case "polling": {
       const remaining = view.expiresAt !== undefined ? formatRemaining(view.expiresAt - now) : "?"
-      const retry = view.consecutiveFailures > 0 ? `, retrying after ${view.lastErrorTag ?? "an error"}` : ""
+      const retry = view.consecutiveFailures > 0 ? `, retrying after ${printable(view.lastErrorTag ?? "an error", 80)}` : ""
       const slow = view.slowDownCount > 0 ? `, every ${view.intervalSeconds} s (slowed down ${view.slowDownCount}×)` : ""
       return `Waiting for approval: code expires in ${remaining} (checked ${view.pollCount}×${slow}${retry})`
     }
@@ -40,13 +41,14 @@ export const countdownLine = (view: View, now: number): string => {
     case "cancelled":
       return "Cancelled."
     case "failed":
-      return `Login failed: ${view.errorMessage ?? view.lastErrorTag ?? "unknown error"}`
+      return `Login failed: ${printable(view.errorMessage ?? view.lastErrorTag ?? "unknown error", 500)}`
   }
 }
 
 /**
  * The user-code block: the URL and the code on their own plain lines (copyable over SSH/WSL, no boxes), then the
- * QR code of the complete URL. Empty until the authorization has started.
+ * QR code of the complete URL. Empty until the authorization has started. The service's text is printed inert
+ * (control characters escaped), whoever built the view.
  * @internal
  */
 export const instructions = (view: View, options: { readonly qr?: boolean | undefined } = {}): string => {
@@ -54,15 +56,20 @@ export const instructions = (view: View, options: { readonly qr?: boolean | unde
   const lines = [
     "To sign in, open this URL in a browser on any device:",
     "",
-    `  ${view.verificationUri}`,
+    `  ${printable(view.verificationUri)}`,
     "",
     "and enter the code:",
     "",
-    `  ${view.userCode}`,
+    `  ${printable(view.userCode, 64)}`,
     ""
   ]
   if (view.verificationUriComplete !== undefined) {
-    lines.push("Or open this link, which fills in the code (check that the code shown matches):", "", `  ${view.verificationUriComplete}`, "")
+    lines.push(
+      "Or open this link, which fills in the code (check that the code shown matches):",
+      "",
+      `  ${printable(view.verificationUriComplete)}`,
+      ""
+    )
   }
   if (options.qr !== false) {
     lines.push("Or scan:", "", renderUnicodeCompact(view.verificationUriComplete ?? view.verificationUri, { border: 1 }), "")
