@@ -5,9 +5,11 @@ import { main } from "@ssokit/node/Cli"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
 import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, readJson, run, tempHome, writeConfig } from "./helpers.js"
+import { bundleCli, cacheFile, followRedirect, readJson, run, tempHome, writeConfig } from "./helpers.js"
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
@@ -120,6 +122,26 @@ describe("ssokit login on a remote host", () => {
     expect(await code).toBe(0)
     expect(stderr).toContain("paste it here")
     expect(stderr).toContain("Logged in")
+  })
+
+  it("in WSL without a display: the Windows browser through wslview on PATH, and the loopback redirect logs in (PKCE)", async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-wsl-bin-"))
+    try {
+      // wslview stands in for the Windows browser: it follows the authorize redirect to this machine's loopback
+      fs.writeFileSync(path.join(bin, "wslview"), `#!/bin/sh\nexec "${process.execPath}" "${followRedirect}" "$@"\n`, { mode: 0o755 })
+      const device = emulator.stats().requests["StartDeviceAuthorization"] ?? 0
+      const r = await run(process.execPath, [cli, "login", "--profile", "p"], {
+        HOME: home,
+        AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
+        WSL_DISTRO_NAME: "Ubuntu",
+        PATH: `${bin}:${process.env.PATH ?? ""}`
+      })
+      expect(r.stderr).toContain("Your browser has been opened")
+      expect(r.code).toBe(0)
+      expect(emulator.stats().requests["StartDeviceAuthorization"] ?? 0).toBe(device)
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true })
+    }
   })
 
   it("over SSH without a terminal or flags: the device code flow, and one line saying why", async () => {

@@ -1,7 +1,8 @@
 /**
  * Opening a URL in the user's browser, as an injectable service. Nothing is opened implicitly: the default
  * layer uses `SSOKIT_BROWSER`/`BROWSER` (a command that gets the URL as its last argument) or, only when a
- * desktop is available (macOS, Windows, or `DISPLAY`/`WAYLAND_DISPLAY`), `open`/`xdg-open`/`start`.
+ * desktop is available (macOS, Windows, or `DISPLAY`/`WAYLAND_DISPLAY`), `open`/`xdg-open`/`start`; in WSL without
+ * a display, the Windows browser through `wslview` or `explorer.exe`.
  *
  * @since 0.1.0
  */
@@ -9,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { spawn } from "node:child_process"
+import { nodeProbes, wslOpener } from "./internal/environment.js"
 
 /**
  * @since 0.1.0
@@ -45,6 +47,7 @@ export const detectCommand = (
   if (platform === "darwin") return ["open"]
   if (platform === "win32") return ["cmd", "/c", "start", ""]
   if (env.DISPLAY || env.WAYLAND_DISPLAY) return ["xdg-open"]
+  if (platform === "linux") return wslOpener(env, nodeProbes)
   return undefined
 }
 

@@ -2,7 +2,7 @@
 // environment and file probes, and how a pasted redirect address is judged.
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { describe as describePlace, detect, type Probes } from "../src/internal/environment.js"
+import { describe as describePlace, detect, type Probes, wslOpener } from "../src/internal/environment.js"
 import { classifyPaste } from "../src/internal/pasteBack.js"
 
 const probes = (files: Record<string, string> = {}, platform: NodeJS.Platform = "linux"): Probes => ({
@@ -45,6 +45,27 @@ describe("environment detection", () => {
     expect(line).toBe("SSH session detected (SSH_CONNECTION): not opening a browser here")
     expect(line).not.toContain("10.1.2.3")
     expect(describePlace(detect({}, probes()), "x")).toBe("No display (neither DISPLAY nor WAYLAND_DISPLAY is set): x")
+  })
+})
+
+describe("the Windows browser from WSL", () => {
+  const on = (files: Array<string>, procVersion?: string): Probes => ({
+    platform: "linux",
+    readFile: (f) => (f === "/proc/version" ? procVersion : undefined),
+    exists: (f) => files.includes(f)
+  })
+  const PATH = "/usr/local/bin:/usr/bin:/mnt/c/Windows/"
+
+  it("wslview when installed, else explorer.exe, searched on PATH", () => {
+    expect(wslOpener({ WSL_DISTRO_NAME: "Ubuntu", PATH }, on(["/usr/bin/wslview", "/mnt/c/Windows/explorer.exe"]))).toEqual(["/usr/bin/wslview"])
+    expect(wslOpener({ WSL_INTEROP: "/run/WSL/1", PATH }, on(["/mnt/c/Windows/explorer.exe"]))).toEqual(["/mnt/c/Windows/explorer.exe"])
+    expect(wslOpener({ PATH }, on(["/usr/bin/wslview"], "Linux version 5.15.153.1-microsoft-standard-WSL2"))).toEqual(["/usr/bin/wslview"])
+  })
+
+  it("nothing outside WSL, or without an opener", () => {
+    expect(wslOpener({ PATH }, on(["/usr/bin/wslview"], "Linux version 6.8.0-generic"))).toBeUndefined()
+    expect(wslOpener({ WSL_DISTRO_NAME: "Ubuntu", PATH }, on([]))).toBeUndefined()
+    expect(wslOpener({ WSL_DISTRO_NAME: "Ubuntu" }, on(["/usr/bin/wslview"]))).toBeUndefined()
   })
 })
 

@@ -57,6 +57,27 @@ export const detect = (env: Record<string, string | undefined>, probes: Probes):
   return { place: "desktop", evidence: "DISPLAY" }
 }
 
+/** WSL by its own evidence (a WSL container is still WSL as far as the Windows browser is concerned). */
+export const isWsl = (env: Record<string, string | undefined>, probes: Probes): boolean =>
+  set(env, "WSL_DISTRO_NAME") || set(env, "WSL_INTEROP") || /microsoft/i.test(probes.readFile("/proc/version") ?? "")
+
+/**
+ * The Windows browser from WSL: `wslview` (wslu) when installed, else `explorer.exe` (on PATH through WSL's interop),
+ * which hands the URL to the default browser. WSL 2 forwards Windows' 127.0.0.1 to WSL, so the loopback redirect
+ * arrives.
+ */
+export const wslOpener = (env: Record<string, string | undefined>, probes: Probes): ReadonlyArray<string> | undefined => {
+  if (!isWsl(env, probes)) return undefined
+  const dirs = (env.PATH ?? "").split(":").filter((d) => d !== "")
+  for (const name of ["wslview", "explorer.exe"]) {
+    for (const dir of dirs) {
+      const file = `${dir.replace(/\/+$/, "")}/${name}`
+      if (probes.exists(file)) return [file]
+    }
+  }
+  return undefined
+}
+
 const WHERE: Record<Place, string> = {
   ssh: "SSH session",
   container: "Container",
