@@ -169,6 +169,17 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
     return urlFor(db)
   }
   let closed = false
+  const close = () => {
+    if (closed) return
+    closed = true
+    process.off("exit", close)
+    const stop = [join(bin, "pg_ctl"), "-D", dataDir, "-w", "-m", "immediate", "stop"]
+    const argv = asUser !== undefined ? ["runuser", "-u", asUser, "--", ...stop] : stop
+    spawnSync(argv[0]!, argv.slice(1), { stdio: "ignore" })
+    rmSync(dir, { recursive: true, force: true })
+  }
+  // A test process that ends without closing (a failed hook, an uncaught error) leaves no server behind.
+  process.on("exit", close)
   return {
     url: urlFor("postgres"),
     port,
@@ -185,17 +196,7 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
     restart: () => void server("pg_ctl", ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "-m", "fast", "restart"]),
     stop: () => void server("pg_ctl", ["-D", dataDir, "-w", "-t", "60", "-m", "fast", "stop"]),
     start,
-    close: () => {
-      if (closed) return
-      closed = true
-      spawnSync(
-        ...((asUser !== undefined
-          ? ["runuser", ["-u", asUser, "--", join(bin, "pg_ctl"), "-D", dataDir, "-w", "-m", "immediate", "stop"]]
-          : [join(bin, "pg_ctl"), ["-D", dataDir, "-w", "-m", "immediate", "stop"]]) as [string, Array<string>]),
-        { stdio: "ignore" }
-      )
-      rmSync(dir, { recursive: true, force: true })
-    },
+    close,
     log: () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "")
   }
 }
