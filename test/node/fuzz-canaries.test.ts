@@ -1,11 +1,14 @@
 /**
- * Hostile input, generated: ≥ 10,000 cache and registration files through the public file store, and ≥ 10,000 HTTP
- * answers from a loopback server through the public client. Planted canary secrets sit in every place a secret can
+ * Hostile input, generated: ≥ 10,000 cache and registration files through the public file store, ≥ 10,000 config
+ * files through the public config readers, and ≥ 10,000 HTTP answers from a loopback server through the public
+ * client. Planted canary secrets sit in every place a secret can
  * be (values of the wrong type, truncated JSON, text that is not JSON, bodies a server echoes). Properties: no
  * defect escapes, and no canary appears in any error's message, log line, `toString`, `JSON.stringify` or inspect
  * output.
  */
 import * as SsoOidc from "@ssokit/core/SsoOidc"
+import * as AwsConfig from "@ssokit/node/AwsConfig"
+import type { ConfigError } from "@ssokit/node/Errors"
 import * as TokenStore from "@ssokit/node/TokenStore"
 import * as Transport from "@ssokit/node/Transport"
 import * as Cause from "effect/Cause"
@@ -117,6 +120,81 @@ describe("fuzz: cache and registration files with planted secrets", () => {
       { numRuns: 10_000 }
     )
     expect(runs).toBeGreaterThanOrEqual(10_000)
+  }, 240_000)
+})
+
+// ---- config files ------------------------------------------------------------------------------------------------
+
+// Values a config may hold where a secret or a mistake can sit; names (profiles, sessions) are identifiers that
+// messages may quote, so they come from a fixed set.
+const configValue = fc.oneof(
+  fc.constantFrom(CANARY, `${CANARY} ${CANARY}`, `"${CANARY}"`, `${CANARY}\u001b[2J`, `=${CANARY}`, ` ${CANARY}`, `${CANARY}]`, `[${CANARY}`),
+  fc.constantFrom("true", "false", "eu-west-1", "https://d-fuzz000000.awsapps.com/start", "111122223333", "Dev", "", "sso:account:access")
+)
+const configKey = fc.constantFrom(
+  "sso_start_url", "sso_region", "sso_registration_scopes", "sso_account_id", "sso_role_name", "sso_use_device_code",
+  "use_fips_endpoint", "use_dualstack_endpoint", "ca_bundle", "region", "aws_access_key_id", "aws_secret_access_key",
+  "aws_session_token", "credential_process", "output", "s3"
+)
+const sectionName = fc.constantFrom("dev", "default", "legacy", "other")
+const configLine = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(configKey, configValue).map(([k, v]) => `${k} = ${v}`) },
+  { weight: 2, arbitrary: sectionName.map((n) => (n === "default" ? "[default]" : `[profile ${n}]`)) },
+  { weight: 2, arbitrary: fc.constantFrom("[sso-session dev]", "[sso-session other]", "sso_session = dev", "sso_session = other", "sso_session = missing") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      CANARY, `  ${CANARY}`, `# ${CANARY}`, `; ${CANARY}`, `= ${CANARY}`, `[profile dev`, `[${CANARY}`, `[profile ${CANARY}`,
+      `s3 =\n  addressing_style = ${CANARY}`, "\u0000", "\r", `${CANARY}=`, "[]", "[ ]", "==", "[profile]"
+    )
+  },
+  { weight: 1, arbitrary: fc.tuple(configKey, configValue).map(([k, v]) => `${k}=${v}`) }
+)
+const configText = fc.oneof(
+  { weight: 8, arbitrary: fc.array(configLine, { maxLength: 14 }).map((lines) => lines.join("\n")) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => `${Buffer.from(bytes).toString("latin1")}${CANARY}`) },
+  { weight: 1, arbitrary: fc.constantFrom("", `\ufeff[profile dev]\nsso_start_url=${CANARY}`, `${CANARY}\n`.repeat(50)) }
+)
+const selector = fc.oneof(
+  sectionName.map((profile): AwsConfig.Selector => ({ profile })),
+  fc.constantFrom("dev", "other", "missing").map((ssoSession): AwsConfig.Selector => ({ ssoSession }))
+)
+
+describe("fuzz: config files with planted secrets", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-fuzz-config-"))
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it("10,000 configs through loadSession and loadSettings: ConfigErrors naming the file, never a value", async () => {
+    const file = path.join(dir, "config")
+    let runs = 0
+    let failures = 0
+    await fc.assert(
+      fc.asyncProperty(configText, selector, fc.boolean(), fc.constantFrom(undefined, "true", CANARY), async (text, which, settings, fips) => {
+        runs++
+        fs.writeFileSync(file, text)
+        const env = { HOME: dir, ...(fips === undefined ? {} : { AWS_USE_FIPS_ENDPOINT: fips }) }
+        const read: Effect.Effect<unknown, ConfigError> = settings
+          ? AwsConfig.loadSettings(which, { configFile: file, env })
+          : AwsConfig.loadSession(which, { configFile: file, env })
+        const exit = await Effect.runPromiseExit(read)
+        checkExit(exit, [])
+        if (Exit.isFailure(exit)) {
+          failures++
+          const error = Cause.failureOption(exit.cause)
+          expect(error._tag).toBe("Some")
+          const e = (error as { value: ConfigError }).value
+          expect(e._tag).toBe("ConfigError")
+          // the file (or, for an environment variable, the variable) is named
+          expect(e.message.startsWith(file) || e.message.startsWith("environment variable AWS_USE_FIPS_ENDPOINT")).toBe(true)
+          // eslint-disable-next-line no-control-regex -- the message must carry no control character
+          expect(e.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/)
+        }
+      }),
+      { numRuns: 10_000 }
+    )
+    expect(runs).toBeGreaterThanOrEqual(10_000)
+    // the generator reaches errors often enough for the property to say something
+    expect(failures).toBeGreaterThan(1000)
   }, 240_000)
 })
 
