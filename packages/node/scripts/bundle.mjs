@@ -11,9 +11,35 @@ const outdir = outArg > 0 ? process.argv[outArg + 1] : "dist"
 // chunk names are content hashes: drop the previous build's so dist/ holds exactly one CLI
 const absOut = outdir.startsWith("/") ? outdir : `${root}/${outdir}`
 await rm(`${absOut}/chunks`, { recursive: true, force: true })
+await rm(`${absOut}/ssokit-cli.cjs`, { force: true })
+// The published entry loads the full program through V8's code cache (src/internal/loadCliBundled.ts) instead of
+// importing it; the sources import it directly.
+const bundledLoader = {
+  name: "ssokit-bundled-loader",
+  setup(build) {
+    build.onResolve({ filter: /\/loadCli\.js$/ }, () => ({ path: `${root}/src/internal/loadCliBundled.ts` }))
+  }
+}
+// The full program (every command past the fast paths) as one CommonJS file: `vm.Script` can cache the compiled code
+// of a script, not of an ES module, on Node 20.
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { "ssokit-cli": "src/Cli.ts" },
+  outdir,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  conditions: ["source"],
+  outExtension: { ".js": ".cjs" },
+  legalComments: "none",
+  logLevel: "warning"
+})
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { ssokit: "src/bin.ts" },
+  plugins: [bundledLoader],
   outdir,
   bundle: true,
   splitting: true,

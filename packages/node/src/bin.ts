@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { tryFastCredentials } from "./internal/fastCredentials.js"
 import { tryFastToken } from "./internal/fastToken.js"
+import { loadCli } from "./internal/loadCli.js"
 
 const exit = (code: number) => {
   process.exitCode = code
@@ -13,6 +14,6 @@ const write = (text: string) => void process.stdout.write(text)
 const fast = args[0] === "credentials" ? tryFastCredentials(args, process.env, write) : tryFastToken(args, process.env, write)
 fast.then(async (done) => {
   if (done) return exit(0)
-  const { main } = await import("./Cli.js")
+  const { main } = await loadCli()
   exit(await main(process.argv))
 })
