@@ -4,6 +4,10 @@
  * the lease and bumps the version), and writes back only with the version it claimed: a replica whose lease ran out
  * and whose row was claimed again is told so ({@link StaleClaimError}) instead of overwriting newer work.
  *
+ * This package holds the seam and an in-memory store; the durable ones live in `@ssokit/fleet` (`PostgresStore` for
+ * replicas sharing a PostgreSQL server, `PgliteStore` embedded), so that users of this package, browsers included,
+ * never install a database driver.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

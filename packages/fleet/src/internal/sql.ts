@@ -94,7 +94,7 @@ const SQL = {
   claim: `UPDATE ${TABLE} f SET next_poll_at = $1::bigint + $3::bigint, version = f.version + 1
           FROM (SELECT id FROM ${TABLE} WHERE status = 'active' AND next_poll_at <= $1::bigint
                 ORDER BY next_poll_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
-          WHERE f.id = due.id RETURNING f.id, f.sealed, f.version, f.next_poll_at`,
+          WHERE f.id = due.id RETURNING f.id, f.sealed, f.version`,
   // Fenced: a row is written only at the version its claim handed out, and only while active.
   reschedule: `UPDATE ${TABLE} f SET sealed = v.sealed, next_poll_at = v.next_poll_at, version = f.version + 1
                FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, version, sealed, next_poll_at)
@@ -281,7 +281,7 @@ export const makeStore = (
         Effect.map(
           // Never retried here: a claim made late with this `now` would lease rows for less than `leaseMs` from
           // the real time; the caller claims again with a fresh one.
-          db.query<DbRow>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
+          db.query<Pick<DbRow, "id" | "sealed" | "version">>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
           (rows) => rows.map((r) => ({ id: r.id, sealed: r.sealed, version: Number(r.version) }))
         ),
       reschedule: (id, version, sealed, nextPollAt) =>
