@@ -203,6 +203,36 @@ describe("CLI", () => {
   })
 })
 
+describe("CLI exposure", () => {
+  it("off loopback it warns on stderr; SSOKIT_EMULATOR_ADMIN_TOKEN chooses the admin token; SIGINT stops it (exit 0)", async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+    const chosen = "chosen-admin-token-0123456789"
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "packages/emulator/src/bin.ts", "--host", "0.0.0.0", "--quiet"], {
+      cwd: root,
+      env: { ...process.env, SSOKIT_EMULATOR_ADMIN_TOKEN: chosen },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.on("data", (d) => (stderr += d))
+    const lines = await new Promise<Array<string>>((resolve, reject) => {
+      let out = ""
+      child.stdout.on("data", (d) => {
+        out += d
+        if (out.split("\n").length > 2) resolve(out.split("\n"))
+      })
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)))
+    })
+    expect(lines[0]).toMatch(/^ssokit-emulator listening on http:\/\/0\.0\.0\.0:\d+$/)
+    expect(lines[1]).toBe(`ssokit-emulator admin token ${chosen}`)
+    expect(stderr).toMatch(/^ssokit-emulator: warning: listening on http:\/\/0\.0\.0\.0:\d+, which other machines may reach/)
+    const port = lines[0]!.split(":").at(-1)
+    expect((await adminCall({ url: `http://127.0.0.1:${port}`, adminToken: chosen }, "/admin/stats", undefined, { method: "GET" })).status).toBe(200)
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    child.kill("SIGINT")
+    expect(await exit).toBe(0)
+  })
+})
+
 describe("clock", () => {
   it("advanceClock and POST /admin/clock move service time on top of the given clock", async () => {
     await withEmulator({ deviceCodeTtl: 60 }, async (emu) => {
