@@ -46,3 +46,20 @@ export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, current: () => Mach
     }
     return yield* Fiber.await(fiber)
   })
+
+/** A view of a flow waiting for approval, for the terminal renderer's tests. */
+export const waitingView: Machine.View = {
+  phase: "waiting",
+  done: false,
+  userCode: "ABCD-EFGH",
+  verificationUri: "https://example.awsapps.com/start/#/device",
+  verificationUriComplete: "https://example.awsapps.com/start/#/device?user_code=ABCD-EFGH",
+  expiresAt: 600_000,
+  nextPollAt: 5000,
+  intervalSeconds: 5,
+  pollCount: 0,
+  slowDownCount: 0,
+  consecutiveFailures: 0,
+  lastErrorTag: undefined,
+  errorMessage: undefined
+}

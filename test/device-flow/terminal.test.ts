@@ -1,22 +1,7 @@
-import type * as Machine from "@ssokit/device-flow/Machine"
 import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
 import { describe, expect, it } from "vitest"
+import { waitingView as base } from "./helpers.js"
 
-const base: Machine.View = {
-  phase: "waiting",
-  done: false,
-  userCode: "ABCD-EFGH",
-  verificationUri: "https://example.awsapps.com/start/#/device",
-  verificationUriComplete: "https://example.awsapps.com/start/#/device?user_code=ABCD-EFGH",
-  expiresAt: 600_000,
-  nextPollAt: 5000,
-  intervalSeconds: 5,
-  pollCount: 0,
-  slowDownCount: 0,
-  consecutiveFailures: 0,
-  lastErrorTag: undefined,
-  errorMessage: undefined
-}
 
 const sink = (isTTY: boolean) => {
   const chunks: Array<string> = []

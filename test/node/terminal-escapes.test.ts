@@ -9,6 +9,7 @@ import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { waitingView as view } from "../device-flow/helpers.js"
 import { tempHome } from "./helpers.js"
 
 const ESC = "\u001b"
@@ -20,21 +21,6 @@ const PAYLOADS = [OSC8, CLEAR, `${ESC}[31m`, "\u0007", "\u009b2J", "\u202e", `${
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
-const view: Machine.View = {
-  phase: "waiting",
-  done: false,
-  userCode: "ABCD-EFGH",
-  verificationUri: "https://example.awsapps.com/start/#/device",
-  verificationUriComplete: "https://example.awsapps.com/start/#/device?user_code=ABCD-EFGH",
-  expiresAt: 600_000,
-  nextPollAt: 5000,
-  intervalSeconds: 5,
-  pollCount: 0,
-  slowDownCount: 0,
-  consecutiveFailures: 0,
-  lastErrorTag: undefined,
-  errorMessage: undefined
-}
 
 describe("TerminalRenderer prints the service's text inert", () => {
   it("escapes control characters in the user code, the URLs, the error and the last error tag", () => {
