@@ -54,6 +54,25 @@ describe("Fleet on PostgresStore", () => {
       assert.strictEqual(pg().psql("SELECT status, count(*) FROM ssokit_flows GROUP BY status", name).trim(), `done|${ids.length}`)
     }), 120_000)
 
+  it.scopedLive("a key rotation across replicas (new key first as previous everywhere, then current): every flow opens on every replica and ends well", () =>
+    Effect.gen(function*() {
+      const { url, name } = database()
+      const emulator = yield* emulatorFor({ interval: 1, autoApproveAfter: 2 })
+      const k1 = yield* keyOf("k1", 11)
+      const k2 = yield* keyOf("k2", 12)
+      // Mid-rotation: one replica already seals with k2, the other still with k1 but holds k2 to open.
+      const rotated = yield* replica(yield* PostgresStore.make({ url }), emulator, { current: k2, previous: [k1] })
+      const lagging = yield* replica(yield* PostgresStore.make({ url }), emulator, { current: k1, previous: [k2] })
+      const ids: Array<string> = []
+      for (let i = 0; i < 8; i++) ids.push(yield* (i % 2 === 0 ? rotated : lagging).start({ startUrl: `https://r${i}.awsapps.com/start` }))
+      const results = yield* Effect.all(ids.map((id, i) => (i % 2 === 0 ? lagging : rotated).await(id)), { concurrency: "unbounded" })
+      assert.strictEqual(results.length, ids.length)
+      assert.deepStrictEqual(rotated.failures, [])
+      assert.deepStrictEqual(lagging.failures, [])
+      const keys = pg().psql("SELECT DISTINCT split_part(sealed, '.', 2) FROM ssokit_flows ORDER BY 1", name).trim().split("\n")
+      assert.includeMembers(["k1", "k2"], keys)
+    }), 120_000)
+
   it.scopedLive("a dump of the database holds no secret any flow saw (device codes, client secrets, tokens)", () =>
     Effect.gen(function*() {
       const { url, name } = database()

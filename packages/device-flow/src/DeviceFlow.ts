@@ -350,6 +350,11 @@ export interface SealingKey {
 
 /**
  * The key new seals use and older keys that still open what they sealed (rotation).
+ *
+ * Replicas sharing a store rotate in two steps: first every replica gets the new key in `previous`, then (once all
+ * run with it) the new key becomes `current` and the old one moves to `previous`. A replica that meets a row sealed
+ * under a key it does not hold marks that flow failed (`UnknownKey`), so a row sealed with the new key must never
+ * reach a replica that lacks it.
  * @since 0.2.0
  * @category persistence
  */
