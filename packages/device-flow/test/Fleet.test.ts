@@ -158,4 +158,26 @@ describe("Fleet", () => {
       assert.isAtLeast(polls.length, 4)
       for (let i = 1; i < polls.length; i++) assert.isAtLeast(polls[i]!.sentAt - polls[i - 1]!.sentAt, 5000)
     }))
+
+  it.scoped("a slow poll runs until its row could be claimed again, not just half the lease: an issued token is not dropped", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemory
+      // The answer takes 800 ms, more than half the 1 s lease; the interval (5 s) covers it.
+      const sso = scriptedService(() => ({ interval: 5, expiresIn: 600, answers: ["success"], latencies: [800] }))
+      const keyring = { current: yield* key }
+      const a = yield* Fleet.make({ keyring, batch: 16, leaseMs: 1000, idleMs: 100 }).pipe(
+        Effect.provideService(FlowStore.FlowStore, store),
+        Effect.provide(sso.layer),
+        Scope.extend(yield* Scope.make())
+      )
+      const id = yield* a.start({ startUrl: "https://slow.awsapps.com/start" })
+      const waiting = yield* Effect.fork(a.await(id))
+      const tick = Effect.zipRight(TestClock.adjust("100 millis"), TestServices.provideLive(Effect.sleep("5 millis")))
+      for (let t = 0; t < 8000; t += 100) yield* tick
+      const result = yield* Fiber.join(waiting)
+      assert.strictEqual(result.pollCount, 1)
+      const polls = sso.pollsOf("https://slow.awsapps.com/start")
+      assert.strictEqual(polls.length, 1)
+      assert.isFalse(polls[0]!.aborted)
+    }))
 })

@@ -22,9 +22,10 @@ export interface FleetOptions {
   readonly batch?: number | undefined
   /**
    * How long a claim keeps other replicas off a flow: a dead replica's flows are taken over this long after its
-   * claim. A service call is cut off at half of it; a poll that goes out less than an interval before the lease ends
-   * first moves its row's due time past that interval (one more write), so a takeover is never early. Set it a little
-   * above the service's interval for one write per poll and a takeover within two intervals. Default 30 s.
+   * claim. Registration and authorization are cut off at half of it, a poll just before its row can be claimed
+   * again. A poll that goes out less than an interval before the lease ends first moves its row's due time past that
+   * interval (one more write), so a takeover is never early. A little above the service's interval: one write per
+   * poll and a takeover within two intervals; below it: two writes per poll, a quicker takeover. Default 30 s.
    */
   readonly leaseMs?: number | undefined
   /** How long an idle replica waits before looking for due flows again. Default 250 ms. */
@@ -80,7 +81,8 @@ export const make = (
     const batch = options.batch ?? 64
     const leaseMs = options.leaseMs ?? 30_000
     const idleMs = options.idleMs ?? 250
-    // A call still out when the lease ends could overlap another replica's: cut it off at half the lease.
+    // A call still out when the lease ends could overlap another replica's: registration and authorization are cut
+    // off at half the lease; a poll just before its row can be claimed again (see `coverPoll`).
     const callLimit = Duration.millis(Math.max(1, Math.floor(leaseMs / 2)))
     const now = () => clock.unsafeCurrentTimeMillis()
     // Timers and clocks of two processes can disagree by a few milliseconds: a poll covered by a lease keeps this
@@ -97,14 +99,15 @@ export const make = (
 
     /**
      * Makes the calls the flow's phase asks for until it waits or ends (a poll only when due); `beforePoll` runs just
-     * before each poll goes out.
+     * before each poll goes out and says how long the poll may take.
      */
     const run = <E>(
       start: M.DeviceFlowSnapshot,
-      beforePoll: (snapshot: M.DeviceFlowSnapshot) => Effect.Effect<void, E>
+      beforePoll: (snapshot: M.DeviceFlowSnapshot) => Effect.Effect<Duration.Duration, E>
     ): Effect.Effect<M.DeviceFlowSnapshot, E> =>
       Effect.gen(function*() {
         let snapshot = start
+        let limit = callLimit
         for (let steps = 0; steps < 8; steps++) {
           const phase = M.phaseOf(snapshot)
           if (M.isOutcome(phase)) break
@@ -118,13 +121,14 @@ export const make = (
             if (phase === "waiting") {
               // Never early: a flow claimed before its time goes back untouched.
               if (t < c.nextPollAt!) break
-              yield* beforePoll(snapshot)
+              limit = yield* beforePoll(snapshot)
               snapshot = send(snapshot, { type: "POLL_DUE", at: now() })
             }
           }
           const call = callOf(snapshot)
           if (call === undefined) break
-          const event = yield* Effect.timeoutOption(call, callLimit)
+          const event = yield* Effect.timeoutOption(call, limit)
+          limit = callLimit
           if (Option.isNone(event)) {
             // Cut off: back to waiting a full interval, as a restored mid-poll flow would.
             const ctx = snapshot.context
@@ -145,12 +149,16 @@ export const make = (
         let version = claimed.version
         // If this replica dies after a poll went out, the row is claimed again when the lease ends: that must be a
         // full interval after the poll. When the lease does not cover it, the row's due time is moved first.
+        // The poll may run until the row can be claimed again (less a margin): cutting it sooner could drop a token
+        // the service has issued once and will not issue again.
         const coverPoll = (snapshot: M.DeviceFlowSnapshot) => {
           const pollAt = now()
           const safeAt = pollAt + snapshot.context.intervalMs + pollSlackMs
-          if (safeAt <= claimedAt + leaseMs) return Effect.void
+          const budget = (until: number) => Duration.millis(Math.max(1, until - now() - pollSlackMs))
+          if (safeAt <= claimedAt + leaseMs) return Effect.sync(() => budget(claimedAt + leaseMs))
           return Effect.map(store.reschedule(claimed.id, version, claimed.sealed, safeAt), (v) => {
             version = v
+            return budget(safeAt)
           })
         }
         const opened = yield* Effect.either(open(keyring, claimed.sealed))
@@ -246,7 +254,7 @@ export const make = (
       begin: (startOptions) =>
         Effect.gen(function*() {
           // Registration and authorization run here, so the caller has the user code at once; polling is the fleet's.
-          const snapshot = yield* run(yield* firstOf(startOptions), () => Effect.void)
+          const snapshot = yield* run(yield* firstOf(startOptions), () => Effect.succeed(callLimit))
           // Only a failure can end a flow before its first poll (its error is the answer); nothing is stored then.
           if (M.isOutcome(M.phaseOf(snapshot))) {
             return yield* Effect.flatMap(outcomeOf(snapshot), () => Effect.dieMessage("a flow authorized before its first poll"))
