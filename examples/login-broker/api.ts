@@ -11,6 +11,7 @@ import type * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
 import * as Fleet from "@ssokit/device-flow/Fleet"
 import * as FlowStore from "@ssokit/device-flow/FlowStore"
 import * as Machine from "@ssokit/device-flow/Machine"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -187,6 +188,13 @@ export const router = (options: ApiOptions) =>
             : answer(503, { message: "the flow store is unavailable" })
         )
       ),
-      Effect.catchTag("RouteNotFound", () => Effect.succeed(answer(404, { message: "no such route (see --help)" })))
+      Effect.catchTag("RouteNotFound", () => Effect.succeed(answer(404, { message: "no such route (see --help)" }))),
+      // A bug: said on stderr (the cause's kind and trace, which hold no request data) and answered 500.
+      Effect.catchAllCause((cause) =>
+        Effect.sync(() => {
+          console.error(`login-broker: unexpected failure: ${Cause.pretty(cause).split("\n").slice(0, 8).join(" | ")}`)
+          return answer(500, { message: "internal error" })
+        })
+      )
     )
   })

@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { admin, type Broker, events, http, newKey, runBroker, sleep, startBroker, startLogin, statusOf } from "./support.js"
+import { admin, type Broker, events, http, newKey, repoRoot, runBroker, sleep, startBroker, startLogin, statusOf } from "./support.js"
 
 let emulator: Emulator
 const dirs: Array<string> = []
@@ -200,5 +200,46 @@ describe("login-broker API (embedded store)", () => {
     const l = await startLogin(broker.url, "https://mem.awsapps.com/start", "eu-west-1")
     await admin(emulator, "approve", { userCode: l.userCode })
     expect(await statusOf(broker.url, l.id, 30)).toBe("authorized")
+  }, 60_000)
+
+  it("replays the README's broker session: same requests, same answers (ids, codes, URLs and times aside)", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
+    const at = readme.indexOf("<!-- broker -->\n```console\n")
+    expect(at).toBeGreaterThanOrEqual(0)
+    const body = readme.slice(at + "<!-- broker -->\n```console\n".length, readme.indexOf("\n```", at + 20))
+    const broker = await launch([], { SSOKIT_BROKER_KEY: undefined })
+    const ids = new Map<string, string>()
+    let lastUserCode: string | undefined
+    const lines = body.split("\n")
+    let steps = 0
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^\$ curl -s (?:-X (\w+) )?'?(http:\/\/127\.0\.0\.1:\d+)(\/[^'\s]*)'?(?: -d '(.*)')?$/.exec(lines[i]!)
+      if (m === null) continue
+      const [, method, , target, data] = m
+      const expected = JSON.parse(lines[i + 1]!) as Record<string, unknown>
+      // README ids stand for the ones this run gets; the user approves before the long poll.
+      let route = target!
+      for (const [shown, real] of ids) route = route.split(shown).join(real)
+      if (route.includes("?wait=") && lastUserCode !== undefined) await admin(emulator, "approve", { userCode: lastUserCode })
+      const actual = (await http(`${broker.url}${route}`, { ...(method ? { method } : data ? { method: "POST" } : {}), ...(data ? { body: data } : {}) })).body as Record<string, unknown>
+      expect(Object.keys(actual).sort(), lines[i]).toEqual(Object.keys(expected).sort())
+      for (const [k, v] of Object.entries(expected)) {
+        if (k === "id") {
+          if (!ids.has(v as string)) ids.set(v as string, actual[k] as string)
+          expect(actual[k]).toBe(ids.get(v as string))
+        } else if (k === "userCode") {
+          lastUserCode = actual[k] as string
+          expect(actual[k]).toMatch(/^[A-Z]{4}-[A-Z]{4}$/)
+        } else if (k === "expiresAt") {
+          expect(Number.isNaN(Date.parse(actual[k] as string))).toBe(false)
+        } else if (k.startsWith("verificationUri")) {
+          expect(actual[k]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/device/)
+        } else {
+          expect(actual[k], lines[i]).toEqual(v)
+        }
+      }
+      steps++
+    }
+    expect(steps).toBe(lines.filter((l) => l.startsWith("$ ")).length)
   }, 60_000)
 })

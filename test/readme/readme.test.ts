@@ -7,7 +7,10 @@
  * - the `mermaid` block is the state diagram `scripts/diagram.ts` generates from the machine (`--check`);
  * - the `text` block is what `pnpm demo` prints, in order (ports, codes, ids and numbers aside; `⋮` marks a cut);
  * - `console` blocks are `ssokit` transcripts: each `$ pnpm ssokit …` line is run (the bundled CLI, against an emulator,
- *   from an empty HOME) and must succeed printing the lines below it, in order (secrets, numbers and HOME aside).
+ *   from an empty HOME) and must succeed printing the lines below it, in order (secrets, numbers and HOME aside);
+ *   a `console` block after `<!-- broker -->` is a login-broker session of `curl` commands, replayed against a live
+ *   broker by test/fleet/broker.test.ts;
+ * - a `text` block after `<!-- picture -->` is a drawing.
  */
 import { machine } from "@ssokit/device-flow/Machine"
 import { startEmulator } from "@ssokit/emulator/Emulator"
@@ -30,6 +33,8 @@ interface Block {
   readonly line: number
   /** The `<!-- from PATH -->` comment on the line before the fence, if any. */
   readonly from: string | undefined
+  /** The `<!-- WORD -->` comment on the line before the fence, if any. */
+  readonly marker: string | undefined
 }
 
 const blocks: ReadonlyArray<Block> = (() => {
@@ -41,7 +46,8 @@ const blocks: ReadonlyArray<Block> = (() => {
     const end = lines.findIndex((l, k) => k > i && l === "```")
     if (end < 0) throw new Error(`README.md:${i + 1}: unterminated code block`)
     const from = /^<!-- from (\S+) -->$/.exec(lines[i - 1] ?? "")?.[1]
-    found.push({ lang: open[1]!, body: lines.slice(i + 1, end).join("\n"), line: i + 1, from })
+    const marker = /^<!-- (\w+) -->$/.exec(lines[i - 1] ?? "")?.[1]
+    found.push({ lang: open[1]!, body: lines.slice(i + 1, end).join("\n"), line: i + 1, from, marker })
     i = end
   }
   return found
@@ -210,7 +216,7 @@ describe("README.md", () => {
         .trimEnd()
 
     it("is what `pnpm demo` prints", async () => {
-      const texts = byLang("text")
+      const texts = byLang("text").filter((b) => b.marker !== "picture")
       expect(texts).toHaveLength(1)
       const result = await sh(rootScripts["demo"]!, 90_000)
       expect(result.code, result.stderr).toBe(0)
@@ -237,7 +243,17 @@ describe("README.md", () => {
         .replace(/\s+/g, " ")
         .trim()
 
-    it.each(byLang("console").map((b) => [`README.md:${b.line}`, b] as const))("%s runs as shown", async (_, block) => {
+    it("login-broker sessions are curl commands only (test/fleet/broker.test.ts replays them)", () => {
+      const sessions = byLang("console").filter((b) => b.marker === "broker")
+      expect(sessions.length).toBeGreaterThan(0)
+      for (const block of sessions) {
+        const commands = block.body.split("\n").filter((l) => l.startsWith("$ "))
+        expect(commands.length).toBeGreaterThan(0)
+        for (const c of commands) expect(c, `README.md:${block.line}`).toMatch(/^\$ curl -s /)
+      }
+    })
+
+    it.each(byLang("console").filter((b) => b.marker !== "broker").map((b) => [`README.md:${b.line}`, b] as const))("%s runs as shown", async (_, block) => {
       const [emulator, cli] = await Promise.all([startEmulator({ autoApproveAfter: 1, interval: 1 }), bundleCli()])
       const home = tempHome()
       try {
