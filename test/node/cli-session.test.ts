@@ -88,6 +88,26 @@ describe("ssokit session commands against the emulator", () => {
     expect(emulator.introspect(token.accessToken)?.active).toBe(true)
   })
 
+  it("a PKCE login recovers too: a forgotten client is found out before the browser (whose page would never redirect)", async () => {
+    const login = await ssokit(["login", "--profile", "dev"])
+    expect(login.code, login.stderr).toBe(0)
+    const rejected = readJson(registrationFile()).clientId
+    expect(emulator.revokeClient(rejected)).toBe(true)
+    const registrations = stat("RegisterClient")
+    const again = await ssokit(["login", "--profile", "dev"])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toContain("rejected the cached client registration")
+    expect(stat("RegisterClient")).toBe(registrations + 1)
+    const token = readJson(cacheFile(home, "dev"))
+    expect(token.clientId).not.toBe(rejected)
+    expect(emulator.introspect(token.accessToken)?.active).toBe(true)
+    // a client the service still knows is checked and kept: no new registration
+    const kept = await ssokit(["login", "--profile", "dev"])
+    expect(kept.code, kept.stderr).toBe(0)
+    expect(kept.stderr).not.toContain("rejected the cached client registration")
+    expect(stat("RegisterClient")).toBe(registrations + 1)
+  })
+
   it("a refresh rejected for the client forgets the registration, so the next (PKCE) login registers anew", async () => {
     const login = await ssokit(["login", "--profile", "dev"])
     expect(login.code, login.stderr).toBe(0)

@@ -88,7 +88,7 @@ export const deviceLogin = (
       )
     )
     // The machine replaces a registration that is about to expire: cache the replacement.
-    let registration = cached
+    let registration: CachedRegistration = cached
     if (result.registration.clientId !== cached.clientId) {
       registration = {
         clientId: result.registration.clientId,

@@ -18,7 +18,7 @@ import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } 
 import { describe as describePlace, detect, nodeProbes } from "./environment.js"
 import { startLoopback } from "./loopback.js"
 import { readPastedRedirect } from "./pasteBack.js"
-import { DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
+import { checkCachedClient, DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
 import { incompleteAnswer, publicToken, type TokenAnswer, tokenFromAnswer, usableAsIs } from "./tokenResponse.js"
 
 export const lineWriter = (options: Login.Options) => {
@@ -92,6 +92,8 @@ const pkceLogin = (options: Login.Options, client: SsoOidc.SsoOidc.Service, endp
     const pkce = yield* Pkce.generate()
     const state = yield* Pkce.generateState()
     const server = yield* startLoopback({ port: options.port, expectedState: state })
+    // a forgotten client fails here, before the browser, so the caller's recovery registers anew
+    if (registration.fromCache) yield* checkCachedClient(client, registration, server.redirectUri)
     const url = authorizeUrl({
       endpoint,
       clientId: registration.clientId,

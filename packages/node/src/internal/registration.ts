@@ -3,6 +3,7 @@ import type * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { SsoSession } from "../AwsConfig.js"
 import { LoginError } from "../Errors.js"
 import { type CachedRegistration, registrationCacheKey, type Service as Store } from "../TokenStore.js"
@@ -57,7 +58,7 @@ export const obtainRegistration = (options: {
         Option.isSome(cached) && matchesKind(cached.value, kind) && refreshable(cached.value, scopes) &&
         cached.value.expiresAt.getTime() - now > REUSE_MARGIN_MS
       ) {
-        return cached.value
+        return { ...cached.value, fromCache: true }
       }
     }
     const grantTypes = kind === "pkce"
@@ -85,5 +86,34 @@ export const obtainRegistration = (options: {
       grantTypes
     }
     yield* store.writeRegistration(key, registration)
-    return registration
+    return { ...registration, fromCache: false }
   })
+
+/**
+ * Whether the service still knows a cached PKCE registration, asked before the user is sent to the browser: the
+ * authorize page of a client the service forgot (revoked, expired early) is an error page that never redirects back
+ * (RFC 6749 §4.1.2.1), so the login would only end at its timeout. A token request with a code that cannot exist
+ * tells: client authentication comes first, so a known client gets `invalid_grant` and a forgotten one
+ * `invalid_client`. Any other answer (including a network failure) is left to the real exchange.
+ */
+export const checkCachedClient = (
+  client: SsoOidc.SsoOidc.Service,
+  registration: CachedRegistration,
+  redirectUri: string
+): Effect.Effect<void, LoginError> =>
+  client.createToken({
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    grantType: GrantType.AuthorizationCode,
+    redirectUri,
+    code: Redacted.make("ssokit-registration-check"),
+    codeVerifier: Redacted.make("ssokit-registration-check-ssokit-registration-check")
+  }).pipe(
+    Effect.matchEffect({
+      onSuccess: () => Effect.void,
+      onFailure: (cause) =>
+        cause._tag === "InvalidClientException" || cause._tag === "UnauthorizedClientException"
+          ? Effect.fail(new LoginError({ reason: `CreateToken failed: ${cause._tag}: ${cause.message}`, cause }))
+          : Effect.void
+    })
+  )
