@@ -76,6 +76,14 @@ const inertScope = (): AnyActorScope => {
   return scope
 }
 
+/**
+ * The machine's pure transition of one snapshot by one event, through the shared inert scope (the engine and the
+ * fleet alike).
+ * @internal
+ */
+export const transitionOf = (snapshot: M.DeviceFlowSnapshot, event: M.Event): M.DeviceFlowSnapshot =>
+  M.machine.transition(snapshot, event as any, inertScope() as any) as M.DeviceFlowSnapshot
+
 const reusable = (registration: Registration, now: number): boolean => {
   const expiresAt = registration.clientSecretExpiresAt
   return expiresAt === undefined || expiresAt === 0 || expiresAt * 1000 > now + REGISTRATION_MARGIN_MS
@@ -276,7 +284,7 @@ export class EngineImpl {
 
   send(flow: Flow, event: M.Event): void {
     const before = flow.snapshot
-    const next = M.machine.transition(before, event as any, inertScope() as any) as M.DeviceFlowSnapshot
+    const next = transitionOf(before, event)
     if (next === before) return
     flow.phase = M.phaseOf(next)
     flow.context = compact(next.context)

@@ -4,11 +4,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { transition } from "xstate"
 import type * as DF from "../DeviceFlow.js"
 import type * as FS from "../FlowStore.js"
 import * as calls from "./calls.js"
-import { flowId, initialSnapshot, type LoginResult, outcomeOf, snapshotOf } from "./engine.js"
+import { flowId, initialSnapshot, type LoginResult, outcomeOf, snapshotOf, transitionOf } from "./engine.js"
 import { FlowNotFoundError, SnapshotError } from "./errors.js"
 import * as M from "./machine.js"
 import * as seal from "./seal.js"
@@ -90,8 +89,7 @@ export const make = (
     const pollSlackMs = 100
     const failures: Array<{ id: string; error: SnapshotError }> = []
 
-    const send = (snapshot: M.DeviceFlowSnapshot, event: M.Event): M.DeviceFlowSnapshot =>
-      transition(M.machine, snapshot, event as any)[0] as M.DeviceFlowSnapshot
+    const send = transitionOf
 
     /** The call a phase needs, as the event it produces; undefined when the phase needs none now. */
     const callOf = (snapshot: M.DeviceFlowSnapshot): Effect.Effect<M.Event> | undefined =>
