@@ -11,7 +11,16 @@ export type Keyring = DF.Keyring
 const PREFIX = "ssokit-seal-v1"
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/
 
+// Node's Buffer when there is one (a byte-by-byte string and btoa cost as much as the cipher itself there).
+const NodeBuffer = (globalThis as {
+  Buffer?: {
+    from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: "base64url"): string }
+    from(text: string, encoding: "base64"): Uint8Array
+  }
+}).Buffer
+
 const b64url = (bytes: Uint8Array): string => {
+  if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("base64url")
   let binary = ""
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!)
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
@@ -19,6 +28,8 @@ const b64url = (bytes: Uint8Array): string => {
 
 const fromB64 = (text: string): Uint8Array<ArrayBuffer> | undefined => {
   if (!/^[A-Za-z0-9_\-+/]*={0,2}$/.test(text)) return undefined
+  // Node's "base64" decoding reads both alphabets, as the conversion below does
+  if (NodeBuffer !== undefined) return new Uint8Array(NodeBuffer.from(text, "base64"))
   try {
     const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
     const bytes = new Uint8Array(binary.length)
