@@ -141,8 +141,35 @@ const row = (label: string, size: Size) =>
   (size.lazyRaw > 0 ? `   (+ ${kb(size.lazyGzip)} gzip loaded on demand)` : "") +
   (size.nodeImports.length > 0 ? `   node: imports: ${size.nodeImports.join(", ")}` : "")
 
+const reactPage = `import { createRoot } from "react-dom/client"\nimport { createElement } from "react"\n`
 const reactOnly = await bundle({
-  contents: `import { createRoot } from "react-dom/client"\nimport { createElement } from "react"\ncreateRoot(document.body).render(createElement("p", null, "hello"))`
+  contents: `${reactPage}createRoot(document.body).render(createElement("p", null, "hello"))`
+})
+// The floor, for explanation (the target row below is unchanged): what any page pays that runs on the Effect runtime
+// and validates with Schema, and what a page built as DESIGN.md says pays before ssokit's engine and client.
+const effectProgram = `import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+const Token = Schema.Struct({ accessToken: Schema.String, expiresIn: Schema.Number })
+Effect.runFork(Effect.gen(function*() {
+  const response = yield* Effect.tryPromise(() => fetch("/token", { method: "POST" }))
+  yield* Effect.sleep(1000)
+  const body = yield* Effect.tryPromise(() => response.json())
+  return yield* Schema.decodeUnknown(Token)(body)
+}))
+`
+const reactEffect = await bundle({
+  contents: `${reactPage}${effectProgram}createRoot(document.body).render(createElement("p", null, "hello"))`
+})
+const reactEffectMachine = await bundle({
+  contents: `${reactPage}${effectProgram}import { machine, view } from "@ssokit/device-flow/Machine"
+import { useActorRef, useSelector } from "@xstate/react"
+import { encode } from "uqr"
+const App = () => {
+  const actor = useActorRef(machine)
+  const v = useSelector(actor, (s) => view(s))
+  return createElement("p", null, v.phase, String(encode(v.userCode ?? "x").size))
+}
+createRoot(document.body).render(createElement(App))`
 })
 const page = path.join(examples, "react-login/src/main.tsx")
 const ssokit = await bundle({ file: page })
@@ -154,6 +181,11 @@ console.log(row("bare React page (baseline)", reactOnly))
 console.log(row("examples/react-login (ssokit: core+machine)", ssokit))
 console.log(row("same page on @aws-sdk/client-sso-oidc", awsSdk))
 if (vite !== undefined) console.log(row("examples/react-login, vite build (all chunks)", vite))
+const vsSdk = (s: Size) => `${(s.gzip / awsSdk.gzip).toFixed(2)}× the AWS SDK page`
+console.log("  the floor (for explanation; same esbuild settings, same run):")
+console.log(`${row("React + Effect runtime + one Schema decode", reactEffect)}   ${vsSdk(reactEffect)}`)
+console.log(`${row("  + machine entry, xstate, @xstate/react, uqr", reactEffectMachine)}   ${vsSdk(reactEffectMachine)}`)
+console.log(`  ${"  + ssokit's engine and client: the example".padEnd(52)} ${kb(ssokit.raw).padStart(9)} raw ${kb(ssokit.gzip).padStart(9)} gzip   ${vsSdk(ssokit)}`)
 const beyond = (s: Size) => s.gzip - reactOnly.gzip
 console.log(
   `  whole page, ssokit / AWS SDK: ${(ssokit.gzip / awsSdk.gzip).toFixed(2)}× (gzip); beyond React ` +
@@ -170,6 +202,13 @@ for (const [p, bytes] of Object.entries(ssokit.byPackage).sort((a, b) => b[1] - 
     }
   }
 }
+console.log("  what the example loads beyond the floor's last row, per package (minified, before gzip):")
+for (const [p, bytes] of Object.entries(ssokit.byPackage)
+  .map(([p, b]) => [p, b - (reactEffectMachine.byPackage[p] ?? 0)] as const)
+  .sort((a, b) => b[1] - a[1])) {
+  if (bytes < 512 || p === "effect") continue
+  console.log(`    ${p.padEnd(36)} ${kb(bytes).padStart(9)}`)
+}
 const leaks = [ssokit, ...(vite ? [vite] : [])].some((s) => s.nodeImports.length > 0)
 console.log(`  node: imports in the example's bundles: ${leaks ? "FOUND" : "none"}`)
 if (process.argv.includes("--json")) {
@@ -177,6 +216,8 @@ if (process.argv.includes("--json")) {
     JSON.stringify({
       bench: "react-bundle",
       reactGzip: reactOnly.gzip,
+      floorEffectGzip: reactEffect.gzip,
+      floorMachineGzip: reactEffectMachine.gzip,
       ssokitGzip: ssokit.gzip,
       awsSdkGzip: awsSdk.gzip,
       viteGzip: vite?.gzip,
