@@ -15,7 +15,9 @@ const home = () => {
   homes.push(h)
   return h
 }
-const help = (h: string, extra: Record<string, string> = {}) => run(process.execPath, [cli, "login", "--help"], { HOME: h, ...extra })
+// `login --help` past the help fast path (src/internal/fastHelp.ts): the full program, as any command it does not answer
+const help = (h: string, extra: Record<string, string> = {}) =>
+  run(process.execPath, [cli, "login", "--help"], { HOME: h, SSOKIT_NO_FAST_PATH: "1", ...extra })
 const cacheDir = (h: string) => path.join(h, ".cache", "ssokit")
 const cacheFiles = (h: string) => fs.existsSync(cacheDir(h)) ? fs.readdirSync(cacheDir(h)).filter((n) => n.endsWith(".v8")) : []
 
@@ -89,7 +91,7 @@ describe("the bundled CLI's code cache", () => {
     expect(fs.existsSync(path.join(h, ".cache"))).toBe(false)
   })
 
-  it("a token cache hit is answered by the fast path: the full program is not loaded, so nothing is compiled or cached", async () => {
+  it("a token cache hit and --help are answered by the fast paths: the full program is not loaded, so nothing is compiled or cached", async () => {
     const h = home()
     writeConfig(h, "[sso-session fast]\nsso_start_url = https://d-fast000000.awsapps.com/start\nsso_region = us-east-1\n")
     fs.mkdirSync(path.join(h, ".aws", "sso", "cache"), { recursive: true, mode: 0o700 })
@@ -102,6 +104,10 @@ describe("the bundled CLI's code cache", () => {
     const r = await run(process.execPath, [cli, "token", "--sso-session", "fast"], { HOME: h })
     expect(r.code, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout).accessToken).toBe("fast-token")
+    expect(fs.existsSync(path.join(h, ".cache"))).toBe(false)
+    // nor is `--help`, answered from the help file
+    const usage = await run(process.execPath, [cli, "login", "--help"], { HOME: h })
+    expect(usage.stdout).toContain("--start-url")
     expect(fs.existsSync(path.join(h, ".cache"))).toBe(false)
     // while a flag the fast path does not take goes to the full program, which caches it
     await run(process.execPath, [cli, "token", "--sso-session", "fast", "--endpoint", "http://127.0.0.1:9"], { HOME: h })

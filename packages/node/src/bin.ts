@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { tryFastCredentials } from "./internal/fastCredentials.js"
+import { tryFastHelp } from "./internal/fastHelp.js"
 import { tryFastToken } from "./internal/fastToken.js"
 import { loadCli } from "./internal/loadCli.js"
 
@@ -11,9 +12,23 @@ const exit = (code: number) => {
 
 const args = process.argv.slice(2)
 const write = (text: string) => void process.stdout.write(text)
-const fast = args[0] === "credentials" ? tryFastCredentials(args, process.env, write) : tryFastToken(args, process.env, write)
-fast.then(async (done) => {
-  if (done) return exit(0)
-  const { main } = await loadCli()
-  exit(await main(process.argv))
-})
+// SSOKIT_NO_FAST_PATH=1 sends every command to the full program (to compare the two, or to measure the program).
+const fastPaths = process.env.SSOKIT_NO_FAST_PATH !== "1"
+// `ssokit <command> --help`: the text the full program printed for it when this build was bundled
+const help = fastPaths ? tryFastHelp(args, process.stdout.isTTY === true) : undefined
+if (help !== undefined) {
+  if (help.stderr !== "") process.stderr.write(help.stderr)
+  write(help.stdout)
+  exit(help.code)
+} else {
+  const fast = !fastPaths
+    ? Promise.resolve(false)
+    : args[0] === "credentials"
+    ? tryFastCredentials(args, process.env, write)
+    : tryFastToken(args, process.env, write)
+  fast.then(async (done) => {
+    if (done) return exit(0)
+    const { main } = await loadCli()
+    exit(await main(process.argv))
+  })
+}
