@@ -189,7 +189,12 @@ ${login}`
     const bin = (name: string) => path.join(project, "node_modules", ".bin", name)
     expect(ok(run(bin("ssokit-emulator"), ["--help"], project, 30_000), "ssokit-emulator --help")).toContain("Usage: ssokit-emulator")
     expect(ok(run(bin("ssokit"), ["--help"], project, 30_000), "ssokit --help")).toContain("ssokit")
-    expect(ok(run(bin("ssokit"), ["login", "--help"], project, 30_000), "ssokit login --help")).toContain("--start-url")
+    const loginHelp = ok(run(bin("ssokit"), ["login", "--help"], project, 30_000), "ssokit login --help")
+    expect(loginHelp).toContain("--start-url")
+    // answered from the packed help file, with the text the packed program itself prints
+    expect(fs.existsSync(path.join(project, "node_modules", "@ssokit", "node", "dist", "ssokit-help.json"))).toBe(true)
+    const full = spawnSync(bin("ssokit"), ["login", "--help"], { cwd: project, encoding: "utf8", env: { ...env(), SSOKIT_NO_FAST_PATH: "1" } })
+    expect(ok(full, "ssokit login --help (full program)")).toBe(loginHelp)
     // a cache hit: a config with an sso-session and a valid token in the AWS CLI's cache
     const home = path.join(dir, "home")
     fs.mkdirSync(path.join(home, ".aws", "sso", "cache"), { recursive: true, mode: 0o700 })
