@@ -24,10 +24,27 @@ const bundledLoader = {
     build.onResolve({ filter: /\/loadCli\.js$/ }, () => ({ path: `${root}/src/internal/loadCliBundled.ts` }))
   }
 }
+// The program runs as a `vm.Script`, where `import()` of anything outside the bundle fails ("no dynamic import
+// callback"): a built-in module the sources load on demand (`import("node:child_process")`) becomes a lazily
+// evaluated `require` of it inside the bundle.
+const builtinsOnDemand = {
+  name: "ssokit-builtins-on-demand",
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, namespace: "ssokit-builtin" } : undefined)
+    build.onLoad({ filter: /.*/, namespace: "ssokit-builtin" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: "js"
+    }))
+  }
+}
 // The full program (every command past the fast paths) as one CommonJS file: `vm.Script` can cache the compiled code
-// of a script, not of an ES module, on Node 20.
-await esbuild.build({
+// of a script, not of an ES module, on Node 20. `--metafile FILE` writes esbuild's account of it (which module imports
+// which, statically or by `import()`): test/node/cli-startup.test.ts checks what starting the program evaluates.
+const metaArg = process.argv.indexOf("--metafile")
+const program = await esbuild.build({
   absWorkingDir: root,
+  plugins: [builtinsOnDemand],
   entryPoints: { "ssokit-cli": "src/Cli.ts" },
   outdir,
   bundle: true,
@@ -38,8 +55,10 @@ await esbuild.build({
   conditions: ["source"],
   outExtension: { ".js": ".cjs" },
   legalComments: "none",
+  metafile: metaArg > 0,
   logLevel: "warning"
 })
+if (metaArg > 0) await writeFile(process.argv[metaArg + 1], JSON.stringify(program.metafile))
 // This build of the program, stamped into the bin and the help file (src/internal/fastHelp.ts): the bin answers
 // `--help` from a file of its own build only.
 const build = createHash("sha256").update(readFileSync(`${absOut}/ssokit-cli.cjs`)).digest("hex")

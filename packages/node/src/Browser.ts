@@ -9,7 +9,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { spawn } from "node:child_process"
 import { nodeProbes, wslOpener } from "./internal/environment.js"
 
 /**
@@ -62,18 +61,20 @@ export const fromCommand = (command: ReadonlyArray<string> | undefined): Service
   open: (url) =>
     command === undefined || command.length === 0
       ? Effect.succeed(false)
-      : Effect.async<boolean>((resume) => {
-        try {
-          const child = spawn(command[0]!, [...command.slice(1), url], { stdio: "ignore", detached: true })
-          child.once("error", () => resume(Effect.succeed(false)))
-          child.once("spawn", () => {
-            child.unref()
-            resume(Effect.succeed(true))
-          })
-        } catch {
-          resume(Effect.succeed(false))
-        }
-      })
+      // child_process is loaded when a browser is opened: most commands never open one
+      : Effect.flatMap(Effect.promise(() => import("node:child_process")), ({ spawn }) =>
+        Effect.async<boolean>((resume) => {
+          try {
+            const child = spawn(command[0]!, [...command.slice(1), url], { stdio: "ignore", detached: true })
+            child.once("error", () => resume(Effect.succeed(false)))
+            child.once("spawn", () => {
+              child.unref()
+              resume(Effect.succeed(true))
+            })
+          } catch {
+            resume(Effect.succeed(false))
+          }
+        }))
 })
 
 /**

@@ -4,21 +4,25 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { spawn } from "node:child_process"
 import { constants } from "node:os"
 import type { Io } from "../Cli.js"
 import { endpoint, ExitWith, profile, ssoSession, UsageError } from "./cliShared.js"
 import { profileTransport, settingsFor } from "./cliSettings.js"
 import type { RoleCredentials } from "./roleCache.js"
 import { credentialProcessJson, isoSeconds } from "./roleCacheFormat.js"
-import { accountId, noLogin, portalEndpoint, roleCredentialsFor, type RoleTarget, roleName, selectTarget } from "./roleCredentials.js"
+import { accountId, noLogin, portalEndpoint, roleName } from "./portalFlags.js"
+import type { RoleTarget } from "./roleCredentials.js"
 import { FORMATS, formatEnv } from "./shellExports.js"
 import * as Flags from "./flags.js"
+
+// Loaded when the command runs: the CLI builds every command's flags at start, not every command's code.
+const roleCredentials = Effect.promise(() => import("./roleCredentials.js"))
 
 const targetOptions = { profile, ssoSession, accountId, roleName, endpoint, portalEndpoint, noLogin }
 
 const credentialsOf = (io: Io, opts: Command.Command.ParseConfig<typeof targetOptions>) =>
   Effect.gen(function*() {
+    const { roleCredentialsFor, selectTarget } = yield* roleCredentials
     const target = yield* selectTarget(io, opts)
     // ca_bundle, use_fips_endpoint, use_dualstack_endpoint of the profile; its transport comes from Command.provide
     const settings = yield* settingsFor(io, opts)
@@ -61,31 +65,35 @@ const env = (io: Io) =>
 const SIGNALS = constants.signals as Record<string, number>
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
 
-/** Runs `argv` with `vars` added to the environment; resolves with its exit code (128 + n when a signal ended it). */
+/**
+ * Runs `argv` with `vars` added to the environment; resolves with its exit code (128 + n when a signal ended it).
+ * child_process is loaded here, when `exec` runs: the other commands never start one.
+ */
 export const runChild = (argv: ReadonlyArray<string>, environment: Record<string, string | undefined>) =>
-  Effect.async<number, UsageError>((resume) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: "inherit", env: environment })
-    // Signals sent to ssokit (Ctrl-C reaches both through the process group; `kill` reaches only us) go to the
-    // child, which decides when to end; ssokit ends with it.
-    const forward = (signal: NodeJS.Signals) => () => void child.kill(signal)
-    const handlers = FORWARDED.map((s) => [s, forward(s)] as const)
-    for (const [s, h] of handlers) process.on(s, h)
-    const done = () => {
-      for (const [s, h] of handlers) process.off(s, h)
-    }
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      done()
-      resume(Effect.fail(new UsageError(`cannot run ${JSON.stringify(argv[0])}: ${error.code === "ENOENT" ? "command not found" : error.code ?? "failed to start"}`)))
-    })
-    child.once("exit", (code, signal) => {
-      done()
-      resume(Effect.succeed(code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0)))
-    })
-    return Effect.sync(() => {
-      done()
-      child.kill("SIGTERM")
-    })
-  })
+  Effect.flatMap(Effect.promise(() => import("node:child_process")), ({ spawn }) =>
+    Effect.async<number, UsageError>((resume) => {
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: "inherit", env: environment })
+      // Signals sent to ssokit (Ctrl-C reaches both through the process group; `kill` reaches only us) go to the
+      // child, which decides when to end; ssokit ends with it.
+      const forward = (signal: NodeJS.Signals) => () => void child.kill(signal)
+      const handlers = FORWARDED.map((s) => [s, forward(s)] as const)
+      for (const [s, h] of handlers) process.on(s, h)
+      const done = () => {
+        for (const [s, h] of handlers) process.off(s, h)
+      }
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        done()
+        resume(Effect.fail(new UsageError(`cannot run ${JSON.stringify(argv[0])}: ${error.code === "ENOENT" ? "command not found" : error.code ?? "failed to start"}`)))
+      })
+      child.once("exit", (code, signal) => {
+        done()
+        resume(Effect.succeed(code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0)))
+      })
+      return Effect.sync(() => {
+        done()
+        child.kill("SIGTERM")
+      })
+    }))
 
 const exec = (io: Io) =>
   Command.make("exec", {

@@ -18,7 +18,8 @@ import { type CachedRegistration, type CachedToken, TokenStore, tokenCacheKey } 
 import { describe as describePlace, detect, nodeProbes } from "./environment.js"
 import { startLoopback } from "./loopback.js"
 import { readPastedRedirect } from "./pasteBack.js"
-import { checkCachedClient, DEFAULT_SCOPES, type Kind, obtainRegistration } from "./registration.js"
+import { checkCachedClient, type Kind, obtainRegistration } from "./registration.js"
+import { DEFAULT_SCOPES } from "./scopes.js"
 import { incompleteAnswer, publicToken, type TokenAnswer, tokenFromAnswer, usableAsIs } from "./tokenResponse.js"
 
 export const lineWriter = (options: Login.Options) => {

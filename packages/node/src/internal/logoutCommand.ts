@@ -9,9 +9,8 @@ import { type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } fro
 import { profile, selectSession, ssoSession, startUrl } from "./cliShared.js"
 import { loadSections, roleOfProfile, type Sections } from "./configSections.js"
 import { profileTransport, settingsFor } from "./cliSettings.js"
-import { portalFor } from "./portalAccess.js"
 import { removeRoleCredentials, roleCacheDirectory, roleCacheKey } from "./roleCache.js"
-import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
+import { portalEndpoint, portalEndpointOf } from "./portalFlags.js"
 import * as Flags from "./flags.js"
 
 /** The profiles of the config that get role credentials through `session`. */
@@ -27,9 +26,12 @@ export const profilesOfSession = (sections: Sections, session: SsoSession): Arra
   return out
 }
 
+// Loaded when the command runs: the CLI builds every command's flags at start, not every command's code.
+const portalAccess = Effect.promise(() => import("./portalAccess.js"))
+
 /** The portal's Logout ends the sign-in session server-side; best effort: a failure is a warning, the local logout goes on. */
 const portalLogout = (io: Io, session: SsoSession, token: CachedToken, endpoint: string | undefined, settings: Settings) =>
-  portalFor(session.region, endpoint, settings).pipe(
+  Effect.flatMap(portalAccess, ({ portalFor }) => portalFor(session.region, endpoint, settings)).pipe(
     Effect.flatMap((portal) => portal.logout(token.accessToken)),
     Effect.match({
       onFailure: (failure) =>

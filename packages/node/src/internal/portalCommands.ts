@@ -14,10 +14,10 @@ import type { Io } from "../Cli.js"
 import { writeFileAtomic } from "./cacheFile.js"
 import { CommandError, endpoint, profile, selectSession, ssoSession, UsageError } from "./cliShared.js"
 import { loadSections, type Sections } from "./configSections.js"
-import { DEFAULT_SCOPES } from "./registration.js"
+import { DEFAULT_SCOPES } from "./scopes.js"
 import { changed, IniSyntaxError, planEdit, render, type SectionUpdate, unifiedDiff } from "./iniEdit.js"
-import { type AccountInfo, PortalError, type PortalFailure, portalFor } from "./portalAccess.js"
-import { noLogin, portalEndpoint, portalEndpointOf, tokenFor } from "./roleCredentials.js"
+import type { AccountInfo, PortalFailure } from "./portalAccess.js"
+import { noLogin, portalEndpoint, portalEndpointOf } from "./portalFlags.js"
 import * as Flags from "./flags.js"
 import { profileTransport, settingsFor } from "./cliSettings.js"
 
@@ -44,9 +44,13 @@ const paced = <A>(self: Effect.Effect<A, PortalFailure>) =>
     })
   )
 
+// Loaded when the command runs: the CLI builds every command's flags at start, not every command's code.
+const portalCode = Effect.promise(() => Promise.all([import("./portalAccess.js"), import("./roleCredentials.js")]))
+
 /** The portal for the selected session and a token for it. */
 const connect = (io: Io, opts: SessionOptions) =>
   Effect.gen(function*() {
+    const [{ PortalError, portalFor }, { tokenFor }] = yield* portalCode
     const target = yield* sessionTarget(io, opts)
     // use_fips_endpoint, use_dualstack_endpoint of the profile; its transport (ca_bundle) comes from Command.provide
     const settings = yield* settingsFor(io, opts)

@@ -10,7 +10,6 @@ import { type CachedRegistration, registrationCacheKey, type Service as Store } 
 
 export type Kind = "device" | "pkce"
 
-export const DEFAULT_SCOPES: ReadonlyArray<string> = ["sso:account:access"]
 export const LOOPBACK_REDIRECT = "http://127.0.0.1/oauth/callback"
 const REUSE_MARGIN_MS = 15 * 60 * 1000
 

@@ -19,16 +19,8 @@ import { makeFileStore } from "./fileStore.js"
 import { type PortalAccess, PortalError, portalFor } from "./portalAccess.js"
 import { readRoleCredentials, type RoleCredentials, roleCacheDirectory, roleCacheKey, writeRoleCredentials } from "./roleCache.js"
 import { ROLE_MARGIN_MS } from "./roleCacheFormat.js"
-import * as Flags from "./flags.js"
+import { portalEndpointOf } from "./portalFlags.js"
 import { printableLine } from "./printable.js"
-
-export const portalEndpoint = Flags.value("portal-endpoint", Flags.url, "SSO portal endpoint URL (default: AWS_ENDPOINT_URL_SSO, else the region's)")
-export const noLogin = Flags.switchFlag("no-login", "fail instead of starting an interactive login when the session needs one")
-export const accountId = Flags.value("account-id", Flags.accountId, "with --sso-session: the account")
-export const roleName = Flags.value("role-name", Flags.roleName, "with --sso-session: the role")
-
-export const portalEndpointOf = (io: Io, flag: Option.Option<string>) =>
-  Option.getOrUndefined(flag) ?? (io.env.AWS_ENDPOINT_URL_SSO || undefined)
 
 export interface RoleTarget {
   readonly session: SsoSession

@@ -11,8 +11,7 @@ import type { Io } from "../Cli.js"
 import { type CachedRegistration, type CachedToken, registrationCacheKey, TokenStore, tokenCacheKey } from "../TokenStore.js"
 import { formatTimestamp } from "./cacheFormat.js"
 import { profile, selectSession, ssoSession } from "./cliShared.js"
-import { portalFor } from "./portalAccess.js"
-import { portalEndpoint, portalEndpointOf } from "./roleCredentials.js"
+import { portalEndpoint, portalEndpointOf } from "./portalFlags.js"
 import { type ListedSession, listSessions, loadSections } from "./configSections.js"
 import * as Flags from "./flags.js"
 
@@ -110,6 +109,9 @@ const statusOf = (listed: ListedSession, now: number) =>
     } satisfies SessionStatus
   })
 
+// Loaded when the command runs: the CLI builds every command's flags at start, not every command's code.
+const portalAccess = Effect.promise(() => import("./portalAccess.js"))
+
 /** Asks the portal about a session whose token is valid; never refreshes, never logs in. */
 const checkPortal = (io: Io, s: SessionStatus, endpoint: string | undefined) =>
   Effect.gen(function*() {
@@ -119,7 +121,8 @@ const checkPortal = (io: Io, s: SessionStatus, endpoint: string | undefined) =>
       Effect.orElseSucceed(() => Option.none<CachedToken>())
     )
     if (Option.isNone(cached)) return s
-    const answer = yield* portalFor(s.region, endpoint).pipe(
+    const region = s.region
+    const answer = yield* Effect.flatMap(portalAccess, ({ portalFor }) => portalFor(region, endpoint)).pipe(
       Effect.flatMap((portal) => portal.probe(cached.value.accessToken)),
       Effect.match({
         onSuccess: () => "active",
