@@ -2,7 +2,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import * as SchemaAST from "effect/SchemaAST"
 import * as Errors from "@ssokit/core/Errors"
 import * as PortalErrors from "@ssokit/core/PortalErrors"
 import * as PortalSchemas from "@ssokit/core/PortalSchemas"
@@ -14,6 +13,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { gunzipSync } from "node:zlib"
 import * as Model from "./support/portalModel.js"
+import { assertMatchesModel, properties } from "./support/schemaDrift.js"
 
 const schemaByShape: Record<string, Schema.Schema.Any> = {
   GetRoleCredentialsRequest: PortalSchemas.GetRoleCredentialsRequest,
@@ -26,48 +26,6 @@ const schemaByShape: Record<string, Schema.Schema.Any> = {
   ListAccountRolesResponse: PortalSchemas.ListAccountRolesResponse,
   RoleInfo: PortalSchemas.RoleInfo,
   LogoutRequest: PortalSchemas.LogoutRequest
-}
-
-interface Classified {
-  readonly redacted: boolean
-  readonly kind: string
-  readonly schema: SchemaAST.AST
-}
-
-// What a property's AST is, in the model's vocabulary.
-const classify = (ast: SchemaAST.AST): Classified => {
-  if (ast._tag === "Transformation") {
-    const isRedacted = ast.to._tag === "Declaration" && String(ast.to).startsWith("Redacted")
-    return { ...classify(ast.from), redacted: isRedacted }
-  }
-  const id = SchemaAST.getIdentifierAnnotation(ast)
-  switch (ast._tag) {
-    case "StringKeyword":
-      return { redacted: false, kind: "string", schema: ast }
-    case "Refinement":
-      if (id._tag === "Some" && id.value === "Int64") return { redacted: false, kind: "int64", schema: ast }
-      if (id._tag === "Some" && (id.value === "Int32" || id.value === "MaxResults")) {
-        return { redacted: false, kind: "int32", schema: ast }
-      }
-      return { redacted: false, kind: `refinement:${String(ast)}`, schema: ast }
-    case "TupleType":
-      return ast.elements.length === 0 && ast.rest.length === 1
-        ? { redacted: false, kind: `list<${classify(ast.rest[0]!.type).kind}>`, schema: ast }
-        : { redacted: false, kind: `tuple:${String(ast)}`, schema: ast }
-    case "TypeLiteral":
-      return { redacted: false, kind: `structure:${id._tag === "Some" ? id.value : "?"}`, schema: ast }
-    default:
-      return { redacted: false, kind: `other:${ast._tag}`, schema: ast }
-  }
-}
-
-const properties = (schema: Schema.Schema.Any) => {
-  assert.strictEqual(schema.ast._tag, "TypeLiteral")
-  return (schema.ast as SchemaAST.TypeLiteral).propertySignatures.map((ps) => {
-    const type = ps.type._tag === "Union" ? ps.type.types.filter((t) => t._tag !== "UndefinedKeyword") : [ps.type]
-    assert.strictEqual(type.length, 1, `${String(ps.name)} has a single non-undefined type`)
-    return { name: String(ps.name), isOptional: ps.isOptional, ...classify(type[0]!) }
-  })
 }
 
 describe("portal model drift", () => {
@@ -148,20 +106,7 @@ describe("portal model drift", () => {
 
   for (const shapeName of Object.keys(schemaByShape)) {
     it(`Schema ${shapeName} matches the model member for member`, () => {
-      const modelMembers = Model.members(shapeName)
-      const props = properties(schemaByShape[shapeName]!)
-      assert.deepStrictEqual(props.map((p) => p.name), modelMembers.map((m) => m.name), "member names, in model order")
-      for (const m of modelMembers) {
-        const p = props.find((x) => x.name === m.name)!
-        assert.strictEqual(p.isOptional, !m.required, `${shapeName}.${m.name} required-ness`)
-        assert.strictEqual(p.redacted, m.sensitive, `${shapeName}.${m.name} is Redacted iff sensitive`)
-        assert.strictEqual(p.kind, m.kind, `${shapeName}.${m.name} type`)
-        if (m.range !== undefined) {
-          const is = Schema.is(Schema.make(p.schema))
-          assert.isTrue(is(m.range.min!) && is(m.range.max!), `${shapeName}.${m.name} accepts its range's ends`)
-          assert.isFalse(is(m.range.min! - 1) || is(m.range.max! + 1), `${shapeName}.${m.name} refuses beyond its range`)
-        }
-      }
+      assertMatchesModel(shapeName, schemaByShape[shapeName]!, Model.members(shapeName), { inModelOrder: true })
     })
   }
 
