@@ -1,7 +1,7 @@
 /**
  * The SSO OIDC service (RegisterClient, StartDeviceAuthorization, CreateToken, CreateTokenWithIAM) over an
  * injected `HttpClient` — on Node `Transport.layer` from `@ssokit/node/Transport` (fastest), in browsers
- * `FetchHttpClient.layer`, or your own; nothing else is used.
+ * `@ssokit/core/FetchHttpClient`'s `layer` (lightest) or the platform's, or your own; nothing else is used.
  *
  * Behaviour worth knowing:
  * - Input is validated before any I/O; a wrong value (also from untyped JS) fails with `InvalidInputError`

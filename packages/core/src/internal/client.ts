@@ -1,6 +1,5 @@
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
@@ -26,6 +25,7 @@ import { decodeResponse, encodeInput } from "./codec.js"
 import { header, type RawResponse } from "./wire.js"
 import * as Ops from "./operations.js"
 import * as Retry from "./retry.js"
+import { currentTracerPropagation, HttpClientTag, RequestInitTag } from "./platform.js"
 import { signRequest } from "./sigv4.js"
 
 /**
@@ -107,8 +107,8 @@ const manualRedirects = new WeakMap<Context.Context<never>, Context.Context<neve
 const withManualRedirects = (context: Context.Context<never>): Context.Context<never> => {
   let patched = manualRedirects.get(context)
   if (patched === undefined) {
-    const init = Context.getOption(context, FetchHttpClient.RequestInit)
-    patched = Context.add(context, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })
+    const init = Context.getOption(context, RequestInitTag)
+    patched = Context.add(context, RequestInitTag, { ...Option.getOrUndefined(init), redirect: "manual" })
     manualRedirects.set(context, patched)
   }
   return patched
@@ -227,7 +227,7 @@ export const makeCall = (spec: ClientSpec, options: Options): Effect.Effect<Call
       ? undefined
       : Option.getOrUndefined(Option.filter(Duration.decodeUnknown(opts.timeout), Duration.isFinite))
     // The caller's client is used for everything.
-    const client = yield* HttpClient.HttpClient
+    const client = yield* HttpClientTag
     const quietClient = QuietHttpClient.isQuiet(client)
 
     // Per operation, built once: the request without body and headers, and the failure constructors.
@@ -337,7 +337,7 @@ export const makeCall = (spec: ClientSpec, options: Options): Effect.Effect<Call
           // Signed and session-token headers never reach logs or span attributes.
           Effect.locallyWith(Headers.currentRedactedNames, addRedactedNames),
           // Trace headers are not AWS's business (and would be sent unsigned next to signed ones).
-          Effect.locally(HttpClient.currentTracerPropagation, false),
+          Effect.locally(currentTracerPropagation, false),
           Effect.withSpan(`${op.service}.${op.name}`, {
             kind: "client",
             captureStackTrace: false,
