@@ -1,20 +1,16 @@
-import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as BufferedResponse from "@ssokit/core/BufferedResponse"
 import * as QuietHttpClient from "@ssokit/core/QuietHttpClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import { Buffer } from "node:buffer"
 import * as Undici from "undici"
@@ -85,12 +81,12 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
       }).then(
         (response) =>
           response.body.arrayBuffer().then(
-            (bytes) => resume(Effect.succeed(new LeanResponse(request, response.statusCode, response.headers, bytes))),
+            (bytes) => resume(Effect.succeed(BufferedResponse.make(request, response.statusCode, response.headers, bytes))),
             (cause) =>
               resume(Effect.fail(
                 new HttpClientError.ResponseError({
                   request,
-                  response: new LeanResponse(request, response.statusCode, response.headers, new ArrayBuffer(0)),
+                  response: BufferedResponse.make(request, response.statusCode, response.headers, new ArrayBuffer(0)),
                   reason: "Decode",
                   cause
                 })
@@ -136,7 +132,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
           const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
           chunks = []
           const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-          resume(Effect.succeed(new LeanResponse(request, status, headers, copy)))
+          resume(Effect.succeed(BufferedResponse.make(request, status, headers, copy)))
         },
         onError(cause: Error) {
           if (interrupted) return
@@ -144,7 +140,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
             responded
               ? new HttpClientError.ResponseError({
                 request,
-                response: new LeanResponse(request, status, headers, new ArrayBuffer(0)),
+                response: BufferedResponse.make(request, status, headers, new ArrayBuffer(0)),
                 reason: "Decode",
                 cause
               })
@@ -241,112 +237,3 @@ export const pooled = (options: Transport.Options = {}): { readonly client: Http
 /** @internal */
 export const layerWith = (options: Options): Layer.Layer<HttpClient.HttpClient> =>
   Layer.succeed(HttpClient.HttpClient, make(options))
-
-const decoder = new TextDecoder()
-
-/**
- * A response whose body has been read already: `text`, `json`, `arrayBuffer`, `stream` all serve those bytes.
- * `toJSON` leaves the body out (token responses hold secrets).
- */
-class LeanResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-
-  constructor(
-    readonly request: HttpClientRequest.HttpClientRequest,
-    readonly status: number,
-    private readonly rawHeaders: Record<string, string | Array<string> | undefined>,
-    private readonly bytes: ArrayBuffer
-  ) {
-    super()
-  }
-
-  private cachedHeaders?: Headers.Headers
-  get headers(): Headers.Headers {
-    if (this.cachedHeaders !== undefined) return this.cachedHeaders
-    // undici's names are lower-case already; only repeated headers need joining, as Headers.fromInput does.
-    let plain = true
-    for (const name in this.rawHeaders) {
-      if (typeof this.rawHeaders[name] !== "string") {
-        plain = false
-        break
-      }
-    }
-    return this.cachedHeaders = plain
-      ? Headers.unsafeFromRecord({ ...this.rawHeaders as Record<string, string> })
-      : Headers.fromInput(this.rawHeaders as Record<string, string | ReadonlyArray<string>>)
-  }
-
-  private cachedCookies?: Cookies.Cookies
-  get cookies(): Cookies.Cookies {
-    if (this.cachedCookies !== undefined) return this.cachedCookies
-    const header = this.rawHeaders["set-cookie"]
-    return this.cachedCookies = header === undefined
-      ? Cookies.empty
-      : Cookies.fromSetCookie(Array.isArray(header) ? header : [header])
-  }
-
-  get remoteAddress(): Option.Option<string> {
-    return Option.none()
-  }
-
-  private cachedText?: string
-  private get textValue(): string {
-    return this.cachedText ??= decoder.decode(this.bytes)
-  }
-
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.sync(() => this.textValue)
-  }
-
-  private decodeError(cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
-  }
-
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.try({
-      try: () => {
-        const text = this.textValue
-        return text === "" ? null : JSON.parse(text) as unknown
-      },
-      catch: (cause) => this.decodeError(cause)
-    })
-  }
-
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Effect.try({
-      try: () => UrlParams.fromInput(new URLSearchParams(this.textValue)),
-      catch: (cause) => this.decodeError(cause)
-    })
-  }
-
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return Effect.sync(() => this.bytes.slice(0))
-  }
-
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return Effect.tryPromise({
-      try: () =>
-        new Response(this.bytes, {
-          status: this.status,
-          headers: this.rawHeaders["content-type"] === undefined
-            ? {}
-            : { "content-type": String(this.rawHeaders["content-type"]) }
-        }).formData(),
-      catch: (cause) => this.decodeError(cause)
-    })
-  }
-
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return Stream.succeed(new Uint8Array(this.bytes.slice(0)))
-  }
-
-  toJSON(): unknown {
-    return {
-      _id: "@effect/platform/HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status,
-      headers: Inspectable.redact(this.headers)
-    }
-  }
-}
