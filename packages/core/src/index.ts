@@ -6,12 +6,22 @@ export * as AwsCredentials from "./AwsCredentials.js"
 /**
  * @since 0.1.0
  */
+export * as BufferedResponse from "./BufferedResponse.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Endpoint from "./Endpoint.js"
 
 /**
  * @since 0.1.0
  */
 export * as Errors from "./Errors.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as FetchHttpClient from "./FetchHttpClient.js"
 
 /**
  * @since 0.1.0
