@@ -1,21 +1,16 @@
 // The call path without a tracer installed switches tracing off and fetch's redirects to manual for the call only:
 // both come back as they were, whatever the outcome, and nothing leaks to the server.
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import { awsError, json, startServer, type TestServer } from "./support/server.js"
+import { awsError, json, useServer } from "./support/server.js"
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const input = { clientId: "c", clientSecret: Redacted.make("s"), grantType: "refresh_token", refreshToken: Redacted.make("r") }
 

@@ -9,7 +9,7 @@ import {
   SSOOIDCClient,
   StartDeviceAuthorizationCommand
 } from "@aws-sdk/client-sso-oidc"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -17,20 +17,15 @@ import * as Redacted from "effect/Redacted"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as Model from "./support/model.js"
-import { awsError, json, type Recorded, startServer, type TestServer } from "./support/server.js"
+import { awsError, json, type Recorded, useServer } from "./support/server.js"
 
-let server: TestServer
+const server = useServer()
 let sdk: SSOOIDCClient
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-key", sessionToken: "session" }
-beforeAll(async () => {
-  server = await startServer()
+beforeAll(() => {
   sdk = new SSOOIDCClient({ region: "us-east-1", endpoint: server.url, maxAttempts: 1, credentials: creds })
 })
-afterAll(async () => {
-  sdk.destroy()
-  await server.close()
-})
-beforeEach(() => server.reset())
+afterAll(() => sdk.destroy())
 
 const ours = <A, E>(effect: Effect.Effect<A, E, SsoOidc.SsoOidc | AwsCredentials.AwsCredentials>) =>
   Effect.runPromise(effect.pipe(

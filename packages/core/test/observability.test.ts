@@ -3,7 +3,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -14,14 +14,9 @@ import * as Redacted from "effect/Redacted"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import { recordingTracer } from "./support/clock.js"
-import { awsError, json, startServer, type TestServer } from "./support/server.js"
+import { awsError, json, useServer } from "./support/server.js"
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const SECRETS = {
   clientSecret: "CLIENT-SECRET-1234",

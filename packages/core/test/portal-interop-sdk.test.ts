@@ -10,7 +10,7 @@ import {
   SSOClient
 } from "@aws-sdk/client-sso"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -20,19 +20,14 @@ import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as Model from "./support/portalModel.js"
-import { json, type Recorded, startServer, type TestServer } from "./support/server.js"
+import { json, type Recorded, useServer } from "./support/server.js"
 
-let server: TestServer
+const server = useServer()
 let sdk: SSOClient
-beforeAll(async () => {
-  server = await startServer()
+beforeAll(() => {
   sdk = new SSOClient({ region: "eu-west-1", endpoint: server.url, maxAttempts: 1 })
 })
-afterAll(async () => {
-  sdk.destroy()
-  await server.close()
-})
-beforeEach(() => server.reset())
+afterAll(() => sdk.destroy())
 
 const layer = () =>
   SsoPortal.layer({ region: "eu-west-1", endpoint: server.url, retry: false }).pipe(

@@ -2,7 +2,7 @@
 // with full-jitter backoff on Effect's Clock (Retry-After a lower bound), every other portal error is not; the
 // retried request is the same; spans are named SsoPortal.<Operation> and never carry the bearer token.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -11,23 +11,17 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as TestClock from "effect/TestClock"
 import { inspect } from "node:util"
 import * as Retry from "@ssokit/core/Retry"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as Model from "./support/portalModel.js"
-import { drive as driveExit, recordingTracer, scripted } from "./support/clock.js"
-import { json, type Reply, startServer, type TestServer } from "./support/server.js"
+import { attemptsAfter, drive as driveExit, recordingTracer, type Scripted, scripted } from "./support/clock.js"
+import { json, type Reply, useServer } from "./support/server.js"
 
 /** Run `effect`, advancing the TestClock while it waits on backoff sleeps. */
 const drive = <A, E>(effect: Effect.Effect<A, E>) => Effect.flatten(driveExit(effect))
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const TOKEN = "PORTAL-BEARER-CANARY-31d7"
 const accessToken = Redacted.make(TOKEN)
@@ -120,6 +114,9 @@ describe("portal retries over loopback", () => {
     }))
 })
 
+const overScript = (t: Scripted) =>
+  SsoPortal.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))
+
 describe("portal backoff timing (TestClock)", () => {
   it.effect("Retry-After on a 429 is a lower bound for the next attempt", () =>
     Effect.gen(function*() {
@@ -128,14 +125,11 @@ describe("portal backoff timing (TestClock)", () => {
         () => new Response(JSON.stringify({ accountList: [] }), { status: 200 })
       ])
       const fiber = yield* SsoPortal.listAccounts({ accessToken }).pipe(
-        Effect.provide(SsoPortal.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.provide(overScript(t)),
         Effect.either,
         Effect.fork
       )
-      yield* TestClock.adjust("2999 millis")
-      assert.strictEqual(t.sent.length, 1)
-      yield* TestClock.adjust("1 millis")
-      assert.strictEqual(t.sent.length, 2)
+      yield* attemptsAfter(t, [["2999 millis", 1], ["1 millis", 2]])
       assert.isTrue(Either.isRight(yield* Fiber.join(fiber)))
       assert.deepStrictEqual(t.sent, ["http://fake.invalid/assignment/accounts", "http://fake.invalid/assignment/accounts"])
     }))
@@ -144,17 +138,12 @@ describe("portal backoff timing (TestClock)", () => {
     Effect.gen(function*() {
       const t = scripted([() => new Response("{}", { status: 429, headers: Model.portalErrorHeaders("TooManyRequestsException") })])
       const fiber = yield* SsoPortal.getRoleCredentials(input).pipe(
-        Effect.provide(SsoPortal.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.provide(overScript(t)),
         Effect.withRandomFixed([0.5]),
         Effect.either,
         Effect.fork
       )
-      yield* TestClock.adjust("49 millis")
-      assert.strictEqual(t.sent.length, 1)
-      yield* TestClock.adjust("1 millis")
-      assert.strictEqual(t.sent.length, 2)
-      yield* TestClock.adjust("100 millis")
-      assert.strictEqual(t.sent.length, 3)
+      yield* attemptsAfter(t, [["49 millis", 1], ["1 millis", 2], ["100 millis", 3]])
       assert.strictEqual(Either.flip(yield* Fiber.join(fiber)).pipe(Either.getOrThrow)._tag, "TooManyRequestsException")
     }))
 })

@@ -3,7 +3,7 @@
 // - any invalid input fails with InvalidInputError before a single byte is sent;
 // - no secret (sent or received) ever appears in an error's message, String, JSON or Cause.pretty.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -17,14 +17,9 @@ import * as Errors from "@ssokit/core/Errors"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import { decodeResponse } from "../src/internal/codec.js"
 import * as Ops from "../src/internal/operations.js"
-import { type Reply, startServer, type TestServer } from "./support/server.js"
+import { type Reply, useServer } from "./support/server.js"
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const COMMON_TAGS = ["MalformedResponseError", "UnknownServiceError"]
 const allShapes = Object.keys(Errors.ServiceErrors)

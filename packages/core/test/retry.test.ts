@@ -2,7 +2,7 @@
 // Retry-After as a lower bound, per-attempt timeouts. Real loopback server where a user would talk to one; a
 // scripted in-memory HttpClient where exact virtual-time delays are asserted.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -16,15 +16,10 @@ import fc from "fast-check"
 import * as Errors from "@ssokit/core/Errors"
 import * as Retry from "@ssokit/core/Retry"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import { drive, realPause, scripted } from "./support/clock.js"
-import { awsError, json, startServer, type TestServer } from "./support/server.js"
+import { attemptsAfter, drive, realPause, type Scripted, scripted } from "./support/clock.js"
+import { awsError, json, useServer } from "./support/server.js"
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const input = { clientId: "c", clientSecret: Redacted.make("s"), grantType: "refresh_token", refreshToken: Redacted.make("r") }
 
@@ -158,24 +153,25 @@ describe("retry over loopback", () => {
 // Exact virtual-time delays with a scripted in-memory transport
 // ---------------------------------------------------------------------------------------------------------------
 
+const overScript = (t: Scripted) =>
+  SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))
+
 describe("backoff timing (TestClock)", () => {
   it.effect("full jitter: retry n waits random · min(base · 2^(n-1), cap)", () =>
     Effect.gen(function*() {
       const t = scripted([() => new Response("", { status: 500 })])
       const fiber = yield* SsoOidc.createToken(input).pipe(
-        Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.provide(overScript(t)),
         Effect.withRandomFixed([0.5]),
         Effect.either,
         Effect.fork
       )
-      yield* TestClock.adjust("49 millis")
-      assert.strictEqual(t.sent.length, 1)
-      yield* TestClock.adjust("1 millis") // 0.5 · 100 ms
-      assert.strictEqual(t.sent.length, 2)
-      yield* TestClock.adjust("99 millis")
-      assert.strictEqual(t.sent.length, 2)
-      yield* TestClock.adjust("1 millis") // 0.5 · 200 ms
-      assert.strictEqual(t.sent.length, 3)
+      yield* attemptsAfter(t, [
+        ["49 millis", 1],
+        ["1 millis", 2], // 0.5 · 100 ms
+        ["99 millis", 2],
+        ["1 millis", 3] // 0.5 · 200 ms
+      ])
       const result = yield* Fiber.join(fiber)
       assert.strictEqual(Either.flip(result).pipe(Either.getOrThrow)._tag, "UnknownServiceError")
     }))
@@ -184,16 +180,11 @@ describe("backoff timing (TestClock)", () => {
     Effect.gen(function*() {
       const t = scripted([() => new Response("", { status: 503, headers: { "retry-after": "5" } })])
       const fiber = yield* SsoOidc.createToken(input).pipe(
-        Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.provide(overScript(t)),
         Effect.either,
         Effect.fork
       )
-      yield* TestClock.adjust("4999 millis")
-      assert.strictEqual(t.sent.length, 1)
-      yield* TestClock.adjust("1 millis")
-      assert.strictEqual(t.sent.length, 2)
-      yield* TestClock.adjust("5 seconds")
-      assert.strictEqual(t.sent.length, 3)
+      yield* attemptsAfter(t, [["4999 millis", 1], ["1 millis", 2], ["5 seconds", 3]])
       yield* Fiber.join(fiber)
     }))
 
@@ -201,7 +192,7 @@ describe("backoff timing (TestClock)", () => {
     Effect.gen(function*() {
       const t = scripted([() => new Response("", { status: 429, headers: { "retry-after": "3600" } })])
       const result = yield* SsoOidc.createToken(input).pipe(
-        Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: "http://fake.invalid" }).pipe(Layer.provide(t.layer))),
+        Effect.provide(overScript(t)),
         Effect.either
       )
       assert.strictEqual(t.sent.length, 1)

@@ -2,7 +2,7 @@
 // outputs, and every modelled error of every operation as the real service sends it.
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -13,14 +13,9 @@ import * as Schemas from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import { operationUrls } from "../src/internal/client.js"
 import * as Model from "./support/model.js"
-import { awsError, json, type Recorded, startServer, type TestServer } from "./support/server.js"
+import { awsError, json, type Recorded, startServer, useServer } from "./support/server.js"
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI-SECRET-KEY", sessionToken: "SESSION-TOKEN-SECRET" }
 

@@ -3,7 +3,7 @@
 // every modelled error of every operation as the portal sends it, pagination as a Stream, and input checked
 // before any I/O.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -15,14 +15,9 @@ import type * as Errors from "@ssokit/core/Errors"
 import * as PortalErrors from "@ssokit/core/PortalErrors"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as Model from "./support/portalModel.js"
-import { json, type Recorded, type Reply, startServer, type TestServer } from "./support/server.js"
+import { json, type Recorded, type Reply, useServer } from "./support/server.js"
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
-beforeEach(() => server.reset())
+const server = useServer()
 
 const TOKEN = "aoaAAAAAGVXW-ACCESS-TOKEN-CANARY-7f3c"
 const SECRET_KEY = "SECRET-ACCESS-KEY-CANARY-0a9d"

@@ -2,6 +2,8 @@
 // HttpClient for exact virtual-time delays, and a tracer that records every span it starts.
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert } from "@effect/vitest"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -41,6 +43,21 @@ export const scripted = (responses: Array<() => Response>) => {
   )
   return { sent, layer }
 }
+
+export type Scripted = ReturnType<typeof scripted>
+
+/**
+ * Advance the TestClock by each step's duration and assert, after each, how many requests `t` has been sent so far:
+ * a backoff schedule as a table of (advance, attempts).
+ */
+export const attemptsAfter = (
+  t: Scripted,
+  steps: ReadonlyArray<readonly [Duration.DurationInput, number]>
+): Effect.Effect<void> =>
+  Effect.forEach(steps, ([advance, attempts], i) =>
+    TestClock.adjust(advance).pipe(
+      Effect.andThen(() => assert.strictEqual(t.sent.length, attempts, `attempts after step ${i + 1} (+${String(advance)})`))
+    ), { discard: true })
 
 export interface RecordedSpan {
   readonly name: string

@@ -2,6 +2,7 @@
 // from a script (queue of replies, then a default).
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import { afterAll, beforeAll, beforeEach } from "@effect/vitest"
 
 export interface Recorded {
   readonly method: string
@@ -94,5 +95,41 @@ export const startServer = async (): Promise<TestServer> => {
         server.closeAllConnections()
         server.close(() => resolve())
       })
+  }
+}
+
+/**
+ * The loopback server of a test file: started before its tests, reset before each, closed after them. The handle
+ * reads through to the running server, so it can be taken at module level.
+ */
+export const useServer = (): TestServer => {
+  let started: TestServer | undefined
+  const current = () => {
+    if (started === undefined) throw new Error("the test server is used before beforeAll started it")
+    return started
+  }
+  beforeAll(async () => {
+    started = await startServer()
+  })
+  afterAll(() => started?.close())
+  beforeEach(() => current().reset())
+  return {
+    get url() {
+      return current().url
+    },
+    get requests() {
+      return current().requests
+    },
+    get queue() {
+      return current().queue
+    },
+    get fallback() {
+      return current().fallback
+    },
+    set fallback(reply: Reply) {
+      current().fallback = reply
+    },
+    reset: () => current().reset(),
+    close: () => current().close()
   }
 }
