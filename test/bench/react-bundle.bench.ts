@@ -46,7 +46,7 @@ const packageOf = (input: string): string => {
 const effectArea = (input: string): string =>
   /\/(Schema|SchemaAST|ParseResult|JSONSchema|Pretty|Arbitrary)\.js$/.test(input)
     ? "effect: Schema, ParseResult"
-    : /(Stream|Channel|Sink|channel\/|stream\/|groupBy|\/take\.js|sink)/.test(input)
+    : /(Stream|Channel|Sink|channel\/|stream\/|\/stream\.js$|core-stream|groupBy|\/take\.js|sink)/.test(input)
     ? "effect: Stream, Channel, Sink"
     : "effect: runtime, data types, rest"
 
