@@ -41,13 +41,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { request } from "undici"
-import { type Client, measureClients, pairedRatio, parseFlags, printTable, ratioLine } from "./create-token/measure.js"
+import { type Client, measureClients, parseFlags, printReport } from "./create-token/measure.js"
+import { bundledOrLaunch, gcFlags, nodeBundle, runBundled, startServerProcess } from "./support/process.js"
 
 // many short rounds, clients interleaved, so that load from other processes hits every client alike
 const flags = parseFlags(process.argv.slice(2), { calls: 250, rounds: 20, warmup: 300 })
@@ -55,36 +53,24 @@ const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
-const bundled = process.argv.includes("--bundled")
 const beforeDir = argValue("--before")
 const beforeBundle = argValue("--before-bundle")
 const serverPath = argValue("--server") ?? fileURLToPath(new URL("./create-token/server.mjs", import.meta.url))
 
 /** Bundle this file (and, with --before, the older core's side) and run the bundle with plain node. */
-const launch = async (): Promise<number> => {
-  const { build } = await import("esbuild")
-  const outdir = mkdtempSync(join(tmpdir(), "ssokit-create-token-bench-"))
-  try {
-    const options = {
-      bundle: true,
-      platform: "node" as const,
-      format: "esm" as const,
-      target: "node20",
-      conditions: ["source"],
-      logLevel: "error" as const,
-      external: ["esbuild"],
-      // CommonJS dependencies (the AWS SDK's, undici) require node builtins at run time.
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-      }
-    }
-    const bench = join(outdir, "create-token.bench.mjs")
-    await build({ ...options, entryPoints: [fileURLToPath(import.meta.url)], outfile: bench })
-    const args = [bench, "--bundled", "--server", serverPath, ...process.argv.slice(2)]
-    if (beforeDir !== undefined) {
+const launch = () => {
+  const prof = argValue("--prof")
+  return runBundled({
+    entry: fileURLToPath(import.meta.url),
+    name: "create-token",
+    args: ["--bundled", "--server", serverPath, ...process.argv.slice(2)],
+    nodeFlags: [...gcFlags(), ...(prof === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", prof])],
+    prepare: async (outdir) => {
+      if (beforeDir === undefined) return []
+      const { build } = await import("esbuild")
       const before = join(outdir, "before-clients.mjs")
       await build({
-        ...options,
+        ...nodeBundle,
         entryPoints: [fileURLToPath(new URL("./create-token/before-clients.ts", import.meta.url))],
         outfile: before,
         plugins: [{
@@ -97,41 +83,10 @@ const launch = async (): Promise<number> => {
           }
         }]
       })
-      args.push("--before-bundle", before)
+      return ["--before-bundle", before]
     }
-    const gcFlag = typeof (globalThis as { gc?: unknown }).gc === "function" ? ["--expose-gc"] : []
-    const prof = argValue("--prof")
-    if (prof !== undefined) gcFlag.push("--cpu-prof", "--cpu-prof-dir", prof)
-    return await new Promise<number>((done, reject) => {
-      const child = spawn(process.execPath, [...gcFlag, ...args], { stdio: "inherit" })
-      child.once("error", reject)
-      child.once("exit", (code) => done(code ?? 1))
-    })
-  } finally {
-    rmSync(outdir, { recursive: true, force: true })
-  }
-}
-
-const startServer = () =>
-  new Promise<{ url: string; stop: () => Promise<void> }>((resolve, reject) => {
-    const child = spawn(process.execPath, [serverPath], {
-      stdio: ["pipe", "pipe", "inherit"]
-    })
-    child.once("error", reject)
-    child.stdout.setEncoding("utf8")
-    child.stdout.once("data", (line: string) => {
-      const match = /listening (\S+)/.exec(line)
-      if (!match) return reject(new Error(`unexpected server output: ${line}`))
-      resolve({
-        url: match[1]!,
-        stop: () =>
-          new Promise<void>((done) => {
-            child.once("exit", () => done())
-            child.stdin.end()
-          })
-      })
-    })
   })
+}
 
 const input = {
   clientId: "bench-client-id",
@@ -141,7 +96,7 @@ const input = {
 }
 
 const main = async () => {
-  const server = await startServer()
+  const server = await startServerProcess(serverPath)
   const tokenUrl = `${server.url}/token`
   const region = "us-east-1"
 
@@ -225,22 +180,13 @@ const main = async () => {
   const selected = flags.only.length === 0 ? clients : clients.filter((c) => flags.only.some((o) => c.name.includes(o)))
 
   const rows = await measureClients(selected, flags)
-  console.log(
+  printReport(
+    "create-token",
     `CreateToken, ${flags.rounds} rounds × ${flags.calls} sequential calls per client after ${flags.warmup} warm-up; ` +
-      `server in a separate process; node ${process.version}`
+      `server in a separate process; node ${process.version}`,
+    flags,
+    rows
   )
-  printTable(rows)
-  const byName = new Map(rows.map((r) => [r.name, r.spread]))
-  const raw = byName.get("undici raw")
-  const aws = byName.get("aws-sdk")
-  console.log("\nratios: median of per-round CPU ratios")
-  for (const r of rows.filter((r) => r.name.startsWith("ssokit") || r.name.startsWith("effect"))) {
-    if (raw !== undefined) console.log(ratioLine(`${r.name} / undici raw`, pairedRatio(r.spread, raw), "≤", 1.5))
-    if (aws !== undefined) console.log(ratioLine(`${r.name} / aws-sdk`, pairedRatio(r.spread, aws), "≤", 0.4))
-  }
-  if (flags.json) {
-    console.log("BENCH_JSON " + JSON.stringify({ bench: "create-token", calls: flags.calls, rounds: flags.rounds, rows }))
-  }
 
   await Promise.all([nodeRuntime.dispose(), undiciRuntime.dispose(), fetchRuntime.dispose(), leanRuntime.dispose(), bareRuntime.dispose(),
     bareLeanRuntime.dispose(),
@@ -251,14 +197,4 @@ const main = async () => {
   process.exit(0)
 }
 
-if (bundled) {
-  main().catch((error) => {
-    console.error(error)
-    process.exit(1)
-  })
-} else {
-  launch().then((code) => process.exit(code), (error) => {
-    console.error(error)
-    process.exit(1)
-  })
-}
+bundledOrLaunch(main, launch)

@@ -38,6 +38,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Report } from "./device-flows/measure.js"
+import { nodeBundle, startServerProcess } from "./support/process.js"
 
 const argv = process.argv.slice(2)
 const flag = (name: string, fallback: string) => {
@@ -59,43 +60,18 @@ const plan = (entry: string) => {
 const only = flag("only", "")
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
-const startServer = (interval: string) =>
-  new Promise<{ url: string; stop: () => void }>((resolve, reject) => {
-    const child = spawn(process.execPath, [here("./device-flows/server.mjs"), "--interval", interval], {
-      stdio: ["pipe", "pipe", "inherit"]
-    })
-    child.once("error", reject)
-    child.stdout.setEncoding("utf8")
-    child.stdout.once("data", (line: string) => {
-      const match = /listening (\S+)/.exec(line)
-      if (!match) return reject(new Error(`unexpected server output: ${line}`))
-      resolve({ url: match[1]!, stop: () => child.stdin.end() })
-    })
-  })
-
 const outdir = mkdtempSync(join(tmpdir(), "ssokit-device-flows-bench-"))
 process.on("exit", () => rmSync(outdir, { recursive: true, force: true }))
 const bundle = async (client: "ssokit" | "aws-sdk") => {
   const outfile = join(outdir, `client-${client}.mjs`)
-  await build({
-    entryPoints: [here(`./device-flows/client-${client}.ts`)],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    conditions: ["source"],
-    logLevel: "error",
-    // CommonJS dependencies (the AWS SDK's) require node builtins at run time.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
-  })
+  await build({ ...nodeBundle, entryPoints: [here(`./device-flows/client-${client}.ts`)], outfile })
   return outfile
 }
 
 const runSide = async (client: "ssokit" | "aws-sdk", p: ReturnType<typeof plan>): Promise<Report> => {
   const { flows, interval, ramp: rampSeconds, settle } = p
   const entry = await bundle(client)
-  const server = await startServer(interval)
+  const server = await startServerProcess(here("./device-flows/server.mjs"), ["--interval", interval])
   try {
     return await new Promise<Report>((resolve, reject) => {
       const child = spawn(
@@ -119,7 +95,7 @@ const runSide = async (client: "ssokit" | "aws-sdk", p: ReturnType<typeof plan>)
       })
     })
   } finally {
-    server.stop()
+    await server.stop()
   }
 }
 

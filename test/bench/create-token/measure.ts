@@ -114,3 +114,23 @@ export const measureClients = async (clients: ReadonlyArray<Client>, flags: Flag
     }
   })
 }
+
+/**
+ * The report of a client bench: its title line, the table, each ssokit and bare-HttpClient row's paired ratio to the
+ * raw undici floor (target ≤ 1.5×) and to the AWS SDK (≤ 0.4×), and with --json one `BENCH_JSON` line.
+ */
+export const printReport = (bench: string, title: string, flags: Flags, rows: ReadonlyArray<Row>): void => {
+  console.log(title)
+  printTable(rows)
+  const spread = new Map(rows.map((r) => [r.name, r.spread]))
+  const raw = spread.get("undici raw")
+  const aws = spread.get("aws-sdk")
+  console.log("\nratios: median of per-round CPU ratios")
+  for (const r of rows.filter((r) => r.name.startsWith("ssokit") || r.name.startsWith("effect"))) {
+    if (raw !== undefined) console.log(ratioLine(`${r.name} / undici raw`, pairedRatio(r.spread, raw), "≤", 1.5))
+    if (aws !== undefined) console.log(ratioLine(`${r.name} / aws-sdk`, pairedRatio(r.spread, aws), "≤", 0.4))
+  }
+  if (flags.json) {
+    console.log("BENCH_JSON " + JSON.stringify({ bench, calls: flags.calls, rounds: flags.rounds, rows }))
+  }
+}
