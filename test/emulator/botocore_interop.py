@@ -5,12 +5,10 @@ Usage: python3 botocore_interop.py URL ADMIN_TOKEN. Prints one JSON object: what
 import base64
 import json
 import sys
-import urllib.request
 
-import botocore.session
-from botocore import UNSIGNED
-from botocore.config import Config
-from botocore.exceptions import ClientError
+sys.dont_write_bytecode = True
+
+import botocore_support as support  # noqa: E402
 
 URL = sys.argv[1]
 ADMIN_TOKEN = sys.argv[2]
@@ -19,40 +17,27 @@ DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 START_URL = "https://d-1234567890.awsapps.com/start"
 KEY = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-NO_RETRY = {"total_max_attempts": 1}
 
-session = botocore.session.get_session()
 # As botocore.tokens / the AWS CLI create it: unsigned.
-oidc = session.create_client(
-    "sso-oidc", region_name="us-east-1", endpoint_url=URL,
-    config=Config(signature_version=UNSIGNED, retries=NO_RETRY))
+oidc = support.unsigned_client("sso-oidc", URL)
+admin = support.admin_api(URL, ADMIN_TOKEN)
 
 
 def signed(region, secret=KEY[1]):
-    return session.create_client(
-        "sso-oidc", region_name=region, endpoint_url=URL, aws_access_key_id=KEY[0],
-        aws_secret_access_key=secret, config=Config(retries=NO_RETRY))
+    return support.signed_client("sso-oidc", URL, region, KEY[0], secret)
 
 
-def admin(path, body):
-    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": "Bearer " + ADMIN_TOKEN})
-    with urllib.request.urlopen(req) as res:
-        return json.load(res)
+def oauth_details(r):
+    """The request id and the OAuth fields botocore puts at the top of the response."""
+    out = {"requestId": r["ResponseMetadata"].get("RequestId")}
+    for k in ("error", "error_description", "reason", "endpoint", "region"):
+        if k in r:
+            out[k] = r[k]
+    return out
 
 
 def error_of(fn):
-    try:
-        fn()
-    except ClientError as e:
-        r = e.response
-        out = {"code": r["Error"]["Code"], "status": r["ResponseMetadata"]["HTTPStatusCode"],
-               "requestId": r["ResponseMetadata"].get("RequestId")}
-        for k in ("error", "error_description", "reason", "endpoint", "region"):
-            if k in r:
-                out[k] = r[k]
-        return out
-    return None
+    return support.error_of(fn, oauth_details)
 
 
 def jwt(claims):

@@ -4,35 +4,19 @@ Usage: python3 botocore_portal.py URL ACCESS_TOKEN ADMIN_TOKEN. Prints one JSON 
 """
 import json
 import sys
-import urllib.request
 
-import botocore.session
-from botocore import UNSIGNED
-from botocore.config import Config
-from botocore.exceptions import ClientError
+sys.dont_write_bytecode = True
+
+import botocore_support as support  # noqa: E402
 
 URL, TOKEN, ADMIN_TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
 # As botocore's SSOCredentialFetcher creates it: unsigned.
-sso = botocore.session.get_session().create_client(
-    "sso", region_name="us-east-1", endpoint_url=URL,
-    config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
-
-
-def admin(path, body):
-    req = urllib.request.Request(URL + "/admin/" + path, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": "Bearer " + ADMIN_TOKEN})
-    with urllib.request.urlopen(req) as res:
-        return json.load(res)
+sso = support.unsigned_client("sso", URL)
+admin = support.admin_api(URL, ADMIN_TOKEN)
 
 
 def error_of(fn):
-    try:
-        fn()
-    except ClientError as e:
-        r = e.response
-        return {"code": r["Error"]["Code"], "message": r["Error"]["Message"],
-                "status": r["ResponseMetadata"]["HTTPStatusCode"]}
-    return None
+    return support.error_of(fn, lambda r: {"message": r["Error"]["Message"]})
 
 
 out = {}
