@@ -17,41 +17,18 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as AwsCredentials from "@ssokit/core/AwsCredentials"
 import { GrantType } from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import { DEFAULT_CREDENTIALS, startEmulator } from "@ssokit/emulator/Emulator"
+import { DEFAULT_CREDENTIALS } from "@ssokit/emulator/Emulator"
 import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { argument, endpointOrEmbedded, exitOnHelp } from "./support/cli.js"
 
-const argument = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/create-token-with-iam.ts [--endpoint URL] [--region REGION]
+exitOnHelp(`Usage: tsx --conditions=source examples/create-token-with-iam.ts [--endpoint URL] [--region REGION]
          [--client-id ARN] [--assertion JWT]
 CreateTokenWithIAM (jwt-bearer) then a refresh. Without --endpoint (or AWS_ENDPOINT_URL_SSO_OIDC), against an emulator
 embedded in the process; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set.`)
-  process.exit(0)
-}
-
-/** The endpoint the user asked for (`--endpoint`, else `AWS_ENDPOINT_URL_SSO_OIDC`), or undefined. */
-export const endpointFromArgs = (): string | undefined =>
-  argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
-
-/** The endpoint to use: the requested one, else an emulator embedded for the script's lifetime. */
-const endpoint = Effect.suspend(() => {
-  const requested = endpointFromArgs()
-  if (requested !== undefined) return Effect.succeed(requested)
-  return Effect.acquireRelease(
-    Effect.promise(() => startEmulator({ port: 0, quiet: true })),
-    (emulator) => Effect.promise(() => emulator.close())
-  ).pipe(
-    Effect.tap((emulator) => Console.log(`(no --endpoint given: using an embedded emulator at ${emulator.url})`)),
-    Effect.map((emulator) => emulator.url)
-  )
-})
 
 // Credentials from the environment when present; otherwise the example key the emulator accepts.
 const credentials = process.env["AWS_ACCESS_KEY_ID"]
@@ -93,7 +70,7 @@ const program = Effect.gen(function*() {
 })
 
 const main = Effect.gen(function*() {
-  const url = yield* endpoint
+  const url = yield* endpointOrEmbedded()
   const region = argument("--region") ?? "us-east-1"
   const sso = SsoOidc.layer({ region, endpoint: url }).pipe(Layer.provide(Transport.layer))
   yield* program.pipe(Effect.provide(sso), Effect.provide(credentials))

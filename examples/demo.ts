@@ -10,34 +10,26 @@
 import { GrantType } from "@ssokit/core/Schemas"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
-import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
 import * as Transport from "@ssokit/node/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Redacted from "effect/Redacted"
+import { embeddedEmulator, exitOnHelp, requestedEndpoint } from "./support/cli.js"
 
-const argument = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
-if (process.argv.includes("--help")) {
-  console.log(`Usage: pnpm demo [--interactive] [--endpoint URL]
+const requested = requestedEndpoint()
+exitOnHelp(`Usage: pnpm demo [--interactive] [--endpoint URL]
 A device-authorization login rendered in the terminal, then a refresh, against an emulator embedded in the process whose
 simulated user approves after 3 s (--interactive: you approve in a browser). --endpoint URL (or
 AWS_ENDPOINT_URL_SSO_OIDC) signs in at that endpoint instead.`)
-  process.exit(0)
-}
 const interactive = process.argv.includes("--interactive") || requested !== undefined
 const out = (line = "") => process.stdout.write(line + "\n")
 
 const main = Effect.gen(function*() {
-  const emulator = requested !== undefined ? { url: requested, stats: undefined } : yield* Effect.acquireRelease(
-    Effect.promise(() => startEmulator({ port: 0, interval: 1, quiet: true, autoApproveAfter: interactive ? undefined : 3 })),
-    (e) => Effect.promise(() => e.close())
-  )
+  const emulator = requested !== undefined
+    ? { url: requested, stats: undefined }
+    : yield* embeddedEmulator({ interval: 1, autoApproveAfter: interactive ? undefined : 3 })
   out(requested !== undefined ? `ssokit demo: signing in at ${requested}` : `ssokit demo: an SSO OIDC emulator is listening on ${emulator.url}`)
   out(interactive ? "Approve the sign-in yourself in a browser.\n" : "Its simulated user will approve the sign-in after 3 seconds.\n")
 

@@ -11,36 +11,26 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
-import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
 import * as Transport from "@ssokit/node/Transport"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { argument, embeddedEmulator, exitOnHelp, requestedEndpoint } from "./support/cli.js"
 
 // Prerequisites: where to sign in.
-const flag = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-const startUrl = flag("start-url")
-const region = flag("region") ?? "us-east-1"
-const endpoint = flag("endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/device-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
+const startUrl = argument("--start-url")
+const region = argument("--region") ?? "us-east-1"
+const endpoint = requestedEndpoint()
+exitOnHelp(`Usage: tsx --conditions=source examples/device-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
 Device-authorization login. With neither --endpoint (nor AWS_ENDPOINT_URL_SSO_OIDC) nor --start-url, signs in at an
 emulator embedded in the process whose simulated user approves after 2 s; with --start-url alone, at the region's AWS
 endpoint.`)
-  process.exit(0)
-}
 
 const program = Effect.gen(function*() {
   // 1. An endpoint: the given one, the region's for a given start URL, else an emulator in this process.
   const url = endpoint !== undefined || startUrl !== undefined
     ? endpoint
-    : (yield* Effect.acquireRelease(
-      Effect.promise(() => startEmulator({ autoApproveAfter: 2, interval: 1, quiet: true })),
-      (emulator) => Effect.promise(() => emulator.close())
-    )).url
+    : (yield* embeddedEmulator({ autoApproveAfter: 2, interval: 1 })).url
 
   // 2. The login: the machine registers a client, starts the authorization and polls; the renderer shows the code.
   const terminal = TerminalRenderer.follow(process.stdout)

@@ -18,20 +18,14 @@ import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { createActor, waitFor } from "xstate"
+import { argument, exitOnHelp, requestedEndpoint } from "./support/cli.js"
 
-const argument = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/machine-actor.ts [--endpoint URL] [--region REGION] [--start-url URL]
+exitOnHelp(`Usage: tsx --conditions=source examples/machine-actor.ts [--endpoint URL] [--region REGION] [--start-url URL]
 The device-flow machine embedded with plain xstate (createActor over DeviceFlow.machineFor). Without --endpoint (or
 AWS_ENDPOINT_URL_SSO_OIDC), signs in at an emulator embedded in the process whose simulated user approves after 2 s.`)
-  process.exit(0)
-}
 
-const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+const requested = requestedEndpoint()
 const emulator = requested === undefined ? await startEmulator({ autoApproveAfter: 2, interval: 1, quiet: true }) : undefined
 const endpoint = requested ?? emulator?.url
 const region = argument("--region") ?? "us-east-1"

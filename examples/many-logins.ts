@@ -22,21 +22,15 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { argument, exitOnHelp, requestedEndpoint } from "./support/cli.js"
 
-const flag = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-if (process.argv.includes("--help")) {
-  console.log("usage: many-logins.ts [--logins N] [--endpoint URL]   (default: 1000 logins on an embedded emulator)")
-  process.exit(0)
-}
-const logins = Number(flag("logins") ?? 1000)
+exitOnHelp("usage: many-logins.ts [--logins N] [--endpoint URL]   (default: 1000 logins on an embedded emulator)")
+const logins = Number(argument("--logins") ?? 1000)
 if (!Number.isInteger(logins) || logins < 1 || logins > 100_000) {
   console.error("--logins must be a whole number from 1 to 100000")
   process.exit(2)
 }
-const requested = flag("endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+const requested = requestedEndpoint()
 const interval = 2
 const startUrl = "https://example.awsapps.com/start"
 const emulator = requested === undefined ? await startEmulator({ interval, quiet: true }) : undefined

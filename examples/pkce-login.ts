@@ -13,7 +13,6 @@
  * Run: pnpm exec tsx --conditions=source examples/pkce-login.ts [--endpoint URL --start-url URL --region REGION]
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as Browser from "@ssokit/node/Browser"
 import * as Login from "@ssokit/node/Login"
 import * as TokenStore from "@ssokit/node/TokenStore"
@@ -21,21 +20,13 @@ import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
+import { argument, embeddedEmulator, exitOnHelp, requestedEndpoint, temporaryDirectory } from "./support/cli.js"
 
-const argument = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/pkce-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
+exitOnHelp(`Usage: tsx --conditions=source examples/pkce-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
 Authorization-code login with PKCE through a loopback redirect; the token goes to the AWS CLI cache. Without --endpoint
 (or AWS_ENDPOINT_URL_SSO_OIDC), against an embedded emulator with a simulated browser and a temporary cache; otherwise
 your browser is opened (BROWSER / SSOKIT_BROWSER choose it) and the cache is ~/.aws/sso/cache.`)
-  process.exit(0)
-}
 
 /** Stands in for the user's browser with the embedded emulator: GET the URL and follow the redirect. */
 const simulatedBrowser = Browser.layerFunction((url) =>
@@ -43,18 +34,12 @@ const simulatedBrowser = Browser.layerFunction((url) =>
 )
 
 const setup = Effect.gen(function*() {
-  const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+  const requested = requestedEndpoint()
   if (requested !== undefined) {
     return { endpoint: requested, cacheDir: TokenStore.defaultDirectory(), browser: Browser.layer }
   }
-  const emulator = yield* Effect.acquireRelease(
-    Effect.promise(() => startEmulator({ port: 0, quiet: true, autoApproveAfter: 0 })),
-    (e) => Effect.promise(() => e.close())
-  )
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-example-"))),
-    (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
-  )
+  const emulator = yield* embeddedEmulator({ autoApproveAfter: 0 })
+  const dir = yield* temporaryDirectory
   yield* Console.log(`(no --endpoint given: embedded emulator at ${emulator.url}, simulated browser, cache in ${dir})`)
   return { endpoint: emulator.url, cacheDir: path.join(dir, "sso", "cache"), browser: simulatedBrowser }
 })

@@ -12,7 +12,6 @@
  * Run: pnpm exec tsx --conditions=source examples/refresh-token.ts [--endpoint URL --start-url URL --region REGION]
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as Browser from "@ssokit/node/Browser"
 import * as Login from "@ssokit/node/Login"
 import * as TokenProvider from "@ssokit/node/TokenProvider"
@@ -22,32 +21,18 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
+import { argument, embeddedEmulator, exitOnHelp, requestedEndpoint, temporaryDirectory } from "./support/cli.js"
 
-const argument = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/refresh-token.ts [--endpoint URL] [--start-url URL] [--region REGION]
+exitOnHelp(`Usage: tsx --conditions=source examples/refresh-token.ts [--endpoint URL] [--start-url URL] [--region REGION]
 One device login, then TokenProvider.getToken from the cache and a refresh in the refresh window. Without --endpoint (or
 AWS_ENDPOINT_URL_SSO_OIDC), against an embedded emulator and a temporary cache; otherwise ~/.aws/sso/cache.`)
-  process.exit(0)
-}
 
 const setup = Effect.gen(function*() {
-  const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
+  const requested = requestedEndpoint()
   if (requested !== undefined) return { endpoint: requested, cacheDir: TokenStore.defaultDirectory() }
-  const emulator = yield* Effect.acquireRelease(
-    Effect.promise(() => startEmulator({ port: 0, quiet: true, autoApproveAfter: 1 })),
-    (e) => Effect.promise(() => e.close())
-  )
-  const cacheDir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-example-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
+  const emulator = yield* embeddedEmulator({ autoApproveAfter: 1 })
+  const cacheDir = yield* temporaryDirectory
   yield* Console.log(`(no --endpoint given: embedded emulator at ${emulator.url}, cache in ${cacheDir})`)
   return { endpoint: emulator.url, cacheDir: path.join(cacheDir, "sso", "cache") }
 })

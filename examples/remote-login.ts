@@ -15,7 +15,6 @@
  * Run: pnpm exec tsx --conditions=source examples/remote-login.ts [--endpoint URL --start-url URL --region REGION]
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as Browser from "@ssokit/node/Browser"
 import * as Login from "@ssokit/node/Login"
 import * as TokenStore from "@ssokit/node/TokenStore"
@@ -23,34 +22,20 @@ import * as Transport from "@ssokit/node/Transport"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { PassThrough } from "node:stream"
+import { argument, embeddedEmulator, exitOnHelp, requestedEndpoint, temporaryDirectory } from "./support/cli.js"
 
-const argument = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/remote-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
+exitOnHelp(`Usage: tsx --conditions=source examples/remote-login.ts [--endpoint URL] [--start-url URL] [--region REGION]
 PKCE login with paste-back, as on an SSH host: open the printed URL elsewhere, paste back the address the browser was
 sent to. Without --endpoint (or AWS_ENDPOINT_URL_SSO_OIDC), against an embedded emulator with a temporary cache.
 Without a terminal on stdin, a simulated user on another machine does the opening and pasting.`)
-  process.exit(0)
-}
 
 const setup = Effect.gen(function*() {
-  const requested = argument("--endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "ssokit-example-"))),
-    (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
-  )
+  const requested = requestedEndpoint()
+  const dir = yield* temporaryDirectory
   if (requested !== undefined) return { endpoint: requested, cacheDir: path.join(dir, "sso", "cache") }
-  const emulator = yield* Effect.acquireRelease(
-    Effect.promise(() => startEmulator({ port: 0, quiet: true, autoApproveAfter: 0 })),
-    (e) => Effect.promise(() => e.close())
-  )
+  const emulator = yield* embeddedEmulator({ autoApproveAfter: 0 })
   yield* Console.log(`(no --endpoint given: embedded emulator at ${emulator.url}, cache in ${dir})`)
   return { endpoint: emulator.url, cacheDir: path.join(dir, "sso", "cache") }
 })

@@ -14,7 +14,6 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as DeviceFlow from "@ssokit/device-flow/DeviceFlow"
-import { startEmulator } from "@ssokit/emulator/Emulator"
 import * as TerminalRenderer from "@ssokit/node/TerminalRenderer"
 import * as Transport from "@ssokit/node/Transport"
 import * as Chunk from "effect/Chunk"
@@ -22,21 +21,15 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { argument, embeddedEmulator, exitOnHelp, requestedEndpoint } from "./support/cli.js"
 
-const flag = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-const startUrl = flag("start-url")
-const region = flag("region") ?? "us-east-1"
-const endpoint = flag("endpoint") ?? (process.env["AWS_ENDPOINT_URL_SSO_OIDC"] || undefined)
-if (process.argv.includes("--help")) {
-  console.log(`Usage: tsx --conditions=source examples/role-credentials.ts [--endpoint URL] [--start-url URL] [--region REGION]
+const startUrl = argument("--start-url")
+const region = argument("--region") ?? "us-east-1"
+const endpoint = requestedEndpoint()
+exitOnHelp(`Usage: tsx --conditions=source examples/role-credentials.ts [--endpoint URL] [--start-url URL] [--region REGION]
 Device login, then the SSO portal: accounts, roles, role credentials, logout. With neither --endpoint (nor
 AWS_ENDPOINT_URL_SSO_OIDC) nor --start-url, against an emulator embedded in the process; --endpoint serves both
 services unless AWS_ENDPOINT_URL_SSO names another portal endpoint.`)
-  process.exit(0)
-}
 
 const signInAndUseThePortal = Effect.gen(function*() {
   // 1. Sign in (device code): the access token is what the portal takes, in the x-amz-sso_bearer_token header.
@@ -86,10 +79,7 @@ const program = Effect.gen(function*() {
   // An endpoint: the given one, the region's for a given start URL, else an emulator in this process.
   const url = endpoint !== undefined || startUrl !== undefined
     ? endpoint
-    : (yield* Effect.acquireRelease(
-      Effect.promise(() => startEmulator({ autoApproveAfter: 1, interval: 1, quiet: true })),
-      (emulator) => Effect.promise(() => emulator.close())
-    )).url
+    : (yield* embeddedEmulator({ autoApproveAfter: 1, interval: 1 })).url
   // The two services, over one HttpClient; the portal may have an endpoint of its own (as the AWS SDKs read it).
   const clients = Layer.mergeAll(
     SsoOidc.layer({ region, endpoint: url }),
