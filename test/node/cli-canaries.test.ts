@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { cacheFile, type CliRig, roleCacheFile, startCliRig } from "./helpers.js"
+import { cacheFile, type CliRig, devProfile, devSession, roleCacheFile, startCliRig } from "./helpers.js"
 
 // Secrets planted in every file the credential commands read never come out in a message, whatever fails
 // (issue 15 item 3: "secrets never printed in errors").
@@ -49,21 +49,14 @@ const expectClean = (r: { stdout: string; stderr: string }, what: string) => {
 beforeAll(async () => {
   rig = await startCliRig({
     config: [
-      "[profile dev]",
-      "sso_session = dev",
-      "sso_account_id = 111122223333",
-      "sso_role_name = Dev",
+      ...devProfile,
       "",
       "[profile badaccount]",
       "sso_session = dev",
       `sso_account_id = ${CANARY.config}`,
       "sso_role_name = Dev",
       "",
-      "[sso-session dev]",
-      `sso_start_url = ${START_URL}`,
-      "sso_region = eu-west-1",
-      "sso_registration_scopes = sso:account:access",
-      ""
+      ...devSession(START_URL)
     ].join("\n")
   })
   home = rig.home

@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { tryFastCredentials } from "../../packages/node/src/internal/fastCredentials.js"
-import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, repoRoot, roleCacheFile, run, startCliRig } from "./helpers.js"
+import { cacheFile, type CliRig, devProfile, devSession, expireCachedToken, followRedirect, readJson, repoRoot, roleCacheFile, run, startCliRig } from "./helpers.js"
 
 // `ssokit credentials` / `env` / `exec` / `logout` against the emulator's portal (issue 15 item 3)
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
@@ -12,10 +12,7 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 const START_URL = "https://d-creds00000.awsapps.com/start"
 const CONFIG = [
   "# profiles for the credentials tests",
-  "[profile dev]",
-  "sso_session = dev",
-  "sso_account_id = 111122223333",
-  "sso_role_name = Dev",
+  ...devProfile,
   "region = eu-central-1",
   "",
   "[profile admin]",
@@ -35,11 +32,7 @@ const CONFIG = [
   "sso_session = dev",
   "sso_account_id = 111122223333",
   "",
-  "[sso-session dev]",
-  `sso_start_url = ${START_URL}`,
-  "sso_region = eu-west-1",
-  "sso_registration_scopes = sso:account:access",
-  ""
+  ...devSession(START_URL)
 ].join("\n")
 
 let rig: CliRig

@@ -2,7 +2,7 @@ import type { Emulator } from "@ssokit/emulator/Emulator"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { cacheFile, type CliRig, expireCachedToken, followRedirect, readJson, sha1, startCliRig } from "./helpers.js"
+import { cacheFile, type CliRig, devProfile, devSession, expireCachedToken, followRedirect, readJson, sha1, startCliRig } from "./helpers.js"
 
 // `ssokit status`, `logout --all`, login recovery from a rejected registration, unknown subcommands (issue 15 item 3)
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
@@ -30,16 +30,9 @@ beforeAll(async () => {
     env: { SSOKIT_BROWSER: `${process.execPath} ${followRedirect}` },
     config: [
       "# my profiles",
-      "[profile dev]",
-      "sso_session = dev",
-      "sso_account_id = 111122223333",
-      "sso_role_name = Dev",
+      ...devProfile,
       "",
-      "[sso-session dev]",
-      `sso_start_url = ${START_URL}`,
-      "sso_region = eu-west-1",
-      "sso_registration_scopes = sso:account:access",
-      "",
+      ...devSession(START_URL),
       "[profile old]",
       `sso_start_url = ${LEGACY_URL}`,
       "sso_region = eu-west-1",

@@ -59,6 +59,23 @@ export const expireCachedToken = (home: string, id: string) => {
   fs.writeFileSync(file, JSON.stringify({ ...readJson(file), expiresAt: "2020-01-01T00:00:00Z" }), { mode: 0o600 })
 }
 
+/** `[profile dev]`: account 111122223333, role Dev, on `[sso-session dev]` — the profile most CLI tests sign in with. */
+export const devProfile: ReadonlyArray<string> = [
+  "[profile dev]",
+  "sso_session = dev",
+  "sso_account_id = 111122223333",
+  "sso_role_name = Dev"
+]
+
+/** `[sso-session dev]` at `startUrl` in eu-west-1 with scope sso:account:access, then a blank line. */
+export const devSession = (startUrl: string): ReadonlyArray<string> => [
+  "[sso-session dev]",
+  `sso_start_url = ${startUrl}`,
+  "sso_region = eu-west-1",
+  "sso_registration_scopes = sso:account:access",
+  ""
+]
+
 /** An emulator, the bundled CLI and a temporary HOME with `config` as ~/.aws/config: what the CLI tests share. */
 export interface CliRig {
   readonly emulator: Emulator
