@@ -7,7 +7,7 @@ import {
   CreateTokenCommand,
   CreateTokenWithIAMCommand,
   RegisterClientCommand,
-  SSOOIDCClient,
+  type SSOOIDCClient,
   StartDeviceAuthorizationCommand
 } from "@aws-sdk/client-sso-oidc"
 import { startEmulator, type Emulator } from "@ssokit/emulator/Emulator"
@@ -15,6 +15,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { oidcSdk } from "../support/oidcSdk.js"
 
 // The model as saved by the core package (verbatim copy of shared/reference/sso-oidc.smithy.json).
 const modelPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../packages/core/test/fixtures/sso-oidc.smithy.json")
@@ -28,12 +29,7 @@ let emu: Emulator
 let client: SSOOIDCClient
 beforeAll(async () => {
   emu = await startEmulator()
-  client = new SSOOIDCClient({
-    region: "us-east-1",
-    endpoint: emu.url,
-    maxAttempts: 1,
-    credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }
-  })
+  client = oidcSdk(emu.url)
 })
 afterAll(async () => {
   client.destroy()

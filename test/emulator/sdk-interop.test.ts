@@ -12,6 +12,7 @@ import {
 import { startEmulator, type Emulator } from "@ssokit/emulator/Emulator"
 import { createHash, randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { oidcSdk } from "../support/oidcSdk.js"
 
 const APP = "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222"
 const DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
@@ -20,13 +21,7 @@ const START_URL = "https://d-1234567890.awsapps.com/start"
 const jwt = (claims: object) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`
 
 let emu: Emulator
-const sdk = (region = "us-east-1") =>
-  new SSOOIDCClient({
-    region,
-    endpoint: emu.url,
-    maxAttempts: 1,
-    credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }
-  })
+const sdk = (region = "us-east-1") => oidcSdk(emu.url, { region })
 let client: SSOOIDCClient
 
 beforeAll(async () => {
@@ -120,7 +115,7 @@ describe("happy paths with the official JS SDK", () => {
   })
 
   it("a bad signature surfaces as the service base exception named by x-amzn-ErrorType", async () => {
-    const wrong = new SSOOIDCClient({ region: "us-east-1", endpoint: emu.url, maxAttempts: 1, credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wrong" } })
+    const wrong = oidcSdk(emu.url, { secretAccessKey: "wrong" })
     const e = await failure(() => wrong.send(new CreateTokenWithIAMCommand({ clientId: APP, grantType: JWT_BEARER, assertion: jwt({ sub: "a" }) })))
     expect(e.name).toBe("InvalidSignatureException")
     expect(e.$metadata.httpStatusCode).toBe(403)
