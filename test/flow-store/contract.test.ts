@@ -13,7 +13,7 @@ import { postgresForSuite } from "../support/postgresSuite.js"
 
 const pg = postgresForSuite()
 
-flowStoreContract("in-memory", FlowStore.makeMemory)
+flowStoreContract("in-memory", (options) => options === undefined ? FlowStore.makeMemory : FlowStore.makeMemoryWith(options))
 
 // Creating a PGlite database costs seconds (initdb in WebAssembly); a clone of an empty one costs a fraction.
 let template: Promise<PGlite> | undefined
@@ -25,7 +25,7 @@ const freshPglite = Effect.acquireRelease(
   (db) => Effect.promise(() => db.close())
 )
 // (PgliteStore.make, which creates its own, runs the fleet in pglite.test.ts.)
-flowStoreContract("PGlite (in memory)", Effect.flatMap(freshPglite, PgliteStore.fromDatabase), 10)
+flowStoreContract("PGlite (in memory)", (options) => Effect.flatMap(freshPglite, (db) => PgliteStore.fromDatabase(db, options ?? {})), 10)
 
 // Each store gets a database of its own: the contract's tests start from an empty store.
-flowStoreContract("PostgreSQL", Effect.suspend(() => PostgresStore.make({ url: pg().createDatabase() })), 10)
+flowStoreContract("PostgreSQL", (options) => Effect.suspend(() => PostgresStore.make({ ...options, url: pg().createDatabase() })), 10)

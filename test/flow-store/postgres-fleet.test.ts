@@ -11,6 +11,7 @@ import * as PostgresStore from "@ssokit/fleet/PostgresStore"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { postgresForSuite } from "../support/postgresSuite.js"
 import { keyOf, replica, secretsIn } from "./rig.js"
@@ -73,12 +74,13 @@ describe("Fleet on PostgresStore", () => {
       assert.includeMembers(["k1", "k2"], keys)
     }), 120_000)
 
-  it.scopedLive("a dump of the database holds no secret any flow saw (device codes, client secrets, tokens)", () =>
+  it.scopedLive("a dump of the database holds no secret any flow saw (device codes, client secrets, tokens); past its retention, nothing of an ended flow", () =>
     Effect.gen(function*() {
       const { url, name } = database()
       const emulator = yield* emulatorFor({ interval: 1 })
       const keyring = { current: yield* keyOf("k1", 6) }
-      const fleet = yield* replica(yield* PostgresStore.make({ url }), emulator, keyring)
+      const store = yield* PostgresStore.make({ url, retention: "3 seconds" })
+      const fleet = yield* replica(store, emulator, keyring)
       const done = yield* fleet.start({ startUrl: "https://done.awsapps.com/start" })
       const pending = yield* fleet.start({ startUrl: "https://pending.awsapps.com/start" })
       let saved = yield* fleet.persisted(done)
@@ -88,6 +90,8 @@ describe("Fleet on PostgresStore", () => {
       }
       emulator.approve(saved.context.userCode!)
       const secrets = secretsIn(yield* fleet.await(done))
+      // The sealed outcome (the token, sealed) as the table holds it while its retention runs.
+      const sealedOutcome = Option.getOrThrow(yield* store.get(done)).sealed
       let waiting = yield* fleet.persisted(pending)
       while (waiting.phase !== "waiting") {
         yield* Effect.sleep("20 millis")
@@ -99,6 +103,18 @@ describe("Fleet on PostgresStore", () => {
       const dump = pg().dump(name) + pg().psql("SELECT * FROM ssokit_flows", name)
       assert.include(dump, "ssokit-seal-v1.k1.")
       for (const secret of secrets) assert.notInclude(dump, secret, "a secret is in the database dump")
+      // Past its retention the ended flow's row is deleted by the replica's claims (within a clean-up period).
+      for (let i = 0; i < 120 && pg().psql(`SELECT count(*) FROM ssokit_flows WHERE id = '${done}'`, name).trim() !== "0"; i++) {
+        yield* Effect.sleep("250 millis")
+      }
+      const after = pg().dump(name) + pg().psql("SELECT * FROM ssokit_flows", name)
+      assert.notInclude(after, sealedOutcome, "the sealed outcome of an ended flow outlived its retention")
+      assert.notInclude(after, done)
+      for (const secret of secrets) assert.notInclude(after, secret)
+      // The pending flow is still there, sealed.
+      assert.include(after, pending)
+      assert.strictEqual((yield* fleet.persisted(pending)).phase, "waiting")
+      assert.strictEqual((yield* Effect.flip(fleet.await(done)))._tag, "FlowNotFoundError")
     }), 120_000)
 
   it.scopedLive("a row sealed under another key and a corrupted row are reported and marked failed; the others go on", () =>

@@ -82,7 +82,7 @@ describe("PostgresStore", () => {
       const { url, name } = database()
       const stores = yield* Effect.all([1, 2, 3].map(() => PostgresStore.make({ url })), { concurrency: "unbounded" })
       assert.strictEqual(stores.length, 3)
-      assert.strictEqual(pg().psql("SELECT count(*), count(DISTINCT version) FROM ssokit_schema", name).trim(), "2|2")
+      assert.strictEqual(pg().psql("SELECT count(*), count(DISTINCT version) FROM ssokit_schema", name).trim(), "3|3")
       yield* stores[0]!.insert("x", "s", 0)
       assert.strictEqual((yield* stores[2]!.list()).length, 1)
     }), 60_000)
@@ -98,10 +98,55 @@ describe("PostgresStore", () => {
         INSERT INTO ssokit_schema (version) VALUES (1);
         INSERT INTO ssokit_flows (id, sealed, next_poll_at) VALUES ('old', 'sealed-old', 5)`, name)
       const store = yield* PostgresStore.make({ url })
-      assert.strictEqual(pg().psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ssokit_schema", name).trim(), "1,2")
+      assert.strictEqual(pg().psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ssokit_schema", name).trim(), "1,2,3")
       assert.deepStrictEqual((yield* store.claim(10, 10, 100)).map((c) => c.id), ["old"])
       // Version 2 refuses a status the store does not know.
       assert.throws(() => pg().psql("UPDATE ssokit_flows SET status = 'weird'", name), /ssokit_flows_status/)
+    }), 60_000)
+
+  it.scoped("a database at schema version 2 with ended rows is upgraded in place: they are kept a retention from the upgrade, then deleted", () =>
+    Effect.gen(function*() {
+      const { url, name } = database()
+      // Version 2 as the previous release left it (frozen here on purpose: it must not follow the code).
+      pg().psql(`CREATE TABLE ssokit_schema (version int NOT NULL);
+        CREATE TABLE ssokit_flows (id text PRIMARY KEY, sealed text NOT NULL, status text NOT NULL DEFAULT 'active',
+          next_poll_at bigint NOT NULL, version bigint NOT NULL DEFAULT 0, reason text);
+        CREATE INDEX ssokit_flows_due ON ssokit_flows (next_poll_at) WHERE status = 'active';
+        ALTER TABLE ssokit_flows ADD CONSTRAINT ssokit_flows_status CHECK (status IN ('active', 'done', 'failed'));
+        INSERT INTO ssokit_schema (version) VALUES (1), (2);
+        INSERT INTO ssokit_flows (id, sealed, status, next_poll_at, version, reason) VALUES
+          ('pending', 'sealed-pending', 'active', 5, 3, NULL),
+          ('done', 'sealed-done-canary', 'done', 5, 4, NULL),
+          ('failed', 'sealed-failed', 'failed', 5, 2, 'could not be opened')`, name)
+      yield* TestClock.setTime(1_000_000)
+      // Three replicas of the new release start at once on it: one migrates, the others find it done.
+      const stores = yield* Effect.all([1, 2, 3].map(() => PostgresStore.make({ url, retention: "1 minute" })), { concurrency: "unbounded" })
+      const store = stores[0]!
+      assert.strictEqual(pg().psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ssokit_schema", name).trim(), "1,2,3")
+      assert.strictEqual(
+        pg().psql("SELECT id, status, version, coalesce(ended_at::text, '-') FROM ssokit_flows ORDER BY id", name).trim(),
+        "done|done|4|1000000\nfailed|failed|2|1000000\npending|active|3|-"
+      )
+      assert.strictEqual((yield* store.awaitEnd("failed")).reason, "could not be opened")
+      yield* TestClock.adjust(60_000 - 1)
+      yield* store.claim(10, 10, 100)
+      assert.strictEqual((yield* stores[1]!.awaitEnd("done")).sealed, "sealed-done-canary")
+      assert.strictEqual(pg().psql("SELECT count(*) FROM ssokit_flows", name).trim(), "3")
+      yield* TestClock.adjust(1)
+      assert.strictEqual((yield* Effect.flip(stores[2]!.awaitEnd("done")))._tag, "FlowNotFoundError")
+      // The next clean-up after it (claims go on) deletes them; the pending row stays, still claimable.
+      yield* TestClock.adjust("10 seconds")
+      assert.deepStrictEqual((yield* store.claim(1000, 10, 100)).map((c) => c.id), ["pending"])
+      assert.strictEqual(pg().psql("SELECT string_agg(id, ',') FROM ssokit_flows", name).trim(), "pending")
+      assert.notInclude(pg().dump(name), "sealed-done-canary")
+    }), 60_000)
+
+  it.scoped("a retention that is not a finite, non-negative duration is refused before connecting, naming the option", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(PostgresStore.make({ url: "postgres://app:password-canary@127.0.0.1:1/flows", retention: -1 }))
+      assert.strictEqual(error._tag, "FlowStoreOptionsError")
+      assert.strictEqual(error.message, "flow store option retention: expected a finite, non-negative duration")
+      assert.notInclude(JSON.stringify(error) + String(error), "canary")
     }), 60_000)
 
   it.scoped("a schema newer than the code is a typed error naming neither URL nor rows", () =>

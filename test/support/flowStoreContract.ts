@@ -3,19 +3,23 @@ import * as FlowStore from "@ssokit/device-flow/FlowStore"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
 import fc from "fast-check"
 
 /**
- * The contract every FlowStore implementation keeps. `make` gives a fresh, empty store for each test (its scope
- * closes the store).
+ * The contract every FlowStore implementation keeps. `makeWith` gives a fresh, empty store with those options for
+ * each test (its scope closes the store); its time is Effect's Clock (the tests' TestClock).
  */
 export const flowStoreContract = (
   name: string,
-  make: Effect.Effect<FlowStore.FlowStoreService, unknown, import("effect/Scope").Scope>,
+  makeWith: (
+    options?: FlowStore.FlowStoreOptions
+  ) => Effect.Effect<FlowStore.FlowStoreService, unknown, import("effect/Scope").Scope>,
   /** Property runs (each opens a fresh store: a database takes seconds to create). */
   numRuns = 25
 ) =>
   describe(`FlowStore contract: ${name}`, () => {
+    const make = makeWith()
     it.scoped("claims only due active flows, oldest first, and leases them", () =>
       Effect.gen(function*() {
         const store = yield* make
@@ -167,4 +171,84 @@ export const flowStoreContract = (
           { numRuns }
         )
       ), 120_000)
+
+    /** Claims `ids` (inserted due at 0) and ends each: `done` with "final-<id>", or `failed` when listed in `failed`. */
+    const end = (store: FlowStore.FlowStoreService, ids: ReadonlyArray<string>, failed: ReadonlyArray<string> = []) =>
+      Effect.gen(function*() {
+        for (const id of ids) yield* store.insert(id, `sealed-${id}`, 0)
+        const claimed = yield* store.claim(0, ids.length, 1_000_000)
+        for (const c of claimed) {
+          if (failed.includes(c.id)) yield* store.fail(c.id, c.version, "could not be opened")
+          else yield* store.complete(c.id, c.version, `final-${c.id}`)
+        }
+      })
+
+    it.scoped("ended flows stay for their retention, then are unknown (get, list, awaitEnd); active ones stay", () =>
+      Effect.gen(function*() {
+        const store = yield* makeWith({ retention: "1 minute" })
+        yield* store.insert("active", "sealed-active", 10_000_000)
+        yield* end(store, ["done", "failed"], ["failed"])
+        yield* TestClock.adjust("30 seconds")
+        yield* end(store, ["later"])
+        // One millisecond before the first two's retention ends: every row is there and answers.
+        yield* TestClock.adjust(30_000 - 1)
+        yield* store.claim(0, 10, 1000)
+        assert.deepStrictEqual((yield* store.list()).map((r) => r.id).sort(), ["active", "done", "failed", "later"])
+        assert.strictEqual((yield* store.awaitEnd("done")).sealed, "final-done")
+        assert.strictEqual((yield* store.awaitEnd("failed")).status, "failed")
+        // Their retention over: unknown, as an ended flow of the engine after its retention.
+        yield* TestClock.adjust(1)
+        yield* store.claim(0, 10, 1000)
+        assert.isTrue(Option.isNone(yield* store.get("done")))
+        assert.isTrue(Option.isNone(yield* store.get("failed")))
+        assert.strictEqual((yield* Effect.flip(store.awaitEnd("done")))._tag, "FlowNotFoundError")
+        assert.strictEqual((yield* Effect.flip(store.awaitEnd("failed")))._tag, "FlowNotFoundError")
+        assert.deepStrictEqual((yield* store.list()).map((r) => r.id).sort(), ["active", "later"])
+        assert.deepStrictEqual((yield* store.list("done")).map((r) => r.id), ["later"])
+        assert.deepStrictEqual((yield* store.list("failed")).map((r) => r.id), [])
+        // Soon deleted (as the store goes on claiming), not just hidden: the id can be used again.
+        yield* TestClock.adjust("30 seconds")
+        yield* store.claim(0, 10, 1000)
+        yield* store.insert("done", "a new flow", 0)
+        assert.strictEqual(Option.getOrThrow(yield* store.get("done")).status, "active")
+        assert.deepStrictEqual((yield* store.list()).map((r) => r.id).sort(), ["active", "done"])
+        assert.strictEqual(Option.getOrThrow(yield* store.get("active")).sealed, "sealed-active")
+      }))
+
+    it.scoped("the default retention is the engine's: 5 minutes", () =>
+      Effect.gen(function*() {
+        const store = yield* make
+        yield* end(store, ["a"])
+        yield* TestClock.adjust(5 * 60_000 - 1)
+        yield* store.claim(0, 10, 1000)
+        assert.strictEqual((yield* store.awaitEnd("a")).sealed, "final-a")
+        yield* TestClock.adjust(1)
+        yield* store.claim(0, 10, 1000)
+        assert.strictEqual((yield* Effect.flip(store.awaitEnd("a")))._tag, "FlowNotFoundError")
+      }))
+
+    it.scoped("a waiter attached before the end is told the outcome (retention of a second)", () =>
+      Effect.gen(function*() {
+        const store = yield* makeWith({ retention: "1 second" })
+        yield* store.insert("w", "s", 0)
+        const waiting = yield* Effect.fork(store.awaitEnd("w"))
+        const [c] = yield* store.claim(0, 1, 1000)
+        yield* store.complete("w", c!.version, "final-w")
+        assert.strictEqual((yield* Fiber.join(waiting)).sealed, "final-w")
+      }))
+
+    it.scoped("a retention that is negative, not a number, infinite or not a duration is a typed error naming the option", () =>
+      Effect.gen(function*() {
+        for (const retention of [-1, Number.NaN, Number.POSITIVE_INFINITY, "forever", "-5 seconds"]) {
+          const error = yield* Effect.flip(Effect.scoped(makeWith({ retention: retention as never })))
+          assert.strictEqual((error as { _tag?: string })._tag, "FlowStoreOptionsError", String(retention))
+          assert.strictEqual((error as FlowStore.FlowStoreOptionsError).option, "retention")
+          assert.include((error as Error).message, "retention")
+        }
+        // Zero is a retention: ended rows go at once.
+        const store = yield* makeWith({ retention: 0 })
+        yield* end(store, ["z"])
+        yield* store.claim(0, 10, 1000)
+        assert.isTrue(Option.isNone(yield* store.get("z")))
+      }))
   })

@@ -4,6 +4,11 @@
  * the lease and bumps the version), and writes back only with the version it claimed: a replica whose lease ran out
  * and whose row was claimed again is told so ({@link StaleClaimError}) instead of overwriting newer work.
  *
+ * A flow's row stays after it ends, so that waiters on any replica can read its outcome, for `retention` (an option
+ * of every store, default 5 minutes — the engine's); then the store deletes it, sealed outcome and all, and the flow
+ * is unknown (`get` finds nothing, `awaitEnd` fails with `FlowNotFoundError`), as an ended flow of the engine is once
+ * its retention is over.
+ *
  * This package holds the seam and an in-memory store; the durable ones live in `@ssokit/fleet` (`PostgresStore` for
  * replicas sharing a PostgreSQL server, `PgliteStore` embedded), so that users of this package, browsers included,
  * never install a database driver.
@@ -11,6 +16,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -78,6 +84,50 @@ export const FlowStoreError: typeof store.FlowStoreError = store.FlowStoreError
 export type FlowStoreError = store.FlowStoreError
 
 /**
+ * An option given to a store is not one it can use: `option` names it (no value is quoted).
+ * @since 0.2.0
+ * @category errors
+ */
+export const FlowStoreOptionsError: typeof store.FlowStoreOptionsError = store.FlowStoreOptionsError
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type FlowStoreOptionsError = store.FlowStoreOptionsError
+
+/**
+ * What every store takes.
+ * @since 0.2.0
+ * @category models
+ */
+export interface FlowStoreOptions {
+  /**
+   * How long a `done` or `failed` row stays after its end (for waiters to read its outcome) before the store deletes
+   * it; a finite, non-negative duration. Default 5 minutes, the engine's. Time is the store's Effect `Clock`.
+   */
+  readonly retention?: Duration.DurationInput | undefined
+}
+
+/**
+ * {@link FlowStoreOptions} checked, in milliseconds.
+ * @since 0.2.0
+ * @category models
+ */
+export interface ResolvedFlowStoreOptions {
+  readonly retentionMs: number
+}
+
+/**
+ * Checks a store's options (for implementations of the seam): a wrong one is a {@link FlowStoreOptionsError} that
+ * names it.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const resolveOptions: (
+  options: FlowStoreOptions | undefined
+) => Effect.Effect<ResolvedFlowStoreOptions, FlowStoreOptionsError> = store.resolveOptions
+
+/**
  * The seam. Every implementation passes the same contract tests (`test/support/flowStoreContract.ts`): this
  * in-memory one, and `@ssokit/fleet`'s PGlite and PostgreSQL stores.
  * @since 0.1.0
@@ -131,15 +181,31 @@ export interface FlowStoreService {
 export class FlowStore extends Context.Tag("@ssokit/device-flow/FlowStore")<FlowStore, FlowStoreService>() {}
 
 /**
- * A store in this process's memory: the same contract, for tests and for a single replica.
+ * A store in this process's memory with the given options: the same contract, for tests and for a single replica.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeMemoryWith = (options: FlowStoreOptions): Effect.Effect<FlowStoreService, FlowStoreOptionsError> =>
+  Effect.flatMap(store.resolveOptions(options), ({ retentionMs }) =>
+    Effect.map(Effect.clock, (clock) => store.makeMemory(clock, retentionMs)))
+
+/**
+ * A store in this process's memory with the default options (see {@link makeMemoryWith}).
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory: Effect.Effect<FlowStoreService> = Effect.sync(() => store.makeMemory())
+export const makeMemory: Effect.Effect<FlowStoreService> = Effect.orDie(makeMemoryWith({}))
 
 /**
  * @since 0.1.0
  * @category layers
  */
 export const layerMemory: Layer.Layer<FlowStore> = Layer.effect(FlowStore, makeMemory)
+
+/**
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerMemoryWith = (options: FlowStoreOptions): Layer.Layer<FlowStore, FlowStoreOptionsError> =>
+  Layer.effect(FlowStore, makeMemoryWith(options))
 

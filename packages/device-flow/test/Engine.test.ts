@@ -67,7 +67,7 @@ describe("DeviceFlow.Engine", () => {
           assert.strictEqual(error._tag, "SnapshotError")
         }
         assert.strictEqual(service.authorizations, 1)
-        for (const options of [{ maxInFlight: 0 }, { maxInFlight: Number.NaN }, { maxInFlight: 1.5 }, { retention: -1 }, { retention: "forever" as any }]) {
+        for (const options of [{ maxInFlight: 0 }, { maxInFlight: Number.NaN }, { maxInFlight: 1.5 }, { retention: -1 }, { retention: Number.NaN }, { retention: "-5 seconds" as any }, { retention: "forever" as any }]) {
           const error = yield* Effect.flip(Effect.scoped(DeviceFlow.makeEngine(options)).pipe(Effect.provide(service.layer)))
           assert.strictEqual(error._tag, "EngineOptionsError")
           assert.match(error.message, /maxInFlight|retention/)

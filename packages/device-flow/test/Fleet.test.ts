@@ -180,4 +180,50 @@ describe("Fleet", () => {
       assert.strictEqual(polls.length, 1)
       assert.isFalse(polls[0]!.aborted)
     }))
+
+  it.scoped("ended flows are readable through any replica for the store's retention, then unknown, as the engine's", () =>
+    Effect.gen(function*() {
+      const store = yield* FlowStore.makeMemoryWith({ retention: "2 minutes" })
+      const sso = scriptedService((url) => ({
+        interval: 1,
+        expiresIn: 600,
+        answers: url.endsWith("/deny") ? ["denied"] : url.endsWith("/wait") ? [] : ["success"]
+      }))
+      const keyring = { current: yield* key }
+      const a = yield* replica(store, sso, keyring, yield* Scope.make())
+      const b = yield* replica(store, sso, keyring, yield* Scope.make())
+      const ok = yield* a.start({ startUrl: "https://ok.awsapps.com/start" })
+      const denied = yield* a.start({ startUrl: "https://no.awsapps.com/deny" })
+      const pending = yield* a.start({ startUrl: "https://pending.awsapps.com/wait" })
+      const waiting = yield* Effect.fork(b.await(ok))
+      for (let i = 0; i < 5; i++) yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Fiber.join(waiting)).pollCount, 1)
+      yield* TestClock.adjust("1 minute")
+      // Within the retention: the outcome, on any replica.
+      assert.strictEqual((yield* b.await(ok)).pollCount, 1)
+      assert.strictEqual((yield* a.get(ok)).value, "authorized")
+      assert.strictEqual((yield* Effect.flip(b.await(denied)))._tag, "AccessDeniedError")
+      yield* TestClock.adjust("1 minute")
+      for (const replica of [a, b]) {
+        for (const id of [ok, denied]) {
+          assert.strictEqual((yield* Effect.flip(replica.await(id)))._tag, "FlowNotFoundError")
+          assert.strictEqual((yield* Effect.flip(replica.get(id)))._tag, "FlowNotFoundError")
+          assert.strictEqual((yield* Effect.flip(replica.persisted(id)))._tag, "FlowNotFoundError")
+          assert.strictEqual((yield* Effect.flip(replica.cancel(id)))._tag, "FlowNotFoundError")
+        }
+      }
+      // A flow still pending is not touched by the retention of others.
+      assert.deepStrictEqual((yield* a.list).map((f) => f.id), [pending])
+      assert.deepStrictEqual((yield* store.list()).map((r) => r.id), [pending])
+    }))
+
+  it.effect("a store option that is not a finite, non-negative duration is a typed error naming it", () =>
+    Effect.gen(function*() {
+      for (const retention of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const error = yield* Effect.flip(FlowStore.makeMemoryWith({ retention }))
+        assert.strictEqual(error._tag, "FlowStoreOptionsError")
+        assert.strictEqual(error.option, "retention")
+        assert.strictEqual(error.message, "flow store option retention: expected a finite, non-negative duration")
+      }
+    }))
 })

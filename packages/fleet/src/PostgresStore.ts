@@ -14,6 +14,10 @@
  * it waits for; past that, operations fail with a `FlowStoreError` ("Unavailable"). Errors never quote the
  * connection URL, a password or a row.
  *
+ * Ended flows (a `done` row holds the sealed token) are deleted `retention` after their end (default 5 minutes; see
+ * `FlowStore.FlowStoreOptions`) by the replicas' claims, at most every few seconds and a few hundred rows per
+ * statement; until then waiters on any replica read the outcome, after it the flow is unknown.
+ *
  * @example
  * ```ts
  * import * as PostgresStore from "@ssokit/fleet/PostgresStore"
@@ -41,11 +45,12 @@ import type { ConnectionOptions } from "node:tls"
 import * as internal from "./internal/postgres.js"
 
 /**
- * Where the server is: a `postgres://` URL, or its parts (the parts override the URL's).
+ * Where the server is: a `postgres://` URL, or its parts (the parts override the URL's); and the options every store
+ * takes (`retention`).
  * @since 0.2.0
  * @category models
  */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends FlowStore.FlowStoreOptions {
   readonly url?: string | Redacted.Redacted<string> | undefined
   readonly host?: string | undefined
   readonly port?: number | undefined
@@ -63,17 +68,24 @@ export interface PostgresStoreOptions {
 
 /**
  * Connects (failing with a `FlowStoreError` when the server cannot be reached), migrates, and listens for ended
- * flows; the connections close with the scope.
+ * flows; the connections close with the scope. A wrong `retention` is a `FlowStoreOptionsError` naming it.
  * @since 0.2.0
  * @category constructors
  */
-export const make: (
-  options: PostgresStoreOptions
-) => Effect.Effect<FlowStore.FlowStoreService, FlowStore.FlowStoreError, Scope.Scope> = internal.make
+export const make: {
+  (
+    options: PostgresStoreOptions & { readonly retention?: undefined }
+  ): Effect.Effect<FlowStore.FlowStoreService, FlowStore.FlowStoreError, Scope.Scope>
+  (
+    options: PostgresStoreOptions
+  ): Effect.Effect<FlowStore.FlowStoreService, FlowStore.FlowStoreError | FlowStore.FlowStoreOptionsError, Scope.Scope>
+} = internal.make as typeof make
 
 /**
  * @since 0.2.0
  * @category layers
  */
-export const layer = (options: PostgresStoreOptions): Layer.Layer<FlowStore.FlowStore, FlowStore.FlowStoreError> =>
-  Layer.scoped(FlowStore.FlowStore, make(options))
+export const layer: {
+  (options: PostgresStoreOptions & { readonly retention?: undefined }): Layer.Layer<FlowStore.FlowStore, FlowStore.FlowStoreError>
+  (options: PostgresStoreOptions): Layer.Layer<FlowStore.FlowStore, FlowStore.FlowStoreError | FlowStore.FlowStoreOptionsError>
+} = ((options: PostgresStoreOptions) => Layer.scoped(FlowStore.FlowStore, internal.make(options))) as typeof layer

@@ -25,6 +25,7 @@ import {
   type SnapshotError
 } from "./errors.js"
 import * as M from "./machine.js"
+import { DEFAULT_RETENTION_MS, retentionMillis } from "./retention.js"
 import { Schedule, type Scheduled } from "./schedule.js"
 import { contextOf, toPersisted, validate } from "./snapshot.js"
 
@@ -49,7 +50,6 @@ export type EngineService = DF.EngineService
 
 const REGISTRATION_MARGIN_MS = 60_000
 const DEFAULT_MAX_IN_FLIGHT = 1024
-const DEFAULT_RETENTION_MS = 5 * 60_000
 // Effect's live Clock never fires a sleep longer than this (the platform timer's limit): sleep in slices.
 const MAX_SLEEP_MS = 2 ** 31 - 1
 
@@ -564,13 +564,8 @@ export const resolveOptions = (
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
     return Effect.fail(new EngineOptionsError({ option: "maxInFlight", expected: `a whole number from 1 to ${MAX_IN_FLIGHT_LIMIT}` }))
   }
-  if (options?.retention === undefined) return Effect.succeed({ maxInFlight, retentionMs: DEFAULT_RETENTION_MS })
-  // Duration turns a negative number into zero; a negative retention is a mistake to report, not to round.
-  const retention = typeof options.retention === "number" && options.retention < 0
-    ? undefined
-    : Duration.decodeUnknown(options.retention)
-  const retentionMs = retention?._tag === "Some" ? Duration.toMillis(retention.value) : Number.NaN
-  if (!(Number.isFinite(retentionMs) && retentionMs >= 0)) {
+  const retentionMs = retentionMillis(options?.retention)
+  if (retentionMs === undefined) {
     return Effect.fail(new EngineOptionsError({ option: "retention", expected: "a finite, non-negative duration" }))
   }
   return Effect.succeed({ maxInFlight, retentionMs })

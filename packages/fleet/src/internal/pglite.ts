@@ -1,6 +1,6 @@
 import { PGlite, type PGliteInterface } from "@electric-sql/pglite"
 import type * as FS from "@ssokit/device-flow/FlowStore"
-import { FlowStoreError } from "@ssokit/device-flow/FlowStore"
+import { FlowStoreError, type FlowStoreOptionsError, resolveOptions } from "@ssokit/device-flow/FlowStore"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Driver, makeStore } from "./sql.js"
@@ -43,15 +43,22 @@ export const driver = (db: PGliteInterface): Driver => {
 }
 
 /** A store on a PGlite database the caller opened (and closes). @internal */
-export const fromDatabase = (db: PGliteInterface): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
-  makeStore(driver(db))
+export const fromDatabase = (
+  db: PGliteInterface,
+  options?: FS.FlowStoreOptions
+): Effect.Effect<FS.FlowStoreService, FlowStoreError | FlowStoreOptionsError, Scope.Scope> =>
+  Effect.flatMap(resolveOptions(options), (resolved) => makeStore(driver(db), resolved))
 
 /** A PGlite database in `dataDir` (in memory when undefined), closed with the scope. @internal */
-export const make = (dataDir?: string): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
-  Effect.flatMap(
-    Effect.acquireRelease(
-      Effect.tryPromise({ try: () => PGlite.create(dataDir), catch: unavailable("opening the PGlite database") }),
-      (db) => Effect.promise(() => db.close())
-    ),
-    fromDatabase
-  )
+export const make = (
+  dataDir?: string,
+  options?: FS.FlowStoreOptions
+): Effect.Effect<FS.FlowStoreService, FlowStoreError | FlowStoreOptionsError, Scope.Scope> =>
+  Effect.flatMap(resolveOptions(options), (resolved) =>
+    Effect.flatMap(
+      Effect.acquireRelease(
+        Effect.tryPromise({ try: () => PGlite.create(dataDir), catch: unavailable("opening the PGlite database") }),
+        (db) => Effect.promise(() => db.close())
+      ),
+      (db) => makeStore(driver(db), resolved)
+    ))

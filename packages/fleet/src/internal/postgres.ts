@@ -1,7 +1,7 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type * as FS from "@ssokit/device-flow/FlowStore"
-import { FlowStoreError } from "@ssokit/device-flow/FlowStore"
+import { FlowStoreError, type FlowStoreOptionsError, resolveOptions } from "@ssokit/device-flow/FlowStore"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -121,8 +121,12 @@ const listener = (config: pg.ClientConfig): Driver["listen"] => (channel, onPayl
 }
 
 /** @internal */
-export const make = (options: PS.PostgresStoreOptions): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
+export const make = (
+  options: PS.PostgresStoreOptions
+): Effect.Effect<FS.FlowStoreService, FlowStoreError | FlowStoreOptionsError, Scope.Scope> =>
   Effect.gen(function*() {
+    // Checked before connecting: a wrong option is reported as such, whether the server is up or not.
+    const { retentionMs } = yield* resolveOptions(options)
     const settings = connection(options)
     const client = yield* PgClient.make(settings.pool).pipe(
       Effect.provide(Reactivity.layer),
@@ -139,5 +143,5 @@ export const make = (options: PS.PostgresStoreOptions): Effect.Effect<FS.FlowSto
         ),
       listen: listener(settings.listener)
     }
-    return yield* makeStore(driver, { retryFor: options.retryFor ?? Duration.seconds(30) })
+    return yield* makeStore(driver, { retentionMs, retryFor: options.retryFor ?? Duration.seconds(30) })
   })

@@ -36,6 +36,8 @@ export interface Driver {
 
 /** @internal */
 export interface StoreOptions {
+  /** How long an ended row stays before it is deleted (checked by the caller: `FlowStore.resolveOptions`). */
+  readonly retentionMs: number
   /**
    * How long an operation that failed because the database was unreachable is retried (a restart, a failover):
    * each retry is safe, writes being fenced by version. Zero (the embedded default) retries nothing.
@@ -50,11 +52,17 @@ const CHANNEL = "ssokit_flow_end"
 const MIGRATION_LOCK = 0x73736f6b6974
 
 /**
+ * One migration statement: plain SQL, or SQL whose `$1` is the migrating store's clock time (milliseconds).
+ * @internal
+ */
+export type MigrationStatement = string | { readonly sql: string; readonly at: "now" }
+
+/**
  * Schema versions in order, each a list of statements applied once, in one transaction with its version row.
  * Never edit a released entry: add the next version.
  * @internal
  */
-export const migrations: ReadonlyArray<ReadonlyArray<string>> = [
+export const migrations: ReadonlyArray<ReadonlyArray<MigrationStatement>> = [
   [
     `CREATE TABLE ${TABLE} (
        id text PRIMARY KEY,
@@ -70,11 +78,31 @@ export const migrations: ReadonlyArray<ReadonlyArray<string>> = [
   // being read as something the store does not know.
   [
     `ALTER TABLE ${TABLE} ADD CONSTRAINT ${TABLE}_status CHECK (status IN ('active', 'done', 'failed'))`
+  ],
+  // When a row ended (store clock, ms), so ended rows — a done row holds a sealed token — are deleted after the
+  // retention. Rows that ended under an older release have no such time: their retention counts from the upgrade.
+  // No constraint ties it to the status: a replica of the previous release still running during a rolling upgrade
+  // ends rows without it, and its write must not fail (the token it holds would be lost); the clean-up stamps those.
+  [
+    `ALTER TABLE ${TABLE} ADD COLUMN ended_at bigint`,
+    { sql: `UPDATE ${TABLE} SET ended_at = $1::bigint WHERE status <> 'active'`, at: "now" },
+    `CREATE INDEX ${TABLE}_ended ON ${TABLE} (ended_at) WHERE status <> 'active'`
   ]
 ]
 
 // How often the waited-for flows of a process are re-read even without a notification.
 const RECHECK_EVERY = Duration.seconds(30)
+/**
+ * Ended rows past their retention are deleted by a claim at most this often (store clock), at most `PURGE_BATCH`
+ * per statement: a backlog (a first start after a long stop, an upgrade) is worked off over the following claims in
+ * short statements, never one long DELETE holding locks while flows are due.
+ * @internal
+ */
+export const PURGE_EVERY_MS = 5_000
+/** @internal */
+export const PURGE_BATCH = 500
+
+const kept = (endedBy: string) => `(ended_at IS NULL OR ended_at > ${endedBy}::bigint)`
 
 /** The statements of the store, shared by every driver. */
 const SQL = {
@@ -101,18 +129,32 @@ const SQL = {
                WHERE f.id = v.id AND f.version = v.version AND f.status = 'active'
                RETURNING f.id, f.version`,
   // Ending a flow notifies in the same statement: the notification is delivered when (and only if) it commits.
-  complete: `WITH ended AS (UPDATE ${TABLE} f SET sealed = v.sealed, status = 'done', version = f.version + 1
+  complete: `WITH ended AS (UPDATE ${TABLE} f SET sealed = v.sealed, status = 'done', version = f.version + 1, ended_at = $4::bigint
                FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(id, version, sealed)
                WHERE f.id = v.id AND f.version = v.version AND f.status = 'active' RETURNING f.id, f.version)
              SELECT id, version, pg_notify('${CHANNEL}', id) FROM ended`,
-  fail: `WITH ended AS (UPDATE ${TABLE} f SET reason = v.reason, status = 'failed', version = f.version + 1
+  fail: `WITH ended AS (UPDATE ${TABLE} f SET reason = v.reason, status = 'failed', version = f.version + 1, ended_at = $4::bigint
            FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(id, version, reason)
            WHERE f.id = v.id AND f.version = v.version AND f.status = 'active' RETURNING f.id, f.version)
          SELECT id, version, pg_notify('${CHANNEL}', id) FROM ended`,
-  get: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE id = $1`,
-  list: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} ORDER BY id`,
-  listStatus: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE status = $1 ORDER BY id`,
-  ended: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE id = ANY($1::text[]) AND status <> 'active'`
+  // Reads see a row until its retention is over, deleted yet or not ($1 / $2: the time it ended by then at the latest).
+  get: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE id = $1 AND ${kept("$2")}`,
+  list: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE} WHERE ${kept("$1")} ORDER BY id`,
+  listStatus: `SELECT id, sealed, status, next_poll_at, version, reason FROM ${TABLE}
+               WHERE status = $1 AND ${kept("$2")} ORDER BY id`,
+  // The waited-for flows that ended, and those whose row is gone (their waiters are told the flow is unknown).
+  ended: `SELECT w.id, f.sealed, f.status, f.next_poll_at, f.version, f.reason,
+                 f.id IS NULL OR coalesce(f.ended_at <= $2::bigint, false) AS gone
+          FROM unnest($1::text[]) AS w(id) LEFT JOIN ${TABLE} f ON f.id = w.id
+          WHERE f.id IS NULL OR f.status <> 'active'`,
+  // Ended rows without an end time (ended by a replica of the previous release) get one: now.
+  stamp: `UPDATE ${TABLE} SET ended_at = $1::bigint
+          WHERE id IN (SELECT id FROM ${TABLE} WHERE status <> 'active' AND ended_at IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  // SKIP LOCKED: replicas cleaning up at once take different rows instead of queueing on the same ones.
+  purge: `WITH gone AS (DELETE FROM ${TABLE} WHERE id IN (
+            SELECT id FROM ${TABLE} WHERE status <> 'active' AND ended_at <= $1::bigint
+            ORDER BY ended_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1)
+          SELECT count(*)::int AS n FROM gone`
 } as const
 
 interface DbRow {
@@ -138,7 +180,7 @@ const view = (row: DbRow): FS.StoredFlow => ({
  * migrate one after another; a database at a newer version is refused.
  * @internal
  */
-export const migrate = (db: Driver): Effect.Effect<void, FlowStoreError> =>
+export const migrate = (db: Driver, now: number): Effect.Effect<void, FlowStoreError> =>
   db.transaction(Effect.gen(function*() {
     yield* db.query("migration lock", SQL.lock, [])
     yield* db.query("migration", SQL.schemaTable, [])
@@ -153,15 +195,23 @@ export const migrate = (db: Driver): Effect.Effect<void, FlowStoreError> =>
       )
     }
     for (let v = at + 1; v <= migrations.length; v++) {
-      for (const statement of migrations[v - 1]!) yield* db.query(`migration to version ${v}`, statement, [])
+      for (const statement of migrations[v - 1]!) {
+        const [sql, params] = typeof statement === "string" ? [statement, []] : [statement.sql, [now]]
+        yield* db.query(`migration to version ${v}`, sql, params)
+      }
       yield* db.query("migration", SQL.setVersion, [v])
     }
   }))
 
-/** Waiters of this process, by flow id; woken by notifications (from any replica) or by a re-read. */
+type Wake = (result: Effect.Effect<FS.StoredFlow, FlowNotFoundError>) => void
+
+/**
+ * Waiters of this process, by flow id; woken by notifications (from any replica) or by a re-read, with the ended row
+ * or, when the row is gone (deleted after its retention before they read it), with `FlowNotFoundError`.
+ */
 class Waiters {
-  private readonly byId = new Map<string, Set<(row: FS.StoredFlow) => void>>()
-  add(id: string, wake: (row: FS.StoredFlow) => void): () => void {
+  private readonly byId = new Map<string, Set<Wake>>()
+  add(id: string, wake: Wake): () => void {
     let set = this.byId.get(id)
     if (set === undefined) this.byId.set(id, set = new Set())
     set.add(wake)
@@ -178,11 +228,11 @@ class Waiters {
   ids(): Array<string> {
     return [...this.byId.keys()]
   }
-  wake(row: FS.StoredFlow): void {
-    const set = this.byId.get(row.id)
+  wake(id: string, result: Effect.Effect<FS.StoredFlow, FlowNotFoundError>): void {
+    const set = this.byId.get(id)
     if (set === undefined) return
-    this.byId.delete(row.id)
-    for (const wake of set) wake(row)
+    this.byId.delete(id)
+    for (const wake of set) wake(result)
   }
 }
 
@@ -193,10 +243,15 @@ class Waiters {
  */
 export const makeStore = (
   db: Driver,
-  options: StoreOptions = {}
+  options: StoreOptions
 ): Effect.Effect<FS.FlowStoreService, FlowStoreError, Scope.Scope> =>
   Effect.gen(function*() {
-    yield* migrate(db)
+    const clock = yield* Effect.clock
+    // Whole milliseconds: the columns are bigint.
+    const now = () => Math.floor(clock.unsafeCurrentTimeMillis())
+    // The latest end time a row past its retention has (such rows are no longer read).
+    const endedBy = () => Math.floor(now() - options.retentionMs)
+    yield* migrate(db, now())
     const retryFor = Duration.decode(options.retryFor ?? 0)
     const retrying = Duration.toMillis(retryFor) <= 0
       ? <A, E>(effect: Effect.Effect<A, E>) => effect
@@ -217,8 +272,10 @@ export const makeStore = (
       Effect.forEach(
         chunks(ids, 1000),
         (chunk) =>
-          Effect.map(q<DbRow>("reading ended flows", SQL.ended, [chunk]), (rows) => {
-            for (const r of rows) waiters.wake(view(r))
+          Effect.map(q<DbRow & { gone: boolean }>("reading ended flows", SQL.ended, [chunk, endedBy()]), (rows) => {
+            for (const r of rows) {
+              waiters.wake(r.id, r.gone ? Effect.fail(new FlowNotFoundError({ id: r.id })) : Effect.succeed(view(r)))
+            }
           }),
         { discard: true }
       )
@@ -256,8 +313,8 @@ export const makeStore = (
           new Map(rows.map((r) => [r.id, Number(r.version)]))), runFork)
     const insert = written("insert", SQL.insert, (w) => [w.map((x) => x.id), w.map((x) => x.text), w.map((x) => x.at)])
     const reschedule = written("reschedule", SQL.reschedule, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text), w.map((x) => x.at)])
-    const complete = written("complete", SQL.complete, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text)])
-    const fail = written("fail", SQL.fail, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text)])
+    const complete = written("complete", SQL.complete, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text), now()])
+    const fail = written("fail", SQL.fail, (w) => [w.map((x) => x.id), w.map((x) => x.version), w.map((x) => x.text), now()])
     // A safety net under the notifications: whatever a lost notification would have told, a slow re-read tells.
     yield* Effect.forkScoped(Effect.repeat(
       Effect.suspend(() => Effect.ignore(recheck(waiters.ids()))),
@@ -269,7 +326,24 @@ export const makeStore = (
         onSome: Effect.succeed
       }))
     const get = (id: string) =>
-      Effect.map(q<DbRow>("get", SQL.get, [id]), (r) => Option.map(Option.fromNullable(r[0]), view))
+      Effect.map(q<DbRow>("get", SQL.get, [id, endedBy()]), (r) => Option.map(Option.fromNullable(r[0]), view))
+
+    // The clean-up of ended rows rides on the claims (every replica claims all the time; no timer of its own):
+    // at most every PURGE_EVERY_MS, or at once again while a full batch shows a backlog.
+    let purgeAt = 0
+    const purge = Effect.suspend(() => {
+      const at = now()
+      if (at < purgeAt) return Effect.void
+      purgeAt = at + PURGE_EVERY_MS
+      return db.query("stamping ended flows", SQL.stamp, [at, PURGE_BATCH]).pipe(
+        Effect.zipRight(db.query<{ n: number }>("deleting ended flows", SQL.purge, [endedBy(), PURGE_BATCH])),
+        Effect.map((rows) => {
+          if (Number(rows[0]?.n ?? 0) >= PURGE_BATCH) purgeAt = at
+        }),
+        // The claim goes on: the next clean-up tries again (the error quotes no row).
+        Effect.catchAll((error) => Effect.logWarning(`ssokit flow store: ended flows not cleaned up: ${error.message}`))
+      )
+    })
 
     return {
       insert: (id, sealed, nextPollAt) =>
@@ -281,7 +355,11 @@ export const makeStore = (
         Effect.map(
           // Never retried here: a claim made late with this `now` would lease rows for less than `leaseMs` from
           // the real time; the caller claims again with a fresh one.
-          db.query<Pick<DbRow, "id" | "sealed" | "version">>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
+          // The clean-up runs after the claim, not before it: the lease counts from `now`.
+          Effect.tap(
+            db.query<Pick<DbRow, "id" | "sealed" | "version">>("claim", SQL.claim, [Math.floor(now), Math.max(0, Math.floor(limit)), Math.floor(leaseMs)]),
+            () => purge
+          ),
           (rows) => rows.map((r) => ({ id: r.id, sealed: r.sealed, version: Number(r.version) }))
         ),
       reschedule: (id, version, sealed, nextPollAt) =>
@@ -291,16 +369,16 @@ export const makeStore = (
       get,
       list: (status) =>
         Effect.map(
-          status === undefined ? q<DbRow>("list", SQL.list, []) : q<DbRow>("list", SQL.listStatus, [status]),
+          status === undefined ? q<DbRow>("list", SQL.list, [endedBy()]) : q<DbRow>("list", SQL.listStatus, [status, endedBy()]),
           (rows) => rows.map(view)
         ),
       awaitEnd: (id) =>
         Effect.async<FS.StoredFlow, FlowNotFoundError | FlowStoreError>((resume) => {
           // Registered before the first read, so an end committed after that read is never missed.
-          const remove = waiters.add(id, (row) => resume(Effect.succeed(row)))
+          const remove = waiters.add(id, resume)
           const first = Effect.flatMap(get(id), (row) => {
             if (Option.isNone(row)) return Effect.fail(new FlowNotFoundError({ id }))
-            if (row.value.status !== "active") waiters.wake(row.value)
+            if (row.value.status !== "active") waiters.wake(id, Effect.succeed(row.value))
             return Effect.void
           })
           const fiber = Runtime.runFork(runtime)(first)
