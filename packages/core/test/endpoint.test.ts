@@ -2,26 +2,9 @@ import * as Endpoint from "@ssokit/core/Endpoint"
 import * as Either from "effect/Either"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { modelText } from "./support/model.js"
+import { endpointTests as cases } from "./support/model.js"
+import { endpointParams as toParams } from "./support/smithyModel.js"
 
-interface EndpointTestCase {
-  readonly documentation: string
-  readonly params?: { Region?: string; UseFIPS?: boolean; UseDualStack?: boolean; Endpoint?: string }
-  readonly expect: { endpoint?: { url: string }; error?: string }
-}
-
-const model = JSON.parse(modelText) as {
-  shapes: Record<string, { type: string; traits?: Record<string, any> }>
-}
-const service = Object.values(model.shapes).find((s) => s.type === "service")!
-const cases: ReadonlyArray<EndpointTestCase> = service.traits!["smithy.rules#endpointTests"].testCases
-
-const toParams = (p: EndpointTestCase["params"] = {}): Endpoint.EndpointParams => ({
-  region: p.Region,
-  useFips: p.UseFIPS,
-  useDualStack: p.UseDualStack,
-  endpoint: p.Endpoint
-})
 
 describe("resolveEndpoint: the model's smithy.rules#endpointTests", () => {
   it("has all 40 cases", () => {

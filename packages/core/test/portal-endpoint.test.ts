@@ -6,15 +6,10 @@ import * as Either from "effect/Either"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
 import * as Endpoint from "@ssokit/core/Endpoint"
-import { modelText as oidcModelText } from "./support/model.js"
+import { endpointRuleSet as oidcEndpointRuleSet } from "./support/model.js"
 import * as Model from "./support/portalModel.js"
+import { endpointParams as toParams } from "./support/smithyModel.js"
 
-const toParams = (p: Model.EndpointTestCase["params"] = {}): Endpoint.EndpointParams => ({
-  region: p.Region,
-  useFips: p.UseFIPS,
-  useDualStack: p.UseDualStack,
-  endpoint: p.Endpoint
-})
 
 const sdk = new SSOClient({ region: "us-east-1" })
 afterAll(() => sdk.destroy())
@@ -68,11 +63,7 @@ describe("resolvePortalEndpoint: the model's smithy.rules#endpointTests", () => 
 
 describe("one resolver for both services", () => {
   it("the portal's rule set is the OIDC rule set with the host prefix oidc → portal.sso", () => {
-    const oidcService = Object.values(
-      (JSON.parse(oidcModelText) as { shapes: Record<string, { type: string; traits?: Record<string, unknown> }> })
-        .shapes
-    ).find((s) => s.type === "service")!
-    const oidcRules = JSON.stringify(oidcService.traits!["smithy.rules#endpointRuleSet"])
+    const oidcRules = JSON.stringify(oidcEndpointRuleSet)
     // Key order, the case of parameter types (String/string) and the argument order of a commutative stringEquals
     // differ between the two sources; compare the canonical form.
     const canonical = (u: unknown): unknown => {

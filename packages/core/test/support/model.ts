@@ -17,8 +17,19 @@ const model = Smithy.readSmithyModel({
   sha256: "11e1eb2012f55530932f79a81372cbbb110c186db821d51dc8fc96884007c04b"
 })
 
-export const { MODEL_SHA256, members, modelPath, modelSha256, modelText, shape, shapes } = model
-export type { MemberKind, ModelMember } from "./smithyModel.js"
+export const {
+  endpointRuleSet,
+  endpointTests,
+  MODEL_SHA256,
+  members,
+  modelPath,
+  modelSha256,
+  modelText,
+  service,
+  shape,
+  shapes
+} = model
+export type { EndpointTestCase, MemberKind, ModelMember } from "./smithyModel.js"
 
 /** Every sso-oidc operation has an output structure (none is `smithy.api#Unit`). */
 export interface ModelOperation extends Omit<Smithy.ModelOperation, "output"> {

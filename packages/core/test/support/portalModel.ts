@@ -12,6 +12,8 @@ const model = readSmithyModel({
 })
 
 export const {
+  endpointRuleSet,
+  endpointTests,
   errors,
   MODEL_SHA256,
   members,
@@ -25,16 +27,7 @@ export const {
   shape,
   shapes
 } = model
-export type { MemberKind, ModelError, ModelMember, ModelOperation } from "./smithyModel.js"
-
-export interface EndpointTestCase {
-  readonly documentation: string
-  readonly params?: { Region?: string; UseFIPS?: boolean; UseDualStack?: boolean; Endpoint?: string }
-  readonly expect: { endpoint?: { url: string }; error?: string }
-}
-
-export const endpointTests: ReadonlyArray<EndpointTestCase> = service.traits!["smithy.rules#endpointTests"].testCases
-export const endpointRuleSet: unknown = service.traits!["smithy.rules#endpointRuleSet"]
+export type { EndpointTestCase, MemberKind, ModelError, ModelMember, ModelOperation } from "./smithyModel.js"
 
 /** An error answer exactly as the portal sends it: `x-amzn-ErrorType` with the coral namespace, `{"message"}`. */
 export const portalErrorHeaders = (shape: string, requestId = "req-1"): Record<string, string> => ({

@@ -1,6 +1,7 @@
 // A Smithy JSON model read as data: the one reader behind support/model.ts (sso-oidc) and support/portalModel.ts
 // (sso portal). Each caller names its file(s), namespace and pinned sha256; the shapes, members, operations and
 // errors come out in the same vocabulary for both, so the drift tests compare like with like.
+import type * as Endpoint from "@ssokit/core/Endpoint"
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 
@@ -50,6 +51,21 @@ export interface ModelError {
   readonly fault: string
   readonly members: ReadonlyArray<string>
 }
+
+/** One case of the service's `smithy.rules#endpointTests`. */
+export interface EndpointTestCase {
+  readonly documentation: string
+  readonly params?: { Region?: string; UseFIPS?: boolean; UseDualStack?: boolean; Endpoint?: string }
+  readonly expect: { endpoint?: { url: string }; error?: string }
+}
+
+/** A case's parameters as the resolver takes them. */
+export const endpointParams = (p: EndpointTestCase["params"] = {}): Endpoint.EndpointParams => ({
+  region: p.Region,
+  useFips: p.UseFIPS,
+  useDualStack: p.UseDualStack,
+  endpoint: p.Endpoint
+})
 
 export interface SmithyModelSource {
   /** Where the model may be; the first that exists is read, else the last (whose absence then fails loudly). */
@@ -141,6 +157,8 @@ export const readSmithyModel = (source: SmithyModelSource) => {
       members: Object.keys(s.members ?? {})
     }))
 
+  const service = Object.values(shapes).find((s) => s.type === "service")!
+
   return {
     MODEL_SHA256: source.sha256,
     modelPath,
@@ -153,6 +171,8 @@ export const readSmithyModel = (source: SmithyModelSource) => {
     operation: named(operations, "operation"),
     errors,
     modelError: named(errors, "error"),
-    service: Object.values(shapes).find((s) => s.type === "service")!
+    service,
+    endpointTests: service.traits!["smithy.rules#endpointTests"].testCases as ReadonlyArray<EndpointTestCase>,
+    endpointRuleSet: service.traits!["smithy.rules#endpointRuleSet"] as unknown
   }
 }
