@@ -51,29 +51,20 @@ interface Case {
 }
 
 const r = Redacted.make
+// No member of RegisterClient is a secret: both clients take the very same input.
+const registration = {
+  clientName: "n",
+  clientType: "public",
+  scopes: ["sso:account:access"],
+  grantTypes: ["authorization_code", "refresh_token"],
+  redirectUris: ["http://127.0.0.1/oauth/callback"],
+  issuerUrl: "https://d-1.awsapps.com/start"
+}
 const cases: ReadonlyArray<Case> = [
   {
     op: "RegisterClient",
-    ours: () =>
-      SsoOidc.registerClient({
-        clientName: "n",
-        clientType: "public",
-        scopes: ["sso:account:access"],
-        grantTypes: ["authorization_code", "refresh_token"],
-        redirectUris: ["http://127.0.0.1/oauth/callback"],
-        issuerUrl: "https://d-1.awsapps.com/start"
-      }),
-    theirs: () =>
-      sdk.send(
-        new RegisterClientCommand({
-          clientName: "n",
-          clientType: "public",
-          scopes: ["sso:account:access"],
-          grantTypes: ["authorization_code", "refresh_token"],
-          redirectUris: ["http://127.0.0.1/oauth/callback"],
-          issuerUrl: "https://d-1.awsapps.com/start"
-        })
-      )
+    ours: () => SsoOidc.registerClient(registration),
+    theirs: () => sdk.send(new RegisterClientCommand(registration))
   },
   {
     op: "StartDeviceAuthorization",

@@ -15,7 +15,7 @@ import { inspect } from "node:util"
 import * as Retry from "@ssokit/core/Retry"
 import * as SsoPortal from "@ssokit/core/SsoPortal"
 import * as Model from "./support/portalModel.js"
-import { attemptsAfter, drive as driveExit, recordingTracer, type Scripted, scripted } from "./support/clock.js"
+import { attemptsAfter, drive as driveExit, loopbackRetryOptions, recordingTracer, type Scripted, scripted } from "./support/clock.js"
 import { json, type Reply, useServer } from "./support/server.js"
 
 /** Run `effect`, advancing the TestClock while it waits on backoff sleeps. */
@@ -34,13 +34,7 @@ const portalError = (shape: string, status: number, headers: Record<string, stri
 })
 
 const loopback = (options: Partial<SsoPortal.SsoPortal.Options> = {}) =>
-  SsoPortal.layer({
-    region: "us-east-1",
-    endpoint: server.url,
-    timeout: "1 day",
-    retry: { baseDelay: "100 millis", maxDelay: "1 second" },
-    ...options
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  SsoPortal.layer({ ...loopbackRetryOptions, endpoint: server.url, ...options }).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
 describe("portal retries over loopback", () => {
   it.effect("429 TooManyRequestsException twice, then 200: the same request three times, attempts counted", () =>

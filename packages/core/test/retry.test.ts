@@ -16,7 +16,7 @@ import fc from "fast-check"
 import * as Errors from "@ssokit/core/Errors"
 import * as Retry from "@ssokit/core/Retry"
 import * as SsoOidc from "@ssokit/core/SsoOidc"
-import { attemptsAfter, drive, realPause, type Scripted, scripted } from "./support/clock.js"
+import { attemptsAfter, drive, loopbackRetryOptions, realPause, type Scripted, scripted } from "./support/clock.js"
 import { awsError, json, useServer } from "./support/server.js"
 
 const server = useServer()
@@ -24,14 +24,7 @@ const server = useServer()
 const input = { clientId: "c", clientSecret: Redacted.make("s"), grantType: "refresh_token", refreshToken: Redacted.make("r") }
 
 const loopback = (options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
-  SsoOidc.layer({
-    region: "us-east-1",
-    endpoint: server.url,
-    // generous: the test advances virtual time in big steps while real I/O is in flight
-    timeout: "1 day",
-    retry: { baseDelay: "100 millis", maxDelay: "1 second" },
-    ...options
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  SsoOidc.layer({ ...loopbackRetryOptions, endpoint: server.url, ...options }).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
 const callLoopback = (options: Partial<SsoOidc.SsoOidc.Options> = {}) =>
   drive(SsoOidc.createToken(input).pipe(Effect.either, Effect.provide(loopback(options))))

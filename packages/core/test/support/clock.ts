@@ -15,6 +15,16 @@ import * as Tracer from "effect/Tracer"
 /** A few milliseconds of real time, for the loopback server to answer. */
 export const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
 
+/**
+ * Client options for retry tests over loopback: a per-attempt timeout generous enough that advancing virtual time in
+ * big steps while real I/O is in flight never times an attempt out, and short backoff (100 ms base, 1 s cap).
+ */
+export const loopbackRetryOptions = {
+  region: "us-east-1",
+  timeout: "1 day",
+  retry: { baseDelay: "100 millis", maxDelay: "1 second" }
+} as const
+
 /** Run `effect` to completion, advancing the TestClock while it waits on backoff sleeps; its Exit. */
 export const drive = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
   Effect.gen(function*() {
