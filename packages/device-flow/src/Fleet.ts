@@ -3,7 +3,8 @@
  * due flows in batches, advances them with the same machine and service calls as the single-process engine, and
  * writes them back sealed under the claim's fencing version. A flow is never polled early, nor by two replicas at
  * once (a call is cut off at half the lease); a row that cannot be opened is marked failed and reported, and the
- * others go on. The API follows the engine's (start/get/await/cancel/list/persisted).
+ * others go on. The API follows the engine's (start/get/await/cancel/list/persisted); an ended flow is readable for
+ * the store's `retention` (default 5 minutes, as the engine's) and unknown (`FlowNotFoundError`) after it.
  *
  * @since 0.2.0
  */

@@ -104,6 +104,8 @@ export interface FlowStoreOptions {
   /**
    * How long a `done` or `failed` row stays after its end (for waiters to read its outcome) before the store deletes
    * it; a finite, non-negative duration. Default 5 minutes, the engine's. Time is the store's Effect `Clock`.
+   * A waiter on another replica reads the outcome when notified (or, a notification lost, at a re-read within 30 s);
+   * one whose row is gone by then is told `FlowNotFoundError` — keep the retention well above that.
    */
   readonly retention?: Duration.DurationInput | undefined
 }
