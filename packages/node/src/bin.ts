@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-import { tryFastCredentials } from "./internal/fastCredentials.js"
 import { tryFastHelp } from "./internal/fastHelp.js"
-import { tryFastToken } from "./internal/fastToken.js"
-import { loadCli } from "./internal/loadCli.js"
 
 const exit = (code: number) => {
   process.exitCode = code
@@ -14,20 +11,23 @@ const args = process.argv.slice(2)
 const write = (text: string) => void process.stdout.write(text)
 // SSOKIT_NO_FAST_PATH=1 sends every command to the full program (to compare the two, or to measure the program).
 const fastPaths = process.env.SSOKIT_NO_FAST_PATH !== "1"
-// `ssokit <command> --help`: the text the full program printed for it when this build was bundled
+// `ssokit <command> --help`: the text the full program printed for it when this build was bundled. Checked first,
+// with nothing else loaded: the other paths' modules (and the built-ins they need) are imported only when used.
 const help = fastPaths ? tryFastHelp(args, process.stdout.isTTY === true) : undefined
 if (help !== undefined) {
   if (help.stderr !== "") process.stderr.write(help.stderr)
   write(help.stdout)
   exit(help.code)
 } else {
-  const fast = !fastPaths
-    ? Promise.resolve(false)
-    : args[0] === "credentials"
-    ? tryFastCredentials(args, process.env, write)
-    : tryFastToken(args, process.env, write)
-  fast.then(async (done) => {
+  const fast = async () => {
+    if (!fastPaths) return false
+    if (args[0] === "credentials") return (await import("./internal/fastCredentials.js")).tryFastCredentials(args, process.env, write)
+    if (args[0] === "token") return (await import("./internal/fastToken.js")).tryFastToken(args, process.env, write)
+    return false
+  }
+  fast().then(async (done) => {
     if (done) return exit(0)
+    const { loadCli } = await import("./internal/loadCli.js")
     const { main } = await loadCli()
     exit(await main(process.argv))
   })
