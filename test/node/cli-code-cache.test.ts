@@ -4,7 +4,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, run, tempHome, writeConfig } from "./helpers.js"
+import { bundleCli, run, tempHome, writeSessionWithToken } from "./helpers.js"
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
@@ -93,14 +93,7 @@ describe("the bundled CLI's code cache", () => {
 
   it("a token cache hit and --help are answered by the fast paths: the full program is not loaded, so nothing is compiled or cached", async () => {
     const h = home()
-    writeConfig(h, "[sso-session fast]\nsso_start_url = https://d-fast000000.awsapps.com/start\nsso_region = us-east-1\n")
-    fs.mkdirSync(path.join(h, ".aws", "sso", "cache"), { recursive: true, mode: 0o700 })
-    const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z")
-    fs.writeFileSync(
-      cacheFile(h, "fast"),
-      JSON.stringify({ accessToken: "fast-token", expiresAt, region: "us-east-1", startUrl: "https://d-fast000000.awsapps.com/start" }),
-      { mode: 0o600 }
-    )
+    writeSessionWithToken(h, "fast", "https://d-fast000000.awsapps.com/start", "fast-token")
     const r = await run(process.execPath, [cli, "token", "--sso-session", "fast"], { HOME: h })
     expect(r.code, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout).accessToken).toBe("fast-token")

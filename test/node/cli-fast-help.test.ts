@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { bundleCli, cacheFile, run, type RunResult, tempHome, writeConfig } from "./helpers.js"
+import { bundleCli, run, type RunResult, tempHome, writeSessionWithToken } from "./helpers.js"
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 })
 
@@ -158,14 +158,7 @@ describe("what the help fast path leaves to the full program", () => {
     // a token cache hit, answered by its fast path unless the variable says otherwise (then the program, here broken)
     const h = tempHome()
     temps.push(h)
-    writeConfig(h, "[sso-session fast]\nsso_start_url = https://d-fast000000.awsapps.com/start\nsso_region = us-east-1\n")
-    fs.mkdirSync(path.join(h, ".aws", "sso", "cache"), { recursive: true, mode: 0o700 })
-    const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z")
-    fs.writeFileSync(
-      cacheFile(h, "fast"),
-      JSON.stringify({ accessToken: "fast-token", expiresAt, region: "us-east-1", startUrl: "https://d-fast000000.awsapps.com/start" }),
-      { mode: 0o600 }
-    )
+    writeSessionWithToken(h, "fast", "https://d-fast000000.awsapps.com/start", "fast-token")
     const bin = copyBundle()
     breakProgram(bin)
     const token = ["token", "--sso-session", "fast"]

@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { cacheFile, repoRoot, run, tempHome, writeConfig } from "./helpers.js"
+import { repoRoot, run, tempHome, writeSessionWithToken } from "./helpers.js"
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 })
 
@@ -85,14 +85,7 @@ describe("starting the CLI's full program", () => {
   it("a token cache hit through the full program loads neither child_process nor an HTTP stack", async () => {
     const home = tempHome()
     homes.push(home)
-    writeConfig(home, "[sso-session dev]\nsso_start_url = https://d-0000000000.awsapps.com/start\nsso_region = us-east-1\n")
-    fs.mkdirSync(path.dirname(cacheFile(home, "dev")), { recursive: true, mode: 0o700 })
-    const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z")
-    fs.writeFileSync(
-      cacheFile(home, "dev"),
-      JSON.stringify({ accessToken: "startup-token", expiresAt, region: "us-east-1", startUrl: "https://d-0000000000.awsapps.com/start" }),
-      { mode: 0o600 }
-    )
+    writeSessionWithToken(home, "dev", "https://d-0000000000.awsapps.com/start", "startup-token")
     // records the built-in modules the process loaded, when it exits
     const probe = path.join(outdir, "probe.cjs")
     const loaded = path.join(outdir, "loaded.txt")

@@ -47,6 +47,14 @@ export const run = (file: string, args: ReadonlyArray<string>, env: Record<strin
     })
   })
 
+/** An sso-session in the config and a token for it in the cache, valid for an hour: a cache hit. */
+export const writeSessionWithToken = (home: string, name: string, startUrl: string, accessToken: string) => {
+  writeConfig(home, `[sso-session ${name}]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\n`)
+  fs.mkdirSync(path.dirname(cacheFile(home, name)), { recursive: true, mode: 0o700 })
+  const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z")
+  fs.writeFileSync(cacheFile(home, name), JSON.stringify({ accessToken, expiresAt, region: "us-east-1", startUrl }), { mode: 0o600 })
+}
+
 export const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"))
 
 /** `~/.aws/cli/cache` file of a role's cached credentials (botocore's SSOCredentialFetcher key). */

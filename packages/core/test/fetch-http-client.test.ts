@@ -18,11 +18,11 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as Tracer from "effect/Tracer"
 import fc from "fast-check"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { inspect } from "node:util"
+import { recordingTracer } from "./support/clock.js"
 
 interface Seen {
   readonly method: string
@@ -491,16 +491,7 @@ describe("SsoOidc over core's FetchHttpClient behaves as over @effect/platform's
       }
       const spansOf = (transport: Layer.Layer<HttpClient.HttpClient>) =>
         Effect.gen(function*() {
-          const inner = yield* Effect.tracer
-          const spans: Array<{ name: string; attributes: ReadonlyMap<string, unknown> }> = []
-          const tracer = Tracer.make({
-            span: (name, parent, context, links, startTime, kind, options) => {
-              const span = inner.span(name, parent, context, links, startTime, kind, options)
-              spans.push({ name, attributes: span.attributes })
-              return span
-            },
-            context: (f, fiber) => inner.context(f, fiber)
-          })
+          const { spans, tracer } = yield* recordingTracer
           // through SsoOidc (no trace headers: not AWS's business) and directly (the platform's default: propagate)
           yield* SsoOidc.createToken(input).pipe(
             Effect.provide(SsoOidc.layer({ region: "us-east-1", endpoint: server.url }).pipe(Layer.provide(transport))),
